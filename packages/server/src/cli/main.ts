@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// The `activator` command line: serve, migrate, admin (SPEC §12).
+import { mkdirSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config.js';
+import { createLogger, startServer } from '../main.js';
+import { openStore } from '../storage/open-store.js';
+import { registerAdminCommand } from './admin-command.js';
+import { CliError, printJson, printTable } from './output.js';
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return Number(value);
+}
+
+const program = new Command()
+  .name('activator')
+  .description('Activator: self-hosted audience activation with AEP-compatible APIs.\nServer commands read ACTIVATOR_* environment variables (see the README).')
+  .showHelpAfterError('(run with --help for usage)')
+  .version('0.1.0');
+
+program
+  .command('serve')
+  .description('run the API (and, in later releases, the UI, scheduler and worker) in one process')
+  .option('--port <n>', 'listen port (overrides ACTIVATOR_PORT, default 8080)', parsePort)
+  .option('--data-dir <dir>', 'data directory (overrides ACTIVATOR_DATA_DIR, default ./data)')
+  .action(async (options: { port?: number; dataDir?: string }) => {
+    const config = loadConfig(process.env, { port: options.port, dataDir: options.dataDir });
+    const logger = createLogger(config);
+    const server = await startServer(config, logger);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      server.stop().then(() => process.exit(0), (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .option('--status', 'list migrations and whether each is applied, without applying')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { status?: boolean; json?: boolean }) => {
+    const config = loadConfig(process.env);
+    mkdirSync(config.dataDir, { recursive: true });
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      if (options.status === true) {
+        const status = await store.migrationStatus();
+        if (options.json === true) return printJson(status);
+        printTable(['Migration', 'Applied at'], status.map((m) => [m.name, m.executedAt === null ? 'pending' : new Date(m.executedAt).toISOString()]));
+        return;
+      }
+      const applied = await store.migrate();
+      if (options.json === true) return printJson({ applied });
+      process.stdout.write(applied.length === 0 ? 'Database is up to date.\n' : `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+registerAdminCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Users get the message; the stack only helps developers (ACTIVATOR_LOG_LEVEL=debug).
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = process.env['ACTIVATOR_LOG_LEVEL'] === 'debug' && error instanceof Error ? `\n${error.stack ?? ''}` : '';
+  process.stderr.write(`activator: ${message}${detail}\n`);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
+});

@@ -1,0 +1,26 @@
+// Printing command results: readable tables for people, JSON for scripts.
+import Table from 'cli-table3';
+
+/** Prints rows as a table with the given columns (or `(none)` when empty). */
+export function printTable(columns: readonly string[], rows: readonly (readonly unknown[])[], out: NodeJS.WritableStream = process.stdout): void {
+  if (rows.length === 0) {
+    out.write('(none)\n');
+    return;
+  }
+  const table = new Table({ head: [...columns], style: { head: process.env['NO_COLOR'] === undefined && process.stdout.isTTY ? ['cyan'] : [] } });
+  for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
+  out.write(`${table.toString()}\n`);
+}
+
+/** Prints a value as pretty JSON. */
+export function printJson(value: unknown, out: NodeJS.WritableStream = process.stdout): void {
+  out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A user-facing failure: printed to stderr without a stack, exit code 1 unless given. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

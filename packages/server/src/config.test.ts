@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the SPEC §13.3 defaults to an empty environment', () => {
+    const config = loadConfig({}, {}, '/srv/app');
+    expect(config).toMatchObject({
+      dataDir: '/srv/app/data', databaseUrl: undefined, autoMigrate: true, host: '0.0.0.0', port: 8080, orgId: 'ACTIVATOR@Org',
+      orgName: 'Activator', masterKey: undefined, masterKeyFile: '/srv/app/data/master.key', tokenTtlSeconds: 86_400,
+      sessionTtlHours: 12, cookieSecure: undefined, corsOrigins: [], logLevel: 'info', maxJsonBodyBytes: 10_485_760,
+      maxUploadBytes: 5_368_709_120, auditRetentionDays: 365,
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lets command-line overrides win over the environment', () => {
+    const config = loadConfig({ ACTIVATOR_PORT: '9000', ACTIVATOR_DATA_DIR: '/env/dir' }, { port: 9100, dataDir: '/flag/dir' });
+    expect(config.port).toBe(9100);
+    expect(config.dataDir).toBe('/flag/dir');
+    expect(config.masterKeyFile).toBe(path.join('/flag/dir', 'master.key'));
+  });
+
+  it.each([
+    ['ACTIVATOR_PORT', 'abc', /ACTIVATOR_PORT: expected an integer from 0 to 65535, got "abc"/],
+    ['ACTIVATOR_PORT', '70000', /ACTIVATOR_PORT/],
+    ['ACTIVATOR_LOG_LEVEL', 'verbose', /ACTIVATOR_LOG_LEVEL: expected one of debug, info, warn, error/],
+    ['ACTIVATOR_AUTO_MIGRATE', 'maybe', /ACTIVATOR_AUTO_MIGRATE: expected "true" or "false"/],
+    ['ACTIVATOR_DATABASE_URL', 'mysql://x', /ACTIVATOR_DATABASE_URL: expected a URL \(postgres: or postgresql:\)/],
+    ['ACTIVATOR_MASTER_KEY', 'c2hvcnQ=', /ACTIVATOR_MASTER_KEY: expected 32 bytes/],
+    ['ACTIVATOR_TOKEN_TTL_SECONDS', '-5', /ACTIVATOR_TOKEN_TTL_SECONDS/],
+    ['ACTIVATOR_ADMIN_EMAIL', 'not-an-email', /ACTIVATOR_ADMIN_EMAIL: expected an e-mail address/],
+    ['ACTIVATOR_ADMIN_PASSWORD', 'short', /ACTIVATOR_ADMIN_PASSWORD: expected at least 12 characters/],
+    ['ACTIVATOR_CORS_ORIGINS', 'ftp://x', /ACTIVATOR_CORS_ORIGINS/],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('never echoes a database password or a master key in an error', () => {
+    expect(() => loadConfig({ ACTIVATOR_DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(/user:\*\*\*\*\*\*\*\*@db/);
+    expect(() => loadConfig({ ACTIVATOR_DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ ACTIVATOR_MASTER_KEY: 'c2hvcnQ=' })).not.toThrow(/c2hvcnQ/);
+  });
+
+  it('accepts a 32-byte base64 master key and PostgreSQL URLs', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ACTIVATOR_MASTER_KEY: key, ACTIVATOR_DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/test' });
+    expect(config.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(config.databaseUrl).toBe('postgres://u:p@127.0.0.1:5432/test');
+  });
+});

@@ -1,0 +1,31 @@
+// The effects every domain service receives from the composition root: time, ids and password hashing.
+
+/** The current time in epoch milliseconds; tests pass a fake. */
+export interface Clock {
+  now(): number;
+}
+
+/** Generates identifiers; tests may pass a deterministic one. */
+export interface IdGenerator {
+  /** A lower-case UUID v4. */
+  uuid(): string;
+}
+
+/** Hashes and verifies passwords and client secrets (argon2id in production). */
+export interface PasswordHasher {
+  hash(secret: string): Promise<string>;
+  verify(hash: string, secret: string): Promise<boolean>;
+}
+
+/** The principal a change is attributed to (`createdBy`, audit actor). */
+export type Actor =
+  | { readonly type: 'user'; readonly id: string; readonly name: string }
+  | { readonly type: 'credential'; readonly id: string; readonly name: string; readonly clientId: string }
+  | { readonly type: 'system'; readonly id: null; readonly name: 'system' };
+
+export const SYSTEM_ACTOR: Actor = Object.freeze({ type: 'system', id: null, name: 'system' });
+
+/** What `createdBy`/`updatedBy` hold for an actor (SPEC §2.5): the e-mail, the client id or `system`. */
+export function actorLabel(actor: Actor): string {
+  return actor.type === 'credential' ? actor.clientId : actor.name;
+}

@@ -1,0 +1,112 @@
+// buildApp(deps): the whole HTTP surface as a Fastify instance, built without listening.
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import type { CredentialService } from '../domain/access/credential-service.js';
+import type { RoleService } from '../domain/access/role-service.js';
+import type { SessionService } from '../domain/access/session-service.js';
+import type { UserService } from '../domain/access/user-service.js';
+import type { AuditService } from '../domain/audit/audit-service.js';
+import type { SandboxService } from '../domain/sandboxes/sandbox-service.js';
+import { AppError } from '../errors.js';
+import { installAuditHook } from './audit-hook.js';
+import { installCors } from './cors.js';
+import { installErrorHandling } from './error-handler.js';
+import { installGateway } from './gateway.js';
+import { installObservability, requestIdFrom } from './observability.js';
+import { RouteCatalog } from './route-catalog.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
+import { registerSandboxRoutes } from './routes/sandbox-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerTokenRoutes } from './routes/token-routes.js';
+
+/** The domain services the HTTP layer calls. */
+export interface AppServices {
+  readonly roles: RoleService;
+  readonly users: UserService;
+  readonly credentials: CredentialService;
+  readonly sessions: SessionService;
+  readonly sandboxes: SandboxService;
+  readonly audit: AuditService;
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly services: AppServices;
+  readonly metrics: Registry;
+  /** Named readiness checks for `/readyz`; each resolves when healthy and throws otherwise. */
+  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+}
+
+export interface BuiltApp {
+  readonly app: FastifyInstance;
+  readonly routes: RouteCatalog;
+}
+
+/** Builds the app; call `app.ready()` (or `listen`) afterwards. */
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
+    bodyLimit: deps.config.maxJsonBodyBytes,
+    trustProxy: deps.config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+  const routes = new RouteCatalog();
+  routes.attach(app);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Clients send `Content-Type: application/json` on every request (Adobe's Postman collections do, even
+    // on DELETE): an empty body is only an error where the route takes a body.
+    if (text.trim() === '' && request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    if (text.trim() === '') return done(new AppError('BAD_REQUEST', 'Request body is empty', { familyCode: 'FLOW-1405-400' }), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new AppError('MALFORMED_JSON', `Malformed JSON request body: ${(error as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Activator API', version: '0.1.0', description: 'AEP-compatible batch audience activation' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  installObservability(app, deps.metrics);
+  installCors(app, deps.config.corsOrigins);
+  installErrorHandling(app, (path) => routes.methodsForPath(path));
+  installGateway(app, {
+    orgId: deps.config.orgId,
+    credentials: deps.services.credentials,
+    sessions: deps.services.sessions,
+    sandboxes: deps.services.sandboxes,
+  });
+  installAuditHook(app, deps.services.audit);
+
+  registerOpsRoutes(app, { metrics: deps.metrics, metricsToken: deps.config.metricsToken, readiness: deps.readiness });
+  registerTokenRoutes(app, deps.services);
+  registerSessionRoutes(app, deps.services, deps.config);
+  registerAdminRoutes(app, deps.services);
+  registerSandboxRoutes(app, deps.services);
+  return { app, routes };
+}

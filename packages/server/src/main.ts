@@ -1,0 +1,155 @@
+// Composition root: config → store → services → HTTP app. Nothing here runs at import time.
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { CredentialService } from './domain/access/credential-service.js';
+import { RoleService } from './domain/access/role-service.js';
+import { SessionService } from './domain/access/session-service.js';
+import { UserService } from './domain/access/user-service.js';
+import { AuditService } from './domain/audit/audit-service.js';
+import type { Clock, IdGenerator, PasswordHasher } from './domain/runtime.js';
+import { SandboxService } from './domain/sandboxes/sandbox-service.js';
+import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
+import { createMetricsRegistry } from './http/observability.js';
+import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
+import { lockDataDir } from './security/data-dir-lock.js';
+import { loadMasterKey } from './security/master-key.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const randomIds: IdGenerator = { uuid: () => randomUUID() };
+
+/** Everything a process needs to work on the control plane. */
+export interface Runtime {
+  readonly config: Config;
+  readonly store: Store;
+  readonly services: AppServices;
+  readonly masterKey: Buffer;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly hasher?: PasswordHasher;
+  /** Apply pending migrations before anything else (default: `config.autoMigrate`). */
+  readonly migrate?: boolean;
+}
+
+/** Wires the domain services over a store. */
+export function createServices(store: Store, config: Config, clock: Clock, ids: IdGenerator, hasher: PasswordHasher): AppServices {
+  const audit = new AuditService({ store, clock, ids });
+  const roles = new RoleService({ store, clock, ids });
+  return {
+    audit,
+    roles,
+    users: new UserService({ store, clock, ids, hasher, roles }),
+    credentials: new CredentialService({ store, clock, ids, hasher, roles, tokenTtlSeconds: config.tokenTtlSeconds }),
+    sessions: new SessionService({ store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours }),
+    sandboxes: new SandboxService({ store, clock, ids }),
+  };
+}
+
+/** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const masterKey = loadMasterKey(config.masterKey, config.masterKeyFile);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    if (options.migrate ?? config.autoMigrate) {
+      await store.migrate();
+    } else {
+      const pending = (await store.migrationStatus()).filter((migration) => migration.executedAt === null);
+      if (pending.length > 0) {
+        throw new Error(`The database has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run 'activator migrate' or set ACTIVATOR_AUTO_MIGRATE=true`);
+      }
+    }
+    const services = createServices(store, config, options.clock ?? systemClock, options.ids ?? randomIds, options.hasher ?? createArgon2PasswordHasher());
+    await services.sandboxes.ensureDefaultSandbox();
+    await services.roles.ensureDefaultRoles();
+    return { config, store, services, masterKey, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The process logger: JSON lines, ISO time, secrets redacted wherever they might appear. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.password', '*.clientSecret', '*.client_secret', '*.secretHash', '*.passwordHash'],
+        censor: '********',
+      },
+    },
+    destination,
+  );
+}
+
+/** The readiness checks of `/readyz`. */
+export function readinessChecks(runtime: Runtime): Record<string, () => Promise<void>> {
+  return {
+    database: () => runtime.store.ping(),
+    migrations: async () => {
+      const pending = (await runtime.store.migrationStatus()).filter((m) => m.executedAt === null);
+      if (pending.length > 0) throw new Error(`pending migrations: ${pending.map((m) => m.name).join(', ')}`);
+    },
+    dataDir: async () => accessSync(runtime.config.dataDir, constants.W_OK),
+  };
+}
+
+/** Builds the HTTP app over a runtime. */
+export function buildRuntimeApp(runtime: Runtime, logger: Logger): Promise<BuiltApp> {
+  return buildApp({ config: runtime.config, logger, services: runtime.services, metrics: createMetricsRegistry(), readiness: readinessChecks(runtime) });
+}
+
+/** A running server and how to stop it. */
+export interface RunningServer {
+  readonly url: string;
+  readonly runtime: Runtime;
+  stop(): Promise<void>;
+}
+
+/**
+ * `activator serve`: locks the data dir (embedded mode), opens the runtime, bootstraps the admin,
+ * listens. The bootstrap password, when generated, is logged once at warn level.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => undefined;
+  try {
+    rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
+    mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
+    const runtime = await openRuntime(config);
+    const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
+    if (bootstrap?.generatedPassword !== undefined) {
+      logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
+    } else if (bootstrap !== undefined) {
+      logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
+    }
+    await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
+    const { app } = await buildRuntimeApp(runtime, logger);
+    const address = await app.listen({ host: config.host, port: config.port });
+    logger.info({ url: address, database: runtime.store.dialect, dataDir: config.dataDir }, 'activator is listening');
+    return {
+      url: address,
+      runtime,
+      stop: async () => {
+        await app.close();
+        await runtime.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}

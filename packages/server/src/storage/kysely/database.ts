@@ -1,0 +1,135 @@
+// Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
+import type { AuditActorType, AuditOutcome, SandboxState, SandboxType } from '../store.js';
+
+/**
+ * Storage conventions shared by both dialects:
+ * - times are epoch milliseconds in `bigint` columns (the pg pool parses int8 to number);
+ * - booleans are `integer` 0/1 (better-sqlite3 cannot bind JS booleans; pg stores the same);
+ * - structured values are JSON text.
+ */
+export type StoredBoolean = 0 | 1;
+
+/** One row of `sandboxes`; names are unique among rows whose state is not `deleted`. */
+export interface SandboxesTable {
+  id: string;
+  name: string;
+  title: string;
+  state: SandboxState;
+  type: SandboxType;
+  is_default: StoredBoolean;
+  etag: number;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** One row of `users`; `email` is lower-case and unique. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  admin: StoredBoolean;
+  disabled: StoredBoolean;
+  created_at: number;
+  last_login_at: number | null;
+}
+
+/** One row of `credentials`; `client_id` is unique. */
+export interface CredentialsTable {
+  id: string;
+  name: string;
+  client_id: string;
+  secret_hash: string;
+  admin: StoredBoolean;
+  disabled: StoredBoolean;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** One row of `roles`; `permissions` and `sandboxes` are JSON arrays of strings. */
+export interface RolesTable {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string;
+  sandboxes: string;
+  built_in: StoredBoolean;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * A role held by a user (`user_roles`) or a credential (`credential_roles`). Both tables have this
+ * shape, so one code path maintains them; `position` keeps the order of `roleIds`.
+ */
+export interface RoleAssignmentsTable {
+  /** The user's id in `user_roles`, the credential's id in `credential_roles`. */
+  holder_id: string;
+  role_id: string;
+  position: number;
+}
+
+/** One row of `access_tokens`, keyed by the token's SHA-256. */
+export interface AccessTokensTable {
+  token_hash: string;
+  credential_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** One row of `sessions`, keyed by the cookie value's SHA-256. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** One row of `audit_log`; `details` is JSON text. */
+export interface AuditLogTable {
+  id: string;
+  time: number;
+  actor_type: AuditActorType;
+  actor_id: string | null;
+  actor_name: string;
+  sandbox: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: AuditOutcome;
+  http_status: number | null;
+  request_id: string | null;
+  ip: string | null;
+  details: string;
+}
+
+/** One row of `scoped_documents`; `id` is unique across sandboxes, `data` is JSON text. */
+export interface ScopedDocumentsTable {
+  id: string;
+  sandbox_id: string;
+  collection: string;
+  name: string;
+  etag: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** Every table the store reads or writes. */
+export interface Database {
+  sandboxes: SandboxesTable;
+  users: UsersTable;
+  credentials: CredentialsTable;
+  roles: RolesTable;
+  user_roles: RoleAssignmentsTable;
+  credential_roles: RoleAssignmentsTable;
+  access_tokens: AccessTokensTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  scoped_documents: ScopedDocumentsTable;
+}

@@ -1,0 +1,66 @@
+// Assembles the Store port from a Kysely instance: repositories, sandbox scoping, migrations, ping and close.
+import { Migrator, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { migrationProvider } from '../migrations/index.js';
+import type { MigrationStatus, SandboxScopedStore, Store, StoreDialect } from '../store.js';
+import { KyselyAuditRepository } from './audit-repository.js';
+import { KyselyCredentialRepository } from './credential-repository.js';
+import type { Database } from './database.js';
+import { KyselyRoleRepository } from './role-repository.js';
+import { KyselySandboxRepository } from './sandbox-repository.js';
+import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
+import { KyselySessionRepository } from './session-repository.js';
+import { KyselyTokenRepository } from './token-repository.js';
+import { KyselyUserRepository } from './user-repository.js';
+
+/** Thrown by `migrate()` when a migration fails; `cause` holds the database's error. */
+export class MigrationFailedError extends Error {
+  constructor(readonly migrationName: string | undefined, options: { cause: unknown }) {
+    super(`Migration ${migrationName ?? '(setup)'} failed`, options);
+    this.name = 'MigrationFailedError';
+  }
+}
+
+function createMigrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: migrationProvider });
+}
+
+async function migrateToLatest(db: Kysely<Database>): Promise<readonly string[]> {
+  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error');
+    throw new MigrationFailedError(failed?.migrationName, { cause: error });
+  }
+  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+async function readMigrationStatus(db: Kysely<Database>): Promise<readonly MigrationStatus[]> {
+  const migrations = await createMigrator(db).getMigrations();
+  return migrations.map((migration) => ({ name: migration.name, executedAt: migration.executedAt?.getTime() ?? null }));
+}
+
+/**
+ * The store over an open Kysely instance. The store owns `db`: `close()` destroys it (closing the
+ * SQLite handle or ending the pg pool). Works unchanged on both dialects; `dialect` is informative.
+ */
+export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): Store {
+  return {
+    dialect,
+    sandboxes: new KyselySandboxRepository(db),
+    users: new KyselyUserRepository(db),
+    credentials: new KyselyCredentialRepository(db),
+    roles: new KyselyRoleRepository(db),
+    tokens: new KyselyTokenRepository(db),
+    sessions: new KyselySessionRepository(db),
+    audit: new KyselyAuditRepository(db),
+    sandbox(sandboxId: string): SandboxScopedStore {
+      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId) };
+    },
+    migrate: () => migrateToLatest(db),
+    migrationStatus: () => readMigrationStatus(db),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,16 @@
+// The ordered list of control-plane migrations, as a Kysely migration provider built from static imports.
+import type { Migration, MigrationProvider } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+/**
+ * Every migration by name; names sort in the order they must run. Static imports (not a directory
+ * scan) so the same provider works from `src` under vitest and from `dist` after tsc.
+ */
+const migrationsByName: Readonly<Record<string, Migration>> = {
+  '0001-foundation': foundation,
+};
+
+/** Hands Kysely's `Migrator` the migrations above. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrationsByName }),
+};
