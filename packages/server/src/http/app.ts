@@ -66,8 +66,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : strictUtf8.decode(body);
+    } catch {
+      return done(new AppError('MALFORMED_JSON', 'Malformed JSON request body: the body is not valid UTF-8'), undefined);
+    }
     // Clients send `Content-Type: application/json` on every request (Adobe's Postman collections do, even
     // on DELETE): an empty body is only an error where the route takes a body.
     if (text.trim() === '' && request.routeOptions.schema?.body === undefined) return done(null, undefined);

@@ -6,20 +6,22 @@ import { StoreCursorError } from '../storage/store.js';
 import { familyOfPath } from './api-family.js';
 import { renderError } from './error-envelopes.js';
 
+/** One entry of `error.validation` as fastify-type-provider-zod builds it from a zod issue. */
 interface ZodIssueLike {
+  readonly keyword?: string;
   readonly instancePath?: string;
   readonly message?: string;
-  readonly params?: { readonly issue?: { readonly code?: string; readonly keys?: readonly string[]; readonly path?: readonly PropertyKey[] } };
+  readonly params?: { readonly keys?: readonly string[] };
 }
 
 /** One sentence per validation problem: where it is and what is wrong. */
 function describeValidation(context: string | undefined, issues: readonly ZodIssueLike[]): string {
   return issues
     .map((issue) => {
-      const keys = issue.params?.issue?.keys;
+      const keys = issue.params?.keys;
       const where = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
       const location = `${context ?? 'body'}${where === '' ? '' : `.${where}`}`;
-      if (issue.params?.issue?.code === 'unrecognized_keys' && keys !== undefined) {
+      if (issue.keyword === 'unrecognized_keys' && keys !== undefined) {
         return `${location}: unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}`;
       }
       return `${location}: ${issue.message ?? 'invalid value'}`;

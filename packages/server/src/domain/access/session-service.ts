@@ -93,7 +93,7 @@ export class SessionService {
   async changePassword(userId: string, currentPassword: string, newPassword: string, keepIdHash: string): Promise<void> {
     const user = await this.deps.store.users.getById(userId);
     if (user === undefined || !(await this.deps.hasher.verify(user.passwordHash, currentPassword))) {
-      throw new AppError('UNAUTHORIZED', 'Current password is wrong');
+      throw new AppError('BAD_REQUEST', 'currentPassword is wrong');
     }
     requireStrongPassword(newPassword, 'newPassword');
     await this.deps.store.users.update(userId, { passwordHash: await this.deps.hasher.hash(newPassword) });
