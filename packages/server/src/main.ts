@@ -1,6 +1,7 @@
 // Composition root: config → store → services → HTTP app. Nothing here runs at import time.
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { constants, mkdirSync, rmSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -102,7 +103,7 @@ export function readinessChecks(runtime: Runtime): Record<string, () => Promise<
       const pending = (await runtime.store.migrationStatus()).filter((m) => m.executedAt === null);
       if (pending.length > 0) throw new Error(`pending migrations: ${pending.map((m) => m.name).join(', ')}`);
     },
-    dataDir: async () => accessSync(runtime.config.dataDir, constants.W_OK),
+    dataDir: () => access(runtime.config.dataDir, constants.W_OK),
   };
 }
 

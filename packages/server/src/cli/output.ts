@@ -1,6 +1,14 @@
 // Printing command results: readable tables for people, JSON for scripts.
 import Table from 'cli-table3';
 
+/** How one cell reads in a table: empty for missing values, JSON for structures. */
+function cellText(cell: unknown): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number' || typeof cell === 'boolean' || typeof cell === 'bigint') return cell.toString();
+  return JSON.stringify(cell) ?? '';
+}
+
 /** Prints rows as a table with the given columns (or `(none)` when empty). */
 export function printTable(columns: readonly string[], rows: readonly (readonly unknown[])[], out: NodeJS.WritableStream = process.stdout): void {
   if (rows.length === 0) {
@@ -8,7 +16,7 @@ export function printTable(columns: readonly string[], rows: readonly (readonly 
     return;
   }
   const table = new Table({ head: [...columns], style: { head: process.env['NO_COLOR'] === undefined && process.stdout.isTTY ? ['cyan'] : [] } });
-  for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
+  for (const row of rows) table.push(row.map(cellText));
   out.write(`${table.toString()}\n`);
 }
 

@@ -17,6 +17,16 @@ export interface PasswordHasher {
   verify(hash: string, secret: string): Promise<boolean>;
 }
 
+/**
+ * Encrypts secret values at rest (SPEC §2.8). `context` is bound to the ciphertext as additional
+ * authenticated data (e.g. `<connectionId>:<paramName>`), so a value moved elsewhere fails to decrypt.
+ */
+export interface SecretCipher {
+  encrypt(plaintext: string, context: string): string;
+  /** @throws when the value was altered, or encrypted under another key or context. */
+  decrypt(stored: string, context: string): string;
+}
+
 /** The principal a change is attributed to (`createdBy`, audit actor). */
 export type Actor =
   | { readonly type: 'user'; readonly id: string; readonly name: string }

@@ -37,7 +37,7 @@ export function normaliseError(error: unknown): AppError {
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
-    return new AppError('VALIDATION', describeValidation(context, error.validation as readonly ZodIssueLike[]), { cause: error });
+    return new AppError('VALIDATION', describeValidation(context, error.validation), { cause: error });
   }
   const code = (error as FastifyError | undefined)?.code;
   switch (code) {

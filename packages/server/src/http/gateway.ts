@@ -98,22 +98,27 @@ export function installGateway(app: FastifyInstance, deps: GatewayDeps): void {
     }
   });
 
-  app.addHook('preValidation', async (request) => {
-    const access = request.routeOptions.config.access;
-    const auth = request.auth;
-    if (access === undefined || auth === undefined) return;
-    if (access.kind === 'admin' && !auth.principal.admin) {
-      throw new AppError('FORBIDDEN', PERMISSION_MESSAGE, { headers: { 'x-activator-missing-permissions': 'admin' } });
-    }
-    if (access.kind !== 'permissions') return;
-    const held = access.scope === 'sandbox'
-      ? permissionsInSandbox(auth.principal, auth.sandbox?.name ?? DEFAULT_SANDBOX)
-      : permissionsInAnySandbox(auth.principal);
-    const missing = missingPermissions(access, held);
-    if (missing.length > 0) {
-      throw new AppError('FORBIDDEN', PERMISSION_MESSAGE, {
-        headers: { 'x-activator-missing-permissions': missing.join(',') },
-      });
-    }
-  });
+  // A throw inside the executor rejects the promise, which Fastify turns into the error response.
+  app.addHook('preValidation', (request) => new Promise<void>((resolve) => {
+    assertPermitted(request);
+    resolve();
+  }));
+}
+
+/** Gateway rule 11: the route's declared access against the caller's effective permissions. */
+function assertPermitted(request: FastifyRequest): void {
+  const access = request.routeOptions.config.access;
+  const auth = request.auth;
+  if (access === undefined || auth === undefined) return;
+  if (access.kind === 'admin' && !auth.principal.admin) {
+    throw new AppError('FORBIDDEN', PERMISSION_MESSAGE, { headers: { 'x-activator-missing-permissions': 'admin' } });
+  }
+  if (access.kind !== 'permissions') return;
+  const held = access.scope === 'sandbox'
+    ? permissionsInSandbox(auth.principal, auth.sandbox?.name ?? DEFAULT_SANDBOX)
+    : permissionsInAnySandbox(auth.principal);
+  const missing = missingPermissions(access, held);
+  if (missing.length > 0) {
+    throw new AppError('FORBIDDEN', PERMISSION_MESSAGE, { headers: { 'x-activator-missing-permissions': missing.join(',') } });
+  }
 }

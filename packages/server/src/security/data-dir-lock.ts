@@ -25,7 +25,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-        throw new Error(`Another activator serve (pid ${holder}) already uses the data directory ${dataDir}; stop it first or choose another --data-dir`);
+        throw new Error(`Another activator serve (pid ${holder}) already uses the data directory ${dataDir}; stop it first or choose another --data-dir`, { cause: error });
       }
       rmSync(file, { force: true });
     }

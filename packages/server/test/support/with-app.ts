@@ -73,7 +73,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.clientId, client_secret: created.clientSecret }).toString(),
       });
       if (response.statusCode !== 200) throw new Error(`token request failed: ${response.body}`);
-      const token = (response.json() as { access_token: string }).access_token;
+      const token = response.json<{ access_token: string }>().access_token;
       return {
         id: created.id, clientId: created.clientId, clientSecret: created.clientSecret, token,
         headers: (extra = {}) => ({ authorization: `Bearer ${token}`, 'x-api-key': created.clientId, 'x-gw-ims-org-id': config.orgId, ...extra }),

@@ -18,7 +18,7 @@ export function registerOpsRoutes(
   app: FastifyInstance,
   deps: { metrics: Registry; metricsToken: string | undefined; readiness: Readonly<Record<string, ReadinessCheck>> },
 ): void {
-  app.get('/healthz', { config: PUBLIC, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: PUBLIC, schema: { hide: true } }, () => Promise.resolve({ status: 'ok' }));
 
   app.get('/readyz', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
     const checks: Record<string, string> = {};
@@ -45,5 +45,5 @@ export function registerOpsRoutes(
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 
-  app.get('/openapi.json', { config: PUBLIC, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: PUBLIC, schema: { hide: true } }, () => Promise.resolve(app.swagger()));
 }

@@ -100,7 +100,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: AppService
     },
   );
 
-  app.get('/api/v1/permissions', { config: { access: { kind: 'authenticated' } }, schema: { tags: ['session'] } }, async () => ({
+  app.get('/api/v1/permissions', { config: { access: { kind: 'authenticated' } }, schema: { tags: ['session'] } }, () => Promise.resolve({
     items: PERMISSIONS.map((name) => ({ name, key: PERMISSION_KEYS[name] })),
   }));
 }

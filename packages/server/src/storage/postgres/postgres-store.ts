@@ -33,11 +33,11 @@ function storeTypeParsers(): pg.CustomTypesConfig {
  * Opens the PostgreSQL store. Connections are made lazily (use `ping()` to fail fast); migrations
  * are not applied: call `store.migrate()`.
  */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+export function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     types: storeTypeParsers(),
   });
-  return createKyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  return Promise.resolve(createKyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres'));
 }

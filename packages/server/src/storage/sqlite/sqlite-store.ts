@@ -37,7 +37,7 @@ function openConnection(options: SqliteStoreOptions): Sqlite.Database {
  * Opens (creating if needed) the SQLite store. Migrations are not applied: call `store.migrate()`.
  * One process should own the file; other readers are safe thanks to WAL.
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const database = openConnection(options);
-  return createKyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  return Promise.resolve(createKyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite'));
 }
