@@ -2,6 +2,7 @@
 # Installs the system packages the test suite needs when they are missing (Debian/Ubuntu, as root):
 #   - postgresql: server binaries for the throwaway PostgreSQL clusters (not needed with TEST_DATABASE_URL)
 #   - curl:       the README tour test runs the README's curl commands
+#   - openssh-client: ssh-keygen makes the SSH keys of the SFTP connection tests
 # Idempotent and silent when everything is present. Without root or apt-get it only says what is
 # missing: the tests that need it then skip, stating why.
 set -euo pipefail
@@ -12,6 +13,9 @@ if [[ -z "${TEST_DATABASE_URL:-}" ]] && ! compgen -G '/usr/lib/postgresql/*/bin/
 fi
 if ! command -v curl >/dev/null 2>&1; then
   missing+=(curl)
+fi
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+  missing+=(openssh-client)
 fi
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0

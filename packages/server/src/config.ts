@@ -30,6 +30,13 @@ export interface Config {
   readonly auditRetentionDays: number;
   readonly maxJsonBodyBytes: number;
   readonly maxUploadBytes: number;
+  /** Hard limit of dataflows per sandbox (FLOW-1470-400). */
+  readonly maxFlowsPerSandbox: number;
+  /** Soft limits: saves beyond them succeed with a warning. */
+  readonly warnAudiencesPerFlow: number;
+  readonly warnMappedAttributes: number;
+  /** Rows per exported file before splitting; also the largest `maxFileRowCount`. */
+  readonly maxFileRows: number;
 }
 
 /** Thrown when the environment holds a value Activator cannot use; the message names the variable. */
@@ -159,6 +166,10 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     auditRetentionDays: integer(env, 'ACTIVATOR_AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     maxJsonBodyBytes: integer(env, 'ACTIVATOR_MAX_JSON_BODY_BYTES', 10_485_760, 1_024, 1_073_741_824),
     maxUploadBytes: integer(env, 'ACTIVATOR_MAX_UPLOAD_BYTES', 5_368_709_120, 1_024, Number.MAX_SAFE_INTEGER),
+    maxFlowsPerSandbox: integer(env, 'ACTIVATOR_MAX_FLOWS_PER_SANDBOX', 100, 1, 100_000),
+    warnAudiencesPerFlow: integer(env, 'ACTIVATOR_WARN_AUDIENCES_PER_FLOW', 250, 1, 100_000),
+    warnMappedAttributes: integer(env, 'ACTIVATOR_WARN_MAPPED_ATTRIBUTES', 50, 1, 100_000),
+    maxFileRows: integer(env, 'ACTIVATOR_MAX_FILE_ROWS', 5_000_000, 1, 1_000_000_000),
   };
   for (const origin of config.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('ACTIVATOR_CORS_ORIGINS', 'comma-separated origins such as https://ui.example.com', origin);

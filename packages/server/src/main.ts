@@ -10,7 +10,15 @@ import { RoleService } from './domain/access/role-service.js';
 import { SessionService } from './domain/access/session-service.js';
 import { UserService } from './domain/access/user-service.js';
 import { AuditService } from './domain/audit/audit-service.js';
-import type { Clock, IdGenerator, PasswordHasher } from './domain/runtime.js';
+import { BaseConnectionService } from './domain/destinations/base-connection-service.js';
+import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
+import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
+import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.js';
+import { FlowService } from './domain/flows/flow-service.js';
+import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
+import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
+import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
+import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createMetricsRegistry } from './http/observability.js';
@@ -40,11 +48,30 @@ export interface RuntimeOptions {
   readonly migrate?: boolean;
 }
 
+/** Wires the Flow Service domain (connections and dataflows) over a store. */
+function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator, cipher: SecretCipher): FlowServiceModule {
+  const sources = new SourceConnectionService({ ids });
+  const targets = new TargetConnectionService({ ids, maxFileRows: config.maxFileRows, pgpKeyChecker: createOpenPgpPublicKeyChecker() });
+  return {
+    bases: new BaseConnectionService({ ids, cipher }),
+    sources,
+    targets,
+    flows: new FlowService({
+      ids, sources, targets, audiences: unverifiedAudienceDirectory,
+      limits: { maxFlowsPerSandbox: config.maxFlowsPerSandbox, warnAudiencesPerFlow: config.warnAudiencesPerFlow, warnMappedAttributes: config.warnMappedAttributes },
+    }),
+    sandboxStore: (sandboxId) => store.sandbox(sandboxId),
+  };
+}
+
 /** Wires the domain services over a store. */
-export function createServices(store: Store, config: Config, clock: Clock, ids: IdGenerator, hasher: PasswordHasher): AppServices {
+export function createServices(store: Store, config: Config, effects: { clock: Clock; ids: IdGenerator; hasher: PasswordHasher; masterKey: Buffer }): AppServices {
+  const { clock, ids, hasher } = effects;
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
   return {
+    clock,
+    flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
@@ -68,7 +95,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         throw new Error(`The database has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run 'activator migrate' or set ACTIVATOR_AUTO_MIGRATE=true`);
       }
     }
-    const services = createServices(store, config, options.clock ?? systemClock, options.ids ?? randomIds, options.hasher ?? createArgon2PasswordHasher());
+    const services = createServices(store, config, {
+      clock: options.clock ?? systemClock, ids: options.ids ?? randomIds, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey,
+    });
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
     return { config, store, services, masterKey, close: () => store.close() };

@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { createLogger, startServer } from '../main.js';
 import { openStore } from '../storage/open-store.js';
 import { registerAdminCommand } from './admin-command.js';
+import { registerFlowServiceCommands } from './flow-service-commands.js';
 import { CliError, printJson, printTable } from './output.js';
 
 function parsePort(value: string): number {
@@ -67,6 +68,7 @@ program
   });
 
 registerAdminCommand(program);
+registerFlowServiceCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Users get the message; the stack only helps developers (ACTIVATOR_LOG_LEVEL=debug).

@@ -12,6 +12,7 @@ import type { RoleService } from '../domain/access/role-service.js';
 import type { SessionService } from '../domain/access/session-service.js';
 import type { UserService } from '../domain/access/user-service.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
+import type { Clock } from '../domain/runtime.js';
 import type { SandboxService } from '../domain/sandboxes/sandbox-service.js';
 import { AppError } from '../errors.js';
 import { installAuditHook } from './audit-hook.js';
@@ -21,6 +22,10 @@ import { installGateway } from './gateway.js';
 import { installObservability, requestIdFrom } from './observability.js';
 import { RouteCatalog } from './route-catalog.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerCatalogRoutes } from './routes/flowservice/catalog-routes.js';
+import { registerConnectionRoutes } from './routes/flowservice/connection-routes.js';
+import type { FlowServiceModule } from './routes/flowservice/flow-service-module.js';
+import { registerFlowRoutes } from './routes/flowservice/flow-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -34,6 +39,8 @@ export interface AppServices {
   readonly sessions: SessionService;
   readonly sandboxes: SandboxService;
   readonly audit: AuditService;
+  readonly flowService: FlowServiceModule;
+  readonly clock: Clock;
 }
 
 export interface AppDeps {
@@ -114,5 +121,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerSessionRoutes(app, deps.services, deps.config);
   registerAdminRoutes(app, deps.services);
   registerSandboxRoutes(app, deps.services);
+  const flowServiceDeps = { clock: deps.services.clock, orgId: deps.config.orgId };
+  registerCatalogRoutes(app, { maxFileRows: deps.config.maxFileRows });
+  registerConnectionRoutes(app, deps.services.flowService, flowServiceDeps);
+  registerFlowRoutes(app, deps.services.flowService, flowServiceDeps);
   return { app, routes };
 }

@@ -14,11 +14,15 @@ const PUBLIC_ROUTES = new Set([
 describe('every route declares its required permission', () => {
   let t: TestApp;
   let nobody: TestCaller;
+  let roleless: TestCaller;
   let admin: TestCaller;
 
   beforeAll(async () => {
     t = await createTestApp();
-    nobody = await t.caller({ name: 'no-roles' });
+    // A role in prod whose only permission no route requires: every check below is rule 11, not rule 7.
+    await t.runtime.services.roles.create({ name: 'Identity graph only', permissions: ['View Identity Graph'], sandboxes: ['prod'] });
+    nobody = await t.caller({ name: 'no-useful-permission', roles: ['Identity graph only'] });
+    roleless = await t.caller({ name: 'no-roles' });
     admin = await t.caller({ admin: true, name: 'admin' });
   });
   afterAll(async () => t.close());
@@ -65,6 +69,16 @@ describe('every route declares its required permission', () => {
       const access = route.config?.access;
       const expectedHeader = access?.kind === 'admin' ? 'admin' : access?.kind === 'permissions' ? [...access.allOf, ...(access.anyOf ?? [])].join(',') : '';
       expect(response.headers['x-activator-missing-permissions'], label).toBe(expectedHeader);
+    }
+  });
+
+  it('answers a caller without any role in the sandbox with 404 on every sandbox-scoped route (rule 7 before rule 11)', async () => {
+    const scoped = t.routes.list().filter((route) => route.config?.sandboxScoped === true && route.method !== 'HEAD');
+    expect(scoped.length).toBeGreaterThan(10);
+    for (const route of scoped) {
+      const response = await t.inject({ method: route.method, url: route.url.replace(/:[A-Za-z]+/g, 'probe-id'), headers: roleless.headers() });
+      expect(response.statusCode, `${route.method} ${route.url}`).toBe(404);
+      expect(response.json().report['detailed-message'], route.url).toBe('Sandbox prod not found');
     }
   });
 
