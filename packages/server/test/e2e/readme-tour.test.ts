@@ -38,11 +38,16 @@ function baseEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** The shell commands between `<!-- tour:start -->` and `<!-- tour:end -->` in README.md (its ```sh blocks). */
 function readmeTourScript(): string {
-  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const tour = /<!-- tour:start -->([\s\S]*?)<!-- tour:end -->/.exec(readme)?.[1];
-  if (tour === undefined) throw new Error('README.md has no <!-- tour:start --> … <!-- tour:end --> section');
-  const blocks = [...tour.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '');
-  if (blocks.length === 0) throw new Error('the README tour section has no ```sh block');
+  return documentedScript('README.md', 'tour');
+}
+
+/** The ```sh blocks between `<!-- <marker>:start -->` and `<!-- <marker>:end -->` of a Markdown file. */
+function documentedScript(file: string, marker: string): string {
+  const text = readFileSync(path.join(repoRoot, file), 'utf8');
+  const section = new RegExp(`<!-- ${marker}:start -->([\\s\\S]*?)<!-- ${marker}:end -->`).exec(text)?.[1];
+  if (section === undefined) throw new Error(`${file} has no <!-- ${marker}:start --> … <!-- ${marker}:end --> section`);
+  const blocks = [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '');
+  if (blocks.length === 0) throw new Error(`the ${marker} section of ${file} has no \`\`\`sh block`);
   return blocks.join('\n');
 }
 
@@ -207,6 +212,18 @@ describe('the README tour and the activator command line', () => {
     const audit = documents.find((document) => 'items' in document)?.['items'] as { action: string; actor: { name: string } }[] | undefined;
     expect(audit).toContainEqual(expect.objectContaining({ action: 'auth.token', actor: expect.objectContaining({ name: 'tour' }) }));
   }, 60_000);
+
+  it('runs the dataflow walkthrough of docs/destinations-and-dataflows.md: SFTP connection, two audiences, PATCH with etag, disable', async () => {
+    if (server === undefined) throw new Error('server did not start');
+    const script = documentedScript('docs/destinations-and-dataflows.md', 'walkthrough');
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], baseEnvironment({ ACTIVATOR_URL: server.url, ACTIVATOR_DATA_DIR: dataDir }), 90_000);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('disabled 07:30');
+    const flowId = /^flow ([0-9a-f-]{36})$/m.exec(result.stdout)?.[1];
+    expect(flowId).toBeDefined();
+    for (const text of ['Flash sale VIP', 'Lapsed buyers', 'EVERY_6_HOURS', '07:30', 'person_name_firstName', 'personalEmail_address']) expect(result.stdout).toContain(text);
+    expect(result.stdout).not.toContain('change-me-123');
+  }, 90_000);
 
   it('refuses a second serve on the same data directory, exiting non-zero with a message about the data directory', async () => {
     const result = await activator(['serve', '--port', '0'], { ACTIVATOR_DATA_DIR: dataDir });
