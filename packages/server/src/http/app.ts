@@ -26,6 +26,7 @@ import { registerCatalogRoutes } from './routes/flowservice/catalog-routes.js';
 import { registerConnectionRoutes } from './routes/flowservice/connection-routes.js';
 import type { FlowServiceModule } from './routes/flowservice/flow-service-module.js';
 import { registerFlowRoutes } from './routes/flowservice/flow-routes.js';
+import { registerRunRoutes } from './routes/flowservice/run-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -125,5 +126,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerCatalogRoutes(app, { maxFileRows: deps.config.maxFileRows });
   registerConnectionRoutes(app, deps.services.flowService, flowServiceDeps);
   registerFlowRoutes(app, deps.services.flowService, flowServiceDeps);
+  registerRunRoutes(app);
   return { app, routes };
 }

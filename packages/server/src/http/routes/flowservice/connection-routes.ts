@@ -29,7 +29,7 @@ function patched(document: unknown, body: unknown, isAllowed: (path: string) => 
   const ops = normalizePatchOps(body);
   assertPatchPathsAllowed(ops, isAllowed);
   const specNameOnly = ops.some((op) => op.path === '/auth/specName') && !ops.some((op) => op.path.startsWith('/auth/params'));
-  if (specNameOnly) throw new AppError('BAD_REQUEST', 'Invalid patch path: /auth/specName (change it together with /auth/params)', { familyCode: 'FLOW-1455-400' });
+  if (specNameOnly) throw new AppError('BAD_REQUEST', 'Invalid patch path: /auth/specName', { familyCode: 'FLOW-1455-400' });
   return { doc: applyJsonPatch(document, ops), ops };
 }
 
