@@ -53,6 +53,16 @@ const FLOW_CODES: Record<ErrorCode, readonly [string, string]> = {
   INTERNAL: ['FLOW-5000-500', 'Internal server error'],
 };
 
+/** SPEC §1.4's title of each specific Flow Service code: an error thrown with one of these codes carries its title. */
+const FLOW_TITLES_BY_CODE: Readonly<Record<string, string>> = {
+  'FLOW-1401-400': 'Bad request', 'FLOW-1403-400': 'Bad request', 'FLOW-1404-412': 'Precondition failed', 'FLOW-1405-400': 'Bad request',
+  'FLOW-1410-400': 'Bad request', 'FLOW-1418-400': 'Bad request', 'FLOW-1420-400': 'Validation error', 'FLOW-1432-400': 'Bad request',
+  'FLOW-1439-404': 'Resource not found', 'FLOW-1440-400': 'Bad request', 'FLOW-1443-400': 'Bad request', 'FLOW-1449-400': 'Bad request',
+  'FLOW-1452-400': 'Bad request', 'FLOW-1455-400': 'Bad request', 'FLOW-1456-400': 'Bad request', 'FLOW-1460-400': 'Bad request',
+  'FLOW-1470-400': 'Guardrail exceeded', 'FLOW-2100-404': 'Sandbox not found', 'FLOW-2120-403': 'Forbidden',
+  'FLOW-4050-405': 'Method not allowed', 'FLOW-5000-500': 'Internal server error',
+};
+
 /** The native API's closed code set (SPEC §1.4). */
 type NativeCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
 
@@ -96,8 +106,10 @@ export function renderError(family: ApiFamily, error: AppError, requestId: strin
     case 'adhoc':
       return { status, body: { message } };
     case 'flow': {
-      const [defaultCode, title] = FLOW_CODES[error.code];
-      const code = familyCodeWithPrefix(error, 'FLOW-') ?? defaultCode;
+      const [defaultCode, defaultTitle] = FLOW_CODES[error.code];
+      const specificCode = familyCodeWithPrefix(error, 'FLOW-');
+      const code = specificCode ?? defaultCode;
+      const title = (specificCode === undefined ? undefined : FLOW_TITLES_BY_CODE[specificCode]) ?? defaultTitle;
       const report: Record<string, unknown> = { 'detailed-message': message };
       if (error.resource !== undefined) report['id'] = error.resource.id;
       report['request-id'] = requestId;

@@ -457,6 +457,19 @@ function storeContract(setup: StoreContractSetup): void {
       expect(await scopes['sb-b'].count('flows')).toBe(2);
     });
 
+    it('creates within a limit per sandbox and collection, and never beyond it under concurrent creates', async () => {
+      const docs = store.sandbox('sb-a').documents;
+      await docs.create(documentRecord({ collection: 'connections' }));
+      await store.sandbox('sb-b').documents.create(documentRecord({ id: 'doc-b' }));
+      expect(await docs.createIfFewerThan(documentRecord({ id: 'f-1' }), 2)).toBe(true);
+      const outcomes = await Promise.all(['f-2', 'f-3', 'f-4', 'f-5'].map((id) => docs.createIfFewerThan(documentRecord({ id }), 2)));
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(await docs.count('flows')).toBe(2);
+      expect(await docs.createIfFewerThan(documentRecord({ id: 'f-6' }), 3)).toBe(true);
+      expect(await docs.get('flows', 'f-6')).toEqual(documentRecord({ id: 'f-6' }));
+      await expect(docs.createIfFewerThan(documentRecord({ id: 'doc-b' }), 10)).rejects.toBeInstanceOf(StoreConflictError);
+    });
+
     it('lets exactly one of two concurrent replaces with the same expected etag win', async () => {
       const docs = store.sandbox('sb-a').documents;
       await docs.create(documentRecord());

@@ -232,6 +232,12 @@ export type ScopedDocumentPatch = Pick<ScopedDocumentRecord, 'name' | 'etag' | '
 export interface ScopedDocumentRepository {
   /** @throws StoreConflictError when the id already exists (in any sandbox). */
   create(document: ScopedDocumentRecord): Promise<void>;
+  /**
+   * Creates the document only while the sandbox holds fewer than `limit` documents of its collection, and
+   * returns false (creating nothing) otherwise. Atomic against concurrent calls for the same sandbox, so a
+   * hard guardrail holds under load. @throws StoreConflictError when the id already exists (in any sandbox).
+   */
+  createIfFewerThan(document: ScopedDocumentRecord, limit: number): Promise<boolean>;
   get(collection: string, id: string): Promise<ScopedDocumentRecord | undefined>;
   /** Ordered by creation time, then id. */
   list(collection: string, page: PageRequest): Promise<Page<ScopedDocumentRecord>>;

@@ -209,10 +209,34 @@ describe('sandbox headers (SPEC §1.2 x-sandbox-name, x-sandbox-id, row 7)', () 
     expect(res.statusCode).toBe(200);
   });
 
-  // No route of the current build is sandbox-scoped (config.sandboxScoped): the defaulting to prod and the
-  // per-sandbox permission check can only be exercised once Flow Service, catalog or segmentation routes exist.
-  it.todo('serves a sandbox-scoped route in prod when neither x-sandbox-name nor x-sandbox-id is sent');
-  it.todo('answers FLOW-2100-404 Sandbox prod not found to a dev-only caller on a Flow Service route without x-sandbox-name');
+  // Flow Service routes are sandbox-scoped: they default to prod and check the caller's roles in that sandbox.
+  it('serves a sandbox-scoped route in prod when neither x-sandbox-name nor x-sandbox-id is sent', async () => {
+    const flowService = '/data/foundation/flowservice';
+    const landingZone = { name: 'Prod landing zone', connectionSpec: { id: '10440537-2a7b-4583-ac39-ed38d4b848e8', version: '1.0' } };
+    const created = await t.inject({ method: 'POST', url: `${flowService}/connections`, headers: admin.headers({ ...JSON_TYPE, 'x-sandbox-name': 'prod' }), payload: landingZone });
+    expect(created.statusCode, created.body).toBe(201);
+    const flows = await t.inject({ method: 'GET', url: `${flowService}/flows`, headers: admin.headers() });
+    expect(flows.statusCode).toBe(200);
+    expect(flows.json()).toEqual({ items: [], _links: {} });
+    const inDefault = await t.inject({ method: 'GET', url: `${flowService}/connections`, headers: admin.headers() });
+    expect(inDefault.json().items.map((c: { id: string; sandboxName: string }) => [c.id, c.sandboxName])).toEqual([[created.json().id, 'prod']]);
+    const inDev = await t.inject({ method: 'GET', url: `${flowService}/connections`, headers: admin.headers({ 'x-sandbox-name': 'dev' }) });
+    expect(inDev.json().items).toEqual([]);
+  });
+
+  it('answers FLOW-2100-404 Sandbox prod not found to a dev-only caller on a Flow Service route without x-sandbox-name', async () => {
+    const res = await t.inject({ method: 'GET', url: '/data/foundation/flowservice/flows', headers: devOnly.headers() });
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.json()).toEqual({
+      type: 'https://ns.adobe.com/aep/errors/FLOW-2100-404', title: 'Sandbox not found', status: 404,
+      report: { 'detailed-message': 'Sandbox prod not found', 'request-id': res.headers['x-request-id'] },
+      errorMessage: 'Sandbox prod not found', errorDetails: 'Sandbox prod not found',
+    });
+    // In dev the caller has a role, so rule 7 passes and rule 11 answers: it lacks View Destinations there.
+    const inDev = await t.inject({ method: 'GET', url: '/data/foundation/flowservice/flows', headers: devOnly.headers({ 'x-sandbox-name': 'dev' }) });
+    expect(inDev.statusCode, inDev.body).toBe(403);
+    expect(inDev.headers['x-activator-missing-permissions']).toBe('View Destinations');
+  });
 });
 
 describe('request ids (SPEC §1.2 x-request-id, §1.3)', () => {

@@ -37,10 +37,12 @@ export function staleEtag(supplied: string, current: string): AppError {
  * type and the stored JSON. Every method works inside one sandbox.
  */
 export class EntityDocuments<T extends { readonly id: string; readonly name: string; readonly etag: string }> {
+  /** `resource` names the document collection; `notFound` builds the family's not-found error (Flow Service by default). */
   constructor(
-    private readonly resource: FlowServiceResource,
+    private readonly resource: string,
     private readonly toData: (entity: T) => unknown,
     private readonly fromDocument: (document: ScopedDocumentRecord, sandboxId: string) => T,
+    private readonly notFound: (id: string) => AppError = (id) => resourceNotFound(resource as FlowServiceResource, id),
   ) {}
 
   async insert(scope: SandboxScopedStore, entity: T, meta: { createdAt: number; createdBy: string }): Promise<void> {
@@ -50,6 +52,14 @@ export class EntityDocuments<T extends { readonly id: string; readonly name: str
     });
   }
 
+  /** Inserts unless the sandbox already holds `limit` entities of this resource (atomically); false when full. */
+  insertWithinLimit(scope: SandboxScopedStore, entity: T, meta: { createdAt: number; createdBy: string }, limit: number): Promise<boolean> {
+    return scope.documents.createIfFewerThan({
+      id: entity.id, collection: this.resource, name: entity.name, etag: entity.etag, data: this.toData(entity),
+      createdAt: meta.createdAt, updatedAt: meta.createdAt, createdBy: meta.createdBy, updatedBy: meta.createdBy,
+    }, limit);
+  }
+
   async find(scope: SandboxScopedStore, id: string): Promise<T | undefined> {
     const document = await scope.documents.get(this.resource, id);
     return document === undefined ? undefined : this.fromDocument(document, scope.sandboxId);
@@ -57,7 +67,7 @@ export class EntityDocuments<T extends { readonly id: string; readonly name: str
 
   async get(scope: SandboxScopedStore, id: string): Promise<T> {
     const entity = await this.find(scope, id);
-    if (entity === undefined) throw resourceNotFound(this.resource, id);
+    if (entity === undefined) throw this.notFound(id);
     return entity;
   }
 
@@ -86,13 +96,13 @@ export class EntityDocuments<T extends { readonly id: string; readonly name: str
     const result = await scope.documents.replace(this.resource, next.id, current.etag, {
       name: next.name, etag: next.etag, data: this.toData(next), updatedAt: meta.updatedAt, updatedBy: meta.updatedBy,
     });
-    if (result === undefined) throw resourceNotFound(this.resource, next.id);
+    if (result === undefined) throw this.notFound(next.id);
     if (result === 'stale') throw staleEtag(meta.supplied, (await this.get(scope, next.id)).etag);
     return this.fromDocument(result, scope.sandboxId);
   }
 
   async remove(scope: SandboxScopedStore, id: string): Promise<void> {
-    if (!(await scope.documents.delete(this.resource, id))) throw resourceNotFound(this.resource, id);
+    if (!(await scope.documents.delete(this.resource, id))) throw this.notFound(id);
   }
 }
 

@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { SandboxScopedStore, ScopedDocumentRecord } from '../../storage/store.js';
 import type { IdGenerator } from '../runtime.js';
 import type { SourceConnection } from './connection-types.js';
-import { PROFILE_STORE_SPEC_ID } from './destination-catalog.js';
+import { invalidSpecIdError, PROFILE_STORE_SPEC_ID } from './destination-catalog.js';
 import { EntityDocuments, newEtag, requireEntityName, type ChangeContext } from './entity-documents.js';
 
 export interface SourceConnectionInput {
@@ -67,8 +67,7 @@ export class SourceConnectionService {
   }
 }
 
+/** Source connections read the Profile Store only; any other spec id is FLOW-1460-400 (SPEC §1.4 message). */
 function requireProfileStore(connectionSpecId: string): void {
-  if (connectionSpecId !== PROFILE_STORE_SPEC_ID) {
-    throw new AppError('VALIDATION', `Source connections must use the Profile Store connection spec ${PROFILE_STORE_SPEC_ID}`, { familyCode: 'FLOW-1460-400' });
-  }
+  if (connectionSpecId !== PROFILE_STORE_SPEC_ID) throw invalidSpecIdError();
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import type { SandboxScopedStore, ScopedDocumentRecord } from '../../storage/store.js';
 import type { IdGenerator } from '../runtime.js';
 import type { BaseConnection, TargetConnection, TargetParams } from './connection-types.js';
+import { requireDestinationSpec } from './destination-catalog.js';
 import { EntityDocuments, newEtag, resourceNotFound, requireEntityName, type ChangeContext } from './entity-documents.js';
 import { validateTargetParams, type PgpPublicKeyChecker } from './target-params.js';
 
@@ -78,6 +79,8 @@ export class TargetConnectionService {
   }
 
   private async validate(input: TargetConnectionInput, base: BaseConnection | undefined): Promise<TargetParams> {
+    // A legacy or unknown spec id is FLOW-1460-400 (SPEC §6.1), not a mismatch with the base connection's spec.
+    requireDestinationSpec(input.connectionSpecId);
     if (base === undefined) throw resourceNotFound('connections', input.baseConnectionId);
     if (base.connectionSpecId !== input.connectionSpecId) {
       throw new AppError('VALIDATION', `connectionSpec.id ${input.connectionSpecId} does not match the base connection's connection spec ${base.connectionSpecId}`, {

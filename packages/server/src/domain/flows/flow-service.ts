@@ -28,6 +28,10 @@ function validationError(problems: readonly string[]): AppError {
   return new AppError('VALIDATION', problems.join('; '), { familyCode: 'FLOW-1420-400' });
 }
 
+function flowLimitError(limit: number): AppError {
+  return new AppError('BAD_REQUEST', `At most ${limit} dataflows can exist in a sandbox`, { familyCode: 'FLOW-1470-400' });
+}
+
 export class FlowService {
   private readonly documents = new EntityDocuments<Flow>(
     'flows',
@@ -49,16 +53,16 @@ export class FlowService {
   ) {}
 
   async create(scope: SandboxScopedStore, definition: FlowDefinition, change: ChangeContext): Promise<SavedFlow> {
-    if ((await this.documents.count(scope)) >= this.deps.limits.maxFlowsPerSandbox) {
-      throw new AppError('BAD_REQUEST', `At most ${this.deps.limits.maxFlowsPerSandbox} dataflows can exist in a sandbox`, { familyCode: 'FLOW-1470-400' });
-    }
+    const limit = this.deps.limits.maxFlowsPerSandbox;
+    if ((await this.documents.count(scope)) >= limit) throw flowLimitError(limit);
     const { normalized, warnings } = await this.check(scope, definition, undefined, change.now);
     const flow: Flow = {
       ...normalized, id: this.deps.ids.uuid(), sandboxId: scope.sandboxId, state: 'enabled', etag: newEtag(this.deps.ids),
       createdAt: change.now, updatedAt: change.now, createdBy: change.by, updatedBy: change.by, createdClient: change.client,
       updatedClient: change.client, lastOperation: { operation: 'create', started: change.now, updated: change.now, ops: [] },
     };
-    await this.documents.insert(scope, flow, { createdAt: change.now, createdBy: change.by });
+    // The count above answers early; this insert is what holds the limit against concurrent creates.
+    if (!(await this.documents.insertWithinLimit(scope, flow, { createdAt: change.now, createdBy: change.by }, limit))) throw flowLimitError(limit);
     return { flow, warnings };
   }
 

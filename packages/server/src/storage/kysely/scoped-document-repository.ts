@@ -1,5 +1,5 @@
 // Sandbox-scoped documents on Kysely: every query is confined to one sandbox_id; replace is a compare-and-set.
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Page, PageRequest, ScopedDocumentPatch, ScopedDocumentRecord, ScopedDocumentRepository } from '../store.js';
 import { failOnConflict } from './conflicts.js';
 import type { Database, ScopedDocumentsTable } from './database.js';
@@ -36,23 +36,43 @@ export class KyselyScopedDocumentRepository implements ScopedDocumentRepository 
   }
 
   async create(document: ScopedDocumentRecord): Promise<void> {
-    await failOnConflict(() =>
-      this.db
-        .insertInto('scoped_documents')
-        .values({
-          id: document.id,
-          sandbox_id: this.sandboxId,
-          collection: document.collection,
-          name: document.name,
-          etag: document.etag,
-          data: toJsonText(document.data),
-          created_at: document.createdAt,
-          updated_at: document.updatedAt,
-          created_by: document.createdBy,
-          updated_by: document.updatedBy,
-        })
-        .execute(),
+    await failOnConflict(() => this.db.insertInto('scoped_documents').values(this.rowOf(document)).execute());
+  }
+
+  /**
+   * A no-op UPDATE of the sandbox row first: on PostgreSQL it holds the row lock until commit, so concurrent
+   * callers count one after the other instead of all counting the same rows (SQLite runs transactions one at a time).
+   */
+  async createIfFewerThan(document: ScopedDocumentRecord, limit: number): Promise<boolean> {
+    return failOnConflict(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.updateTable('sandboxes').set((eb) => ({ etag: eb.ref('etag') })).where('id', '=', this.sandboxId).execute();
+        const row = await trx
+          .selectFrom('scoped_documents')
+          .where('sandbox_id', '=', this.sandboxId)
+          .where('collection', '=', document.collection)
+          .select((eb) => eb.fn.countAll().as('count'))
+          .executeTakeFirstOrThrow();
+        if (countValue(row.count) >= limit) return false;
+        await trx.insertInto('scoped_documents').values(this.rowOf(document)).execute();
+        return true;
+      }),
     );
+  }
+
+  private rowOf(document: ScopedDocumentRecord): Insertable<ScopedDocumentsTable> {
+    return {
+      id: document.id,
+      sandbox_id: this.sandboxId,
+      collection: document.collection,
+      name: document.name,
+      etag: document.etag,
+      data: toJsonText(document.data),
+      created_at: document.createdAt,
+      updated_at: document.updatedAt,
+      created_by: document.createdBy,
+      updated_by: document.updatedBy,
+    };
   }
 
   async get(collection: string, id: string): Promise<ScopedDocumentRecord | undefined> {
