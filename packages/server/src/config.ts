@@ -1,4 +1,5 @@
 // Environment → validated, frozen configuration (SPEC §13.3). Parsed once, in the composition root.
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -37,6 +38,9 @@ export interface Config {
   readonly warnMappedAttributes: number;
   /** Rows per exported file before splitting; also the largest `maxFileRowCount`. */
   readonly maxFileRows: number;
+  /** Analytical engine limits (DuckDB `memory_limit` and `threads`). */
+  readonly queryMemoryMb: number;
+  readonly queryThreads: number;
 }
 
 /** Thrown when the environment holds a value Activator cannot use; the message names the variable. */
@@ -170,6 +174,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     warnAudiencesPerFlow: integer(env, 'ACTIVATOR_WARN_AUDIENCES_PER_FLOW', 250, 1, 100_000),
     warnMappedAttributes: integer(env, 'ACTIVATOR_WARN_MAPPED_ATTRIBUTES', 50, 1, 100_000),
     maxFileRows: integer(env, 'ACTIVATOR_MAX_FILE_ROWS', 5_000_000, 1, 1_000_000_000),
+    queryMemoryMb: integer(env, 'ACTIVATOR_QUERY_MEMORY_MB', 2048, 64, 1_048_576),
+    queryThreads: integer(env, 'ACTIVATOR_QUERY_THREADS', os.availableParallelism(), 1, 1024),
   };
   for (const origin of config.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('ACTIVATOR_CORS_ORIGINS', 'comma-separated origins such as https://ui.example.com', origin);

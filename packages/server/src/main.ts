@@ -17,6 +17,15 @@ import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.j
 import { FlowService } from './domain/flows/flow-service.js';
 import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
+import type { ProfilesModule } from './http/routes/datasets/profiles-module.js';
+import { BatchService } from './domain/datasets/batch-service.js';
+import { DatasetService } from './domain/datasets/dataset-service.js';
+import { MergePolicyService } from './domain/profiles/merge-policy-service.js';
+import { ProfileService } from './domain/profiles/profile-service.js';
+import type { AnalyticsEngine, LakeStorage } from './engine/engine.js';
+import { createDuckDbAnalyticsEngine } from './engine/duckdb/duckdb-engine.js';
+import { DuckDbDatabase } from './engine/duckdb/duckdb-database.js';
+import { createLocalLakeStorage } from './engine/local-lake-storage.js';
 import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
@@ -37,6 +46,7 @@ export interface Runtime {
   readonly store: Store;
   readonly services: AppServices;
   readonly masterKey: Buffer;
+  readonly engine: AnalyticsEngine;
   close(): Promise<void>;
 }
 
@@ -64,8 +74,31 @@ function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator,
   };
 }
 
+/** Wires datasets, ingestion, merge policies and profile lookup over a store and the analytics engine. */
+function createProfilesModule(store: Store, config: Config, effects: { clock: Clock; ids: IdGenerator; engine: AnalyticsEngine; lake: LakeStorage }): ProfilesModule {
+  const { clock, ids, engine, lake } = effects;
+  const datasets = new DatasetService({ ids, lake });
+  const batches = new BatchService({ ids, clock, lake, engine, datasets, maxUploadBytes: config.maxUploadBytes });
+  const policies = new MergePolicyService({ ids, clock, datasets });
+  return {
+    datasets, batches, policies, lake,
+    profiles: new ProfileService({ engine, datasets, batches, policies, lake }),
+    sandboxStore: (sandboxId) => store.sandbox(sandboxId),
+  };
+}
+
+/** The effects and engines services are built with. */
+export interface ServiceEffects {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly hasher: PasswordHasher;
+  readonly masterKey: Buffer;
+  readonly engine: AnalyticsEngine;
+  readonly lake: LakeStorage;
+}
+
 /** Wires the domain services over a store. */
-export function createServices(store: Store, config: Config, effects: { clock: Clock; ids: IdGenerator; hasher: PasswordHasher; masterKey: Buffer }): AppServices {
+export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
@@ -77,8 +110,15 @@ export function createServices(store: Store, config: Config, effects: { clock: C
     users: new UserService({ store, clock, ids, hasher, roles }),
     credentials: new CredentialService({ store, clock, ids, hasher, roles, tokenTtlSeconds: config.tokenTtlSeconds }),
     sessions: new SessionService({ store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours }),
-    sandboxes: new SandboxService({ store, clock, ids }),
+    profilesModule: createProfilesModule(store, config, effects),
+    sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => effects.lake.removeSandboxData(sandbox.id) }] }),
   };
+}
+
+/** The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`. */
+export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngine> {
+  const db = await DuckDbDatabase.open({ memoryLimitMb: config.queryMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb') });
+  return createDuckDbAnalyticsEngine(db);
 }
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
@@ -95,12 +135,21 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         throw new Error(`The database has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run 'activator migrate' or set ACTIVATOR_AUTO_MIGRATE=true`);
       }
     }
+    const engine = await openAnalyticsEngine(config);
     const services = createServices(store, config, {
+      engine, lake: createLocalLakeStorage(config.dataDir),
       clock: options.clock ?? systemClock, ids: options.ids ?? randomIds, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey,
     });
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
-    return { config, store, services, masterKey, close: () => store.close() };
+    return {
+      config, store, services, masterKey, engine,
+      close: async () => {
+        await services.profilesModule.batches.whenIdle();
+        await engine.close();
+        await store.close();
+      },
+    };
   } catch (error) {
     await store.close();
     throw error;
@@ -133,6 +182,7 @@ export function readinessChecks(runtime: Runtime): Record<string, () => Promise<
       if (pending.length > 0) throw new Error(`pending migrations: ${pending.map((m) => m.name).join(', ')}`);
     },
     dataDir: () => access(runtime.config.dataDir, constants.W_OK),
+    queryEngine: () => runtime.engine.ping(),
   };
 }
 
@@ -166,6 +216,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
     }
     await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
+    for (const sandbox of await runtime.store.sandboxes.listLive()) {
+      const interrupted = await runtime.services.profilesModule.batches.failInterrupted(runtime.store.sandbox(sandbox.id));
+      if (interrupted > 0) logger.warn({ sandbox: sandbox.name, batches: interrupted }, 'batches interrupted by the last shutdown were marked failed (INGESTION_INTERRUPTED)');
+    }
     const { app } = await buildRuntimeApp(runtime, logger);
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ url: address, database: runtime.store.dialect, dataDir: config.dataDir }, 'activator is listening');

@@ -61,25 +61,40 @@ export class ApiClient {
   constructor(private readonly options: ClientOptions) {}
 
   async get<T>(pathAndQuery: string): Promise<T> {
-    return this.request<T>('GET', pathAndQuery, true);
+    return this.request<T>('GET', pathAndQuery, undefined, true);
   }
 
-  private async request<T>(method: string, pathAndQuery: string, retryOnAuth: boolean): Promise<T> {
+  /** A JSON request; the answer parsed as JSON (undefined for an empty body). */
+  async send<T>(method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, pathAndQuery, body === undefined ? undefined : { body: JSON.stringify(body), contentType: 'application/json' }, true);
+  }
+
+  /** Streams raw bytes (file uploads); `body` is consumed once, so there is no retry. */
+  async upload(pathAndQuery: string, body: ReadableStream<Uint8Array>, length: number): Promise<void> {
+    await this.token(false);
+    await this.request('PUT', pathAndQuery, { body, contentType: 'application/octet-stream', length }, false);
+  }
+
+  private async request<T>(method: string, pathAndQuery: string, payload: { body: string | ReadableStream<Uint8Array>; contentType: string; length?: number } | undefined, retryOnAuth: boolean): Promise<T> {
     const token = await this.token(false);
     const response = await this.fetch(`${this.options.url}${pathAndQuery}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`, 'x-api-key': this.options.clientId ?? '', 'x-gw-ims-org-id': this.options.orgId,
         'x-sandbox-name': this.options.sandbox, accept: 'application/json',
+        ...(payload === undefined ? {} : { 'content-type': payload.contentType }),
+        ...(payload?.length === undefined ? {} : { 'content-length': String(payload.length) }),
       },
+      // `duplex: 'half'` lets fetch stream a request body (Node's undici requires it for streams).
+      ...(payload === undefined ? {} : { body: payload.body, duplex: 'half' }),
     });
     if (response.status === 401 && retryOnAuth) {
       await this.token(true);
-      return this.request<T>(method, pathAndQuery, false);
+      return this.request<T>(method, pathAndQuery, payload, false);
     }
     const text = await response.text();
-    if (!response.ok) throw new CliError(`${method} ${pathAndQuery} failed (${response.status}): ${messageOf(text)}`, response.status === 401 || response.status === 403 ? EXIT_AUTH : 1);
-    return JSON.parse(text) as T;
+    if (!response.ok) throw new CliError(`${method} ${pathAndQuery.split('?')[0] ?? pathAndQuery} failed (${response.status}): ${messageOf(text)}`, response.status === 401 || response.status === 403 ? EXIT_AUTH : 1);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   private async token(refresh: boolean): Promise<string> {
@@ -105,7 +120,8 @@ export class ApiClient {
 
   private async fetch(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+      // Uploads of large files may take long; other calls time out after 30 s.
+      return await fetch(url, { ...init, signal: init.body instanceof ReadableStream ? null : AbortSignal.timeout(30_000) });
     } catch (error) {
       throw new CliError(`Cannot reach Activator at ${this.options.url}: ${(error as Error).message}`, EXIT_UNREACHABLE);
     }

@@ -3,10 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
+import { seedDemo, type DemoSummary } from '../demo/demo-bootstrap.js';
 import { createLogger, startServer } from '../main.js';
 import { openStore } from '../storage/open-store.js';
 import { registerAdminCommand } from './admin-command.js';
 import { registerFlowServiceCommands } from './flow-service-commands.js';
+import { registerIngestCommand } from './ingest-command.js';
+import { registerDemoDataCommand } from './demo-data-command.js';
 import { CliError, printJson, printTable } from './output.js';
 
 function parsePort(value: string): number {
@@ -25,10 +28,12 @@ program
   .description('run the API (and, in later releases, the UI, scheduler and worker) in one process')
   .option('--port <n>', 'listen port (overrides ACTIVATOR_PORT, default 8080)', parsePort)
   .option('--data-dir <dir>', 'data directory (overrides ACTIVATOR_DATA_DIR, default ./data)')
-  .action(async (options: { port?: number; dataDir?: string }) => {
+  .option('--demo', 'when sandbox prod has no datasets: generate and ingest demo profiles and events, and create an API credential')
+  .action(async (options: { port?: number; dataDir?: string; demo?: boolean }) => {
     const config = loadConfig(process.env, { port: options.port, dataDir: options.dataDir });
     const logger = createLogger(config);
     const server = await startServer(config, logger);
+    if (options.demo === true) printDemoBanner(server.url, config.orgId, await seedDemo(server.runtime, logger));
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -67,8 +72,28 @@ program
     }
   });
 
+/** What `serve --demo` tells the user: where to look and with which credential. */
+function printDemoBanner(url: string, orgId: string, summary: DemoSummary | undefined): void {
+  if (summary === undefined) {
+    process.stdout.write('Demo: sandbox prod already has datasets; nothing was generated.\n');
+    return;
+  }
+  const lines = [
+    '', `Activator demo is ready at ${url}`, '',
+    ...summary.datasets.map((d) => `  dataset ${d.name} (${d.id}): ${d.rows} rows, batch ${d.status}`),
+    '', `  API credential (shown once): client id ${summary.clientId}`, `                               client secret ${summary.clientSecret}`, '',
+    '  Look up a demo profile:',
+    `    TOKEN=$(curl -s ${url}/ims/token/v3 -d grant_type=client_credentials -d client_id=${summary.clientId} -d client_secret=${summary.clientSecret} | node -p 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `    curl -s "${url}/data/core/ups/access/entities?schema.name=_xdm.context.profile&entityIdNS=${summary.sampleIdentity.namespace}&entityId=${summary.sampleIdentity.id}" \\`,
+    `      -H "Authorization: Bearer $TOKEN" -H "x-api-key: ${summary.clientId}" -H "x-gw-ims-org-id: ${orgId}"`, '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 registerAdminCommand(program);
 registerFlowServiceCommands(program);
+registerIngestCommand(program);
+registerDemoDataCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Users get the message; the stack only helps developers (ACTIVATOR_LOG_LEVEL=debug).

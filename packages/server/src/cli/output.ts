@@ -15,7 +15,8 @@ export function printTable(columns: readonly string[], rows: readonly (readonly 
     out.write('(none)\n');
     return;
   }
-  const table = new Table({ head: [...columns], style: { head: process.env['NO_COLOR'] === undefined && process.stdout.isTTY ? ['cyan'] : [] } });
+  const colour = process.env['NO_COLOR'] === undefined && process.stdout.isTTY;
+  const table = new Table({ head: [...columns], style: { head: colour ? ['cyan'] : [], border: colour ? ['grey'] : [] } });
   for (const row of rows) table.push(row.map(cellText));
   out.write(`${table.toString()}\n`);
 }

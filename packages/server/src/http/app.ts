@@ -27,6 +27,11 @@ import { registerConnectionRoutes } from './routes/flowservice/connection-routes
 import type { FlowServiceModule } from './routes/flowservice/flow-service-module.js';
 import { registerFlowRoutes } from './routes/flowservice/flow-routes.js';
 import { registerRunRoutes } from './routes/flowservice/run-routes.js';
+import { registerCatalogDatasetRoutes } from './routes/datasets/catalog-routes.js';
+import { registerIngestionRoutes } from './routes/datasets/ingestion-routes.js';
+import type { ProfilesModule } from './routes/datasets/profiles-module.js';
+import { registerEntityRoutes } from './routes/ups/entity-routes.js';
+import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -41,6 +46,7 @@ export interface AppServices {
   readonly sandboxes: SandboxService;
   readonly audit: AuditService;
   readonly flowService: FlowServiceModule;
+  readonly profilesModule: ProfilesModule;
   readonly clock: Clock;
 }
 
@@ -127,5 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerConnectionRoutes(app, deps.services.flowService, flowServiceDeps);
   registerFlowRoutes(app, deps.services.flowService, flowServiceDeps);
   registerRunRoutes(app);
+  registerCatalogDatasetRoutes(app, deps.services.profilesModule, flowServiceDeps);
+  registerIngestionRoutes(app, deps.services.profilesModule, deps.config.orgId);
+  registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
+  registerEntityRoutes(app, deps.services.profilesModule);
   return { app, routes };
 }

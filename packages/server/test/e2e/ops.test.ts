@@ -16,7 +16,7 @@ describe('operations endpoints and logs', () => {
     expect((await t.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await t.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', dataDir: 'ok' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', dataDir: 'ok', queryEngine: 'ok' } });
   });
 
   it('reports 503 with the failing check when the data directory is not writable', async () => {

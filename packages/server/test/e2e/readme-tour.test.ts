@@ -225,6 +225,29 @@ describe('the README tour and the activator command line', () => {
     expect(result.stdout).not.toContain('change-me-123');
   }, 90_000);
 
+  it('serve --demo ingests the demo set into an empty prod and serves a demo profile through the lookup API', async () => {
+    const demoDir = path.join(root, 'demo-data-dir');
+    const demo = await startServe((port) => ({ args: ['--demo'], env: { ACTIVATOR_PORT: String(port), ACTIVATOR_DATA_DIR: demoDir } }));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!demo.output().includes('Look up a demo profile') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+      const output = demo.output();
+      expect(output).toMatch(/dataset Demo CRM profiles \([0-9a-f]{24}\): 10000 rows, batch success/);
+      expect(output).toMatch(/dataset Demo web events \([0-9a-f]{24}\): 100000 rows, batch success/);
+      const clientId = /client id ([0-9a-f]{32})/.exec(output)?.[1] ?? '';
+      const clientSecret = /client secret ([A-Za-z0-9_-]{43})/.exec(output)?.[1] ?? '';
+      const token = ((await (await fetch(`${demo.url}/ims/token/v3`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }) })).json()) as { access_token: string }).access_token;
+      const headers = { authorization: `Bearer ${token}`, 'x-api-key': clientId, 'x-gw-ims-org-id': 'ACTIVATOR@Org' };
+      const lookup = await fetch(`${demo.url}/data/core/ups/access/entities?schema.name=_xdm.context.profile&entityIdNS=CRMID&entityId=CRM-00000000`, { headers });
+      expect(lookup.status).toBe(200);
+      const profile = ((await lookup.json()) as Record<string, { entity: { crmId: string; identities: unknown[] } }>)['CRMID:CRM-00000000'];
+      expect(profile?.entity.crmId).toBe('CRM-00000000');
+      expect(profile?.entity.identities.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await stop(demo);
+    }
+  }, 180_000);
+
   it('refuses a second serve on the same data directory, exiting non-zero with a message about the data directory', async () => {
     const result = await activator(['serve', '--port', '0'], { ACTIVATOR_DATA_DIR: dataDir });
     expect(result.code).not.toBe(0);

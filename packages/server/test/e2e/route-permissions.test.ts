@@ -5,6 +5,11 @@ import { PERMISSION_MESSAGE } from '../../src/http/gateway.js';
 import { RouteCatalog } from '../../src/http/route-catalog.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
+/** The human message of any family's error envelope (flow, problem, ups, native). */
+function errorMessageOf(body: { report?: Record<string, string>; detail?: string; title?: string; error?: { message: string }; message?: string }): string | undefined {
+  return body.report?.['detailed-message'] ?? body.detail ?? body.error?.message ?? body.message ?? body.title;
+}
+
 /** Routes that may be called without any authentication (SPEC §2.3). */
 const PUBLIC_ROUTES = new Set([
   'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'POST /ims/token/v3',
@@ -78,7 +83,7 @@ describe('every route declares its required permission', () => {
     for (const route of scoped) {
       const response = await t.inject({ method: route.method, url: route.url.replace(/:[A-Za-z]+/g, 'probe-id'), headers: roleless.headers() });
       expect(response.statusCode, `${route.method} ${route.url}`).toBe(404);
-      expect(response.json().report['detailed-message'], route.url).toBe('Sandbox prod not found');
+      expect(errorMessageOf(response.json()), route.url).toBe('Sandbox prod not found');
     }
   });
 

@@ -1,0 +1,53 @@
+// Plain domain types of datasets and ingestion batches (SPEC §3.2–3.4); schemas are the lake vocabulary of the engine port.
+import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from '../../engine/lake-schema.js';
+
+export type { DatasetSchema, InputFormat, RowError, RowErrorCode };
+
+export interface Dataset {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly name: string;
+  readonly description: string;
+  /** False: the dataset does not feed profiles (export-job targets). */
+  readonly profileEnabled: boolean;
+  readonly schema: DatasetSchema;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly createdBy: string;
+}
+
+export type BatchStatus = 'loading' | 'processing' | 'success' | 'failed' | 'aborted';
+
+export interface BatchFile {
+  readonly name: string;
+  readonly size: number;
+  /** Data rows read from the file (valid + rejected); set once processed. */
+  readonly records?: number;
+}
+
+export interface BatchMetrics {
+  readonly inputRecordCount: number;
+  readonly outputRecordCount: number;
+  readonly failedRecordCount: number;
+  readonly inputByteSize: number;
+}
+
+export interface Batch {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly datasetId: string;
+  readonly status: BatchStatus;
+  readonly inputFormat: InputFormat;
+  /** Percent of rows that may be rejected while the batch still succeeds; undefined = atomic. */
+  readonly errorThreshold?: number;
+  readonly files: readonly BatchFile[];
+  readonly metrics?: BatchMetrics;
+  /** Counts per code, e.g. `{TYPE_MISMATCH: 3}`. */
+  readonly errorCounts?: Readonly<Partial<Record<RowErrorCode | 'INGESTION_INTERRUPTED', number>>>;
+  /** The first 100 rejected rows. */
+  readonly failedRows?: readonly RowError[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly completedAt?: number;
+  readonly createdBy: string;
+}

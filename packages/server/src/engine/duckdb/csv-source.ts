@@ -1,0 +1,114 @@
+// CSV reader: the header is read in JavaScript, the rows by DuckDB (fast path) or by the exact row sanitizer.
+//
+// Row numbers: the fast path stages DuckDB's ordered scan in a temp table and numbers rows by position
+// (`rowid + 1`), which is exact because the scan runs strict (any malformed row makes it throw; nothing is
+// skipped but blank lines, which are not rows). When it throws, the row sanitizer re-reads the file and
+// writes each row's number itself.
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { CsvRecordScanner } from './csv-record-scanner.js';
+import { quoteIdentifier, sqlString, type BoundSql } from './ingestion-sql.js';
+import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeCsv } from './row-sanitizer.js';
+import { STAGED_ROWS_TABLE, stagingSql, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
+import type { EffectiveField } from './validation-sql.js';
+
+/** The first record of a CSV file, or why there is none. */
+type HeaderOutcome =
+  | { readonly kind: 'header'; readonly names: readonly string[]; readonly leadingBlankLines: boolean }
+  | { readonly kind: 'empty' }
+  | Unreadable;
+
+/** Reads the header record (and validates UTF-8 of what it read on the way). */
+export async function readCsvHeader(filePath: string): Promise<HeaderOutcome> {
+  const scanner = new CsvRecordScanner({ maxRecordBytes: MAX_ROW_BYTES, rawLimitBytes: 0 });
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const stream = createReadStream(filePath, { highWaterMark: 64 << 10 });
+  try {
+    for await (const chunk of stream) {
+      utf8.decode(chunk as Buffer, { stream: true });
+      const [header] = scanner.push(chunk as Buffer);
+      if (header) return headerOutcome(header.fields, header.problem, scanner.blankLines > 0);
+    }
+    utf8.decode();
+    const [header] = scanner.end();
+    return header ? headerOutcome(header.fields, header.problem, scanner.blankLines > 0) : { kind: 'empty' };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return { kind: 'unreadable', reason: 'file is not valid UTF-8' };
+    throw error;
+  } finally {
+    stream.destroy();
+  }
+}
+
+function headerOutcome(fields: readonly string[], problem: string | undefined, leadingBlankLines: boolean): HeaderOutcome {
+  if (problem !== undefined) return { kind: 'unreadable', reason: `header row is malformed: ${problem}` };
+  const names = fields.map((name) => name.trim());
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) return { kind: 'unreadable', reason: `header names column ${duplicate} more than once` };
+  return { kind: 'header', names, leadingBlankLines };
+}
+
+/** Opens a CSV file for validation. */
+export async function openCsvSource(input: ReaderInput): Promise<ReaderOutcome> {
+  const header = await readCsvHeader(input.path);
+  if (header.kind !== 'header') return header;
+  const columns = header.names.map((_, index) => `c${index}`);
+  const exact = async (): Promise<SourceRelation | Unreadable> => {
+    const sanitizedPath = path.join(input.workDir, `input-${input.fileIndex}.rows.csv`);
+    const outcome = await sanitizeCsv(input.path, sanitizedPath, header.names.length);
+    if (!outcome.readable) return { kind: 'unreadable', reason: outcome.reason };
+    return csvRelation(input.fields, header.names, sanitizedScan(sanitizedPath, columns), 'exact');
+  };
+  if (header.leadingBlankLines) {
+    // DuckDB's header option skips the first line, so blank lines before the header go straight to the exact path.
+    const relation = await exact();
+    return 'kind' in relation ? relation : { kind: 'rows', fast: relation };
+  }
+  return { kind: 'rows', fast: csvRelation(input.fields, header.names, fastScan(input.path, columns), 'fast'), exact };
+}
+
+/** DuckDB's CSV reader, strict: every cell as text, nothing tolerated (errors fall back to the exact path). */
+function fastScan(filePath: string, columns: readonly string[]): BoundSql {
+  const columnTypes = columns.map((column) => `${sqlString(column)}: 'VARCHAR'`).join(', ');
+  const scan =
+    `read_csv($csv_path, header = true, auto_detect = false, columns = {${columnTypes}}, delim = ',', quote = '"', escape = '"', ` +
+    `allow_quoted_nulls = false, strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = ${MAX_ROW_BYTES})`;
+  // With one column DuckDB returns a blank line as a NULL row; an empty data cell is `""` and reads as ''.
+  const sql = columns.length === 1 ? `SELECT * FROM ${scan} WHERE c0 IS NOT NULL` : `SELECT * FROM ${scan}`;
+  return { sql, params: { csv_path: filePath } };
+}
+
+/** The sanitizer's output: always well-formed, rows already numbered. */
+function sanitizedScan(filePath: string, columns: readonly string[]): BoundSql {
+  const columnTypes = ['_row', '_problem', '_raw', ...columns].map((column) => `${sqlString(column)}: '${column === '_row' ? 'BIGINT' : 'VARCHAR'}'`).join(', ');
+  const sql =
+    `SELECT * FROM read_csv($csv_path, header = true, auto_detect = false, columns = {${columnTypes}}, delim = ',', quote = '"', ` +
+    `escape = '"', strict_mode = true, max_line_size = ${SANITIZED_MAX_LINE_BYTES})`;
+  return { sql, params: { csv_path: filePath } };
+}
+
+/** The source relation over the staged rows of `scan` (fast: numbered by position; exact: `_row` from the sanitizer). */
+function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'fast' | 'exact'): SourceRelation {
+  const columnOf = new Map(names.map((name, index) => [name, `c${index}`]));
+  const cell = (name: string) => {
+    const column = columnOf.get(name);
+    return column === undefined ? 'NULL::VARCHAR' : `NULLIF(${quoteIdentifier(column)}, '')`;
+  };
+  const declared = new Set(fields.map((field) => field.path));
+  const unknown = names.find((name) => !declared.has(name) && name !== 'identityMap');
+  const headerParams = Object.fromEntries(names.map((name, index) => [`csv_h${index}`, name]));
+  const cellsRecord = `json_object(${names.map((_, index) => `$csv_h${index}, coalesce(c${index}, '')`).join(', ')})`;
+  const values = fields.flatMap((field) => [`${cell(field.path)} AS v${field.index}`, `false AS k${field.index}`]);
+  const common = [`${unknown === undefined ? 'NULL::VARCHAR' : '$csv_unknown'} AS _unknown`, `${cell('identityMap')} AS _identity_map`, ...values];
+  const rowColumns =
+    mode === 'fast'
+      ? ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`]
+      : ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`];
+  return {
+    staging: stagingSql(scan),
+    sql: `SELECT ${[...rowColumns, ...common].join(', ')} FROM ${STAGED_ROWS_TABLE}`,
+    params: { ...headerParams, ...(unknown === undefined ? {} : { csv_unknown: unknown }) },
+    hasIdentityMap: columnOf.has('identityMap'),
+    count: { sql: `SELECT count(*) AS n FROM ${STAGED_ROWS_TABLE}`, params: {} },
+  };
+}

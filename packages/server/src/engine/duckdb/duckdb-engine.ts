@@ -1,0 +1,24 @@
+// The analytics engine of the composition root: DuckDB ingestion and profiles behind one AnalyticsEngine handle.
+import type { AnalyticsEngine } from '../engine.js';
+import type { DuckDbDatabase } from './duckdb-database.js';
+import { DuckDbIngestionEngine } from './duckdb-ingestion.js';
+import { DuckDbProfileEngine } from './duckdb-profiles.js';
+
+/** Both engine capabilities over one DuckDB instance; `close` closes the instance. */
+export function createDuckDbAnalyticsEngine(db: DuckDbDatabase): AnalyticsEngine {
+  const ingestion = new DuckDbIngestionEngine(db);
+  const profiles = new DuckDbProfileEngine(db);
+  return {
+    ingest: (request) => ingestion.ingest(request),
+    lookupProfile: (scope, identity) => profiles.lookupProfile(scope, identity),
+    profileEvents: (scope, identity, query) => profiles.profileEvents(scope, identity, query),
+    countProfiles: (scope) => profiles.countProfiles(scope),
+    ping: async () => {
+      await db.query('SELECT 1');
+    },
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// SQL for the identities of a record (SPEC §4.1): normalisation, the AEP identityMap, and the primary identity rule.
+import type { RowErrorCode } from '../lake-schema.js';
+import { sqlString, trimSql, trimWhenNeededSql } from './ingestion-sql.js';
+
+/** `^[A-Za-z][A-Za-z0-9_]{0,49}$` (SPEC §3.4), used with regexp_full_match. */
+export const NAMESPACE_PATTERN = '[A-Za-z][A-Za-z0-9_]{0,49}';
+
+/** Email ids are lower-cased, Phone ids keep `+` and digits, every id is trimmed (namespaces compare case-insensitively). */
+export function normalizeIdSqlForNamespace(namespace: string, id: string): string {
+  switch (namespace.toLowerCase()) {
+    case 'email':
+      return `lower(${trimWhenNeededSql(id)})`;
+    case 'phone':
+      return `regexp_replace(${id}, '[^+0-9]', '', 'g')`;
+    default:
+      return trimWhenNeededSql(id);
+  }
+}
+
+/** The same rule when the namespace is only known per row (identityMap keys). */
+export function normalizeIdSql(namespace: string, id: string): string {
+  const trimmed = trimSql(id);
+  return `CASE lower(${namespace}) WHEN 'email' THEN lower(${trimmed}) WHEN 'phone' THEN regexp_replace(${trimmed}, '[^+0-9]', '', 'g') ELSE ${trimmed} END`;
+}
+
+/**
+ * Select items reading the identityMap: `rawText` is its text as read (NULL when the record has none) and `map`
+ * the same parsed as JSON (NULL when not JSON). Yields `_idm_problem` (why it is malformed, or NULL) and
+ * `_idm_entries` (`{ns, id, primary}` in document order, ids normalised).
+ */
+export function identityMapColumnsSql(map: string, rawText: string): string[] {
+  const entries = `map_entries(TRY_CAST(${map} AS MAP(VARCHAR, JSON)))`;
+  const arrayOf = (value: string) => `TRY_CAST(${value} AS JSON[])`;
+  const badElement =
+    `json_type(el) <> 'OBJECT' OR coalesce(json_type(el, '$.id'), '') <> 'VARCHAR' ` + `OR coalesce(json_type(el, '$.primary'), 'NULL') NOT IN ('BOOLEAN', 'NULL')`;
+  const flat =
+    `flatten(list_transform(${entries}, lambda e: list_transform(${arrayOf('e.value')}, lambda el: ` +
+    `{'ns': e.key, 'id': ${normalizeIdSql('e.key', "json_extract_string(el, '$.id')")}, ` +
+    `'primary': coalesce(json_extract_string(el, '$.primary') = 'true', false)})))`;
+  const absent = `(${rawText} IS NULL OR json_type(${map}) = 'NULL')`;
+  const anyOf = (list: string, predicate: string) => `coalesce(list_bool_or(list_transform(${list}, ${predicate})), false)`;
+  const problem =
+    `CASE WHEN ${absent} THEN NULL WHEN ${map} IS NULL THEN 'identityMap is not valid JSON' ` +
+    `WHEN json_type(${map}) <> 'OBJECT' OR ${entries} IS NULL THEN 'identityMap must be an object of namespace → identity arrays' ` +
+    `WHEN ${anyOf(entries, `lambda e: NOT regexp_full_match(e.key, ${sqlString(NAMESPACE_PATTERN)})`)} ` +
+    `THEN 'identity namespace must match ^[A-Za-z][A-Za-z0-9_]{0,49}$' ` +
+    `WHEN ${anyOf(entries, `lambda e: json_type(e.value) <> 'ARRAY' OR ${anyOf(arrayOf('e.value'), `lambda el: ${badElement}`)}`)} ` +
+    `THEN 'identityMap entries must be objects with a string id and an optional boolean primary' ` +
+    `WHEN ${anyOf(flat, "lambda x: x.id = ''")} THEN 'identity id is empty' END`;
+  return [`${problem} AS _idm_problem`, `CASE WHEN ${absent} THEN []::STRUCT(ns VARCHAR, id VARCHAR, "primary" BOOLEAN)[] ELSE ${flat} END AS _idm_entries`];
+}
+
+/** A schema identity field: its namespace, the SQL of its normalised id (NULL when empty), and whether its field is required. */
+export interface SchemaIdentitySql {
+  readonly namespace: string;
+  readonly path: string;
+  readonly id: string;
+  readonly primary: boolean;
+  readonly required: boolean;
+}
+
+/**
+ * Identity outcome, as three expressions for three stacked SELECTs:
+ * `identities` (→ `_identities`, over the schema identity ids and `_idm_entries`), then
+ * `primary` (→ `_primary`, over `_identities` and `_idm_primaries`), then `error` (over `_primary`).
+ */
+export interface IdentityOutcomeSql {
+  /** `STRUCT(ns, id)[]`: schema identities (declaration order) then identityMap entries. */
+  readonly identities: string;
+  /** Select items of the first stage besides `_identities` (`_idm_primaries` when the source has an identityMap). */
+  readonly extraColumns: readonly string[];
+  /** `STRUCT(ns, id)` or NULL. */
+  readonly primary: string;
+  /** `STRUCT(code, field, message)` or NULL. */
+  readonly error: string;
+}
+
+const IDENTITY_LIST = 'STRUCT(ns VARCHAR, id VARCHAR)[]';
+
+export function identityOutcomeSql(schemaIdentities: readonly SchemaIdentitySql[], hasIdentityMap: boolean): IdentityOutcomeSql {
+  const structs = schemaIdentities.map((identity) => `{'ns': ${sqlString(identity.namespace)}, 'id': ${identity.id}}`);
+  // Every identity present is the usual row: build the list directly and only filter (a lambda) otherwise.
+  const schemaList =
+    structs.length === 0
+      ? `[]::${IDENTITY_LIST}`
+      : `CASE WHEN ${schemaIdentities.map((identity) => `${identity.id} IS NOT NULL`).join(' AND ')} THEN [${structs.join(', ')}]::${IDENTITY_LIST} ` +
+        `ELSE list_filter([${structs.join(', ')}]::${IDENTITY_LIST}, lambda x: x.id IS NOT NULL) END`;
+  const identities = hasIdentityMap ? `list_concat(${schemaList}, list_transform(coalesce(_idm_entries, []), lambda x: {'ns': x.ns, 'id': x.id}))` : schemaList;
+  const extraColumns = hasIdentityMap ? [`list_filter(coalesce(_idm_entries, []), lambda x: x."primary") AS _idm_primaries`] : [];
+  const schemaPrimary = schemaIdentities.find((identity) => identity.primary);
+  const primaryId = schemaPrimary ? schemaPrimary.id : 'NULL::VARCHAR';
+  const mapPrimary = hasIdentityMap
+    ? `WHEN len(_idm_primaries) = 1 THEN {'ns': _idm_primaries[1].ns, 'id': _idm_primaries[1].id} WHEN len(_idm_primaries) > 1 THEN NULL `
+    : '';
+  const primary =
+    `CASE WHEN ${primaryId} IS NOT NULL THEN {'ns': ${sqlString(schemaPrimary?.namespace ?? '')}, 'id': ${primaryId}} ` +
+    `${mapPrimary}WHEN len(_identities) = 1 THEN _identities[1] END`;
+  const error = (code: RowErrorCode, field: string | undefined, message: string) =>
+    `{'code': ${sqlString(code)}, 'field': ${field === undefined ? 'NULL::VARCHAR' : sqlString(field)}, 'message': ${sqlString(message)}}`;
+  const invalidMap = hasIdentityMap
+    ? `WHEN _idm_problem IS NOT NULL THEN {'code': 'INVALID_IDENTITY', 'field': 'identityMap', 'message': _idm_problem} `
+    : '';
+  const requiredPrimary = schemaPrimary?.required
+    ? `WHEN ${primaryId} IS NULL THEN ${error('MISSING_PRIMARY_IDENTITY', schemaPrimary.path, `primary identity ${schemaPrimary.namespace} is empty`)} `
+    : '';
+  const twoPrimaries = hasIdentityMap
+    ? `WHEN ${primaryId} IS NULL AND len(_idm_primaries) > 1 THEN ${error('INVALID_IDENTITY', 'identityMap', 'more than one primary identity in identityMap')} `
+    : '';
+  const missing = schemaPrimary
+    ? `no primary identity: ${schemaPrimary.path} is empty and no single identity identifies the record`
+    : 'no primary identity: no identityMap entry is primary and the record has no single identity';
+  const errorSql = `CASE ${invalidMap}${requiredPrimary}${twoPrimaries}WHEN _primary IS NULL THEN ${error('MISSING_PRIMARY_IDENTITY', schemaPrimary?.path, missing)} END`;
+  return { identities, extraColumns, primary, error: errorSql };
+}

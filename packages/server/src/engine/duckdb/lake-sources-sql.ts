@@ -1,0 +1,159 @@
+// Exposes a scope's lake datasets to DuckDB as per-connection temp views: typed declared fields plus the lake's system columns.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LakeDataset, ProfileScope } from '../engine.js';
+import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
+
+const SCALAR_SQL_TYPES: Record<ScalarFieldType, string> = {
+  string: 'VARCHAR',
+  integer: 'BIGINT',
+  number: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  'date-time': 'TIMESTAMP',
+};
+
+/** The DuckDB type a declared field is stored as in the lake (LAKE FORMAT). */
+export function sqlTypeOf(field: Pick<SchemaField, 'type' | 'items'>): string {
+  return field.type === 'array' ? `${SCALAR_SQL_TYPES[field.items ?? 'string']}[]` : SCALAR_SQL_TYPES[field.type];
+}
+
+/** `"name"` with embedded quotes doubled: field paths contain dots, so every column reference is quoted. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A SQL string literal. Only for paths the engine itself chose (lake and derived directories): DuckDB
+ * table functions inside views and COPY statements cannot take bound parameters. User values are always bound.
+ */
+export function sqlStringLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A dataset exposed as a temp view, with the columns every view has. */
+export interface SourceView {
+  readonly dataset: LakeDataset;
+  /** The temp view's name (unquoted, safe). */
+  readonly view: string;
+}
+
+/**
+ * System columns of every view: the lake's (`_file`, `_row`, `_identities`, `_primary_ns`, `_primary_id`,
+ * `_fragment_time`, `_batch_completed_at`; events also `timestamp`, `_id`) plus
+ * `_batch` (INTEGER, ordinal of the batch in canonical scope order: datasets by class then id, batches in
+ * `batchDirs` order), `_batch_id` (the batch directory's name), `_fid` (INTEGER, ordinal of the part file)
+ * and `_rn` (row number inside the part file). `(_fid, _rn)` identifies a record within a scope.
+ */
+export const SYSTEM_COLUMNS = ['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at'] as const;
+
+const SYSTEM_TYPES: Record<(typeof SYSTEM_COLUMNS)[number] | 'timestamp' | '_id', string> = {
+  _file: 'VARCHAR',
+  _row: 'BIGINT',
+  _identities: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+  _primary_ns: 'VARCHAR',
+  _primary_id: 'VARCHAR',
+  _fragment_time: 'TIMESTAMP',
+  _batch_completed_at: 'TIMESTAMP',
+  timestamp: 'TIMESTAMP',
+  _id: 'VARCHAR',
+};
+
+/** Profile datasets then event datasets, each sorted by id: every ordinal derived from the scope is independent of list order. */
+export function canonicalDatasets(scope: Pick<ProfileScope, 'profileDatasets' | 'eventDatasets'>): {
+  readonly profiles: readonly LakeDataset[];
+  readonly events: readonly LakeDataset[];
+} {
+  const byId = (a: LakeDataset, b: LakeDataset) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return { profiles: [...scope.profileDatasets].sort(byId), events: [...scope.eventDatasets].sort(byId) };
+}
+
+interface PartFile {
+  readonly path: string;
+  readonly fileOrdinal: number;
+  readonly batchOrdinal: number;
+  readonly batchId: string;
+}
+
+async function listPartFiles(batchDir: string): Promise<string[]> {
+  const names = await readdir(batchDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return names
+    .filter((name) => name.startsWith('part-') && name.endsWith('.parquet'))
+    .sort()
+    .map((name) => path.join(batchDir, name));
+}
+
+/**
+ * Creates one temp view per dataset on `connection` (`src_profile_<n>`, `src_event_<n>`). Event views keep
+ * only the last ingested record of each `_id` (later batch, then later file and row), since batches are
+ * immutable and SPEC §3.1 collapses repeated event ids.
+ */
+export async function createSourceViews(
+  connection: DuckDBConnection,
+  datasets: { readonly profiles: readonly LakeDataset[]; readonly events: readonly LakeDataset[] },
+): Promise<{ readonly profiles: readonly SourceView[]; readonly events: readonly SourceView[] }> {
+  const counters = { file: 0, batch: 0 };
+  const create = async (dataset: LakeDataset, view: string, isEvent: boolean): Promise<SourceView> => {
+    const files: PartFile[] = [];
+    for (const batchDir of dataset.batchDirs) {
+      const batchOrdinal = counters.batch++;
+      for (const filePath of await listPartFiles(batchDir)) {
+        files.push({ path: filePath, fileOrdinal: counters.file++, batchOrdinal, batchId: path.basename(batchDir) });
+      }
+    }
+    const available = files.length === 0 ? new Set<string>() : await columnsOf(connection, files);
+    const base = viewSelectSql(dataset, files, available, isEvent);
+    const sql = isEvent
+      ? `SELECT * FROM (${base}) QUALIFY _id IS NULL OR row_number() OVER (PARTITION BY _id ORDER BY _batch DESC, _file DESC, _row DESC, _rn DESC) = 1`
+      : base;
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${view} AS ${sql}`);
+    return { dataset, view };
+  };
+  const profiles: SourceView[] = [];
+  for (const [index, dataset] of datasets.profiles.entries()) profiles.push(await create(dataset, `src_profile_${index}`, false));
+  const events: SourceView[] = [];
+  for (const [index, dataset] of datasets.events.entries()) events.push(await create(dataset, `src_event_${index}`, true));
+  return { profiles, events };
+}
+
+function readParquetSql(files: readonly PartFile[]): string {
+  const list = files.map((file) => sqlStringLiteral(file.path)).join(', ');
+  return `read_parquet([${list}], union_by_name = true, filename = true, file_row_number = true, hive_partitioning = false)`;
+}
+
+async function columnsOf(connection: DuckDBConnection, files: readonly PartFile[]): Promise<Set<string>> {
+  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${readParquetSql(files)}`)).getRowObjectsJS();
+  return new Set(rows.map((row) => row['column_name']).filter((name): name is string => typeof name === 'string'));
+}
+
+/** Declared fields of a view, with the implicit event fields excluded (they are system columns). */
+export function declaredFields(dataset: LakeDataset): readonly SchemaField[] {
+  return dataset.schema.class === 'experienceEvent'
+    ? dataset.schema.fields.filter((field) => field.path !== 'timestamp' && field.path !== '_id')
+    : dataset.schema.fields;
+}
+
+function viewSelectSql(dataset: LakeDataset, files: readonly PartFile[], available: ReadonlySet<string>, isEvent: boolean): string {
+  const typed = (name: string, type: string) => (available.has(name) ? `CAST(r.${quoteIdentifier(name)} AS ${type})` : `CAST(NULL AS ${type})`);
+  const systemNames: (keyof typeof SYSTEM_TYPES)[] = isEvent ? [...SYSTEM_COLUMNS, 'timestamp', '_id'] : [...SYSTEM_COLUMNS];
+  const columns = [
+    ...declaredFields(dataset).map((field) => `${typed(field.path, sqlTypeOf(field))} AS ${quoteIdentifier(field.path)}`),
+    ...systemNames.map((name) => `${typed(name, SYSTEM_TYPES[name])} AS ${quoteIdentifier(name)}`),
+  ];
+  if (files.length === 0) {
+    const empty = ['CAST(NULL AS INTEGER) AS _batch', 'CAST(NULL AS VARCHAR) AS _batch_id', 'CAST(NULL AS INTEGER) AS _fid', 'CAST(NULL AS BIGINT) AS _rn'];
+    return `SELECT ${[...columns, ...empty].join(', ')} FROM (SELECT 1) AS r WHERE false`;
+  }
+  const fileRows = files
+    .map((file) => `(${sqlStringLiteral(file.path)}, ${file.fileOrdinal}, ${file.batchOrdinal}, ${sqlStringLiteral(file.batchId)})`)
+    .join(', ');
+  return (
+    `SELECT ${columns.join(', ')}, f.batch_ordinal AS _batch, f.batch_id AS _batch_id, f.file_ordinal AS _fid, r.file_row_number AS _rn ` +
+    `FROM ${readParquetSql(files)} AS r ` +
+    `JOIN (VALUES ${fileRows}) AS f(file_path, file_ordinal, batch_ordinal, batch_id) ON f.file_path = r.filename`
+  );
+}

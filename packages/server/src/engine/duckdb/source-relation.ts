@@ -1,0 +1,67 @@
+// The contract between the format readers (CSV, JSON, Parquet) and validation: one text relation per file.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { BoundSql } from './ingestion-sql.js';
+import type { EffectiveField } from './validation-sql.js';
+
+/**
+ * One row per data row of a file, with columns
+ * `_row` (BIGINT, 1-based data row), `_problem` (MALFORMED_ROW reason or NULL), `_record` (JSON: the row as read),
+ * `_unknown` (path of the first undeclared field present, or NULL), `_identity_map` (identityMap JSON text or NULL),
+ * and per effective field `v<i>` (VARCHAR text, NULL = absent) and `k<i>` (BOOLEAN: the value is an object/array/struct).
+ */
+export interface SourceRelation extends BoundSql {
+  /**
+   * A statement to run first that copies the file's rows, in file order, into {@link STAGED_ROWS_TABLE} (the
+   * relation then numbers rows by `rowid`; the caller drops the table). Text formats stage: a parallel
+   * ordered scan into a temp table is cheaper than numbering with `row_number() OVER ()`, which would run every
+   * later conversion on one thread, and later passes (count, rejected rows) no longer re-parse the file.
+   */
+  readonly staging?: BoundSql;
+  /** Whether `_identity_map` can be non-NULL (validation skips the identityMap SQL otherwise). */
+  readonly hasIdentityMap: boolean;
+  /** `SELECT count(*)` over the same rows: a cheap pass telling whether validation rejected any row. */
+  readonly count: BoundSql;
+}
+
+/** The per-connection temp table a {@link SourceRelation.staging} statement fills. */
+export const STAGED_ROWS_TABLE = 'ingest_staged_rows';
+
+/** `CREATE OR REPLACE TEMP TABLE <staged rows> AS <select>`. */
+export function stagingSql(select: BoundSql): BoundSql {
+  return { sql: `CREATE OR REPLACE TEMP TABLE ${STAGED_ROWS_TABLE} AS ${select.sql}`, params: select.params };
+}
+
+/** A file that cannot be read at all (UNREADABLE_FILE, row 0). */
+export interface Unreadable {
+  readonly kind: 'unreadable';
+  readonly reason: string;
+}
+
+/**
+ * How to read a file: `fast` is DuckDB's own reader, which may throw while running on a malformed file;
+ * `exact` (CSV, NDJSON) re-reads the file row by row and is only built when `fast` failed.
+ */
+export interface FileReading {
+  readonly kind: 'rows';
+  readonly fast: SourceRelation;
+  readonly exact?: () => Promise<SourceRelation | Unreadable>;
+  /** The UNREADABLE_FILE reason when `fast` fails and there is no exact path. */
+  readonly fastFailure?: string;
+}
+
+export type ReaderOutcome = { readonly kind: 'empty' } | Unreadable | FileReading;
+
+/** What a reader gets: the plain (inflated) file, the fields to extract, scratch space and a connection. */
+export interface ReaderInput {
+  readonly path: string;
+  readonly fileIndex: number;
+  readonly fields: readonly EffectiveField[];
+  readonly workDir: string;
+  readonly connection: DuckDBConnection;
+}
+
+/** DuckDB errors caused by the data (as opposed to a bug in our SQL, or the machine running out of memory). */
+export function isDataError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message);
+}

@@ -1,0 +1,159 @@
+// Turns a reader's text relation into validated rows: typed values, identities and one error per rejected row, all in SQL.
+//
+// Readers (CSV, JSON, Parquet) produce a SourceRelation; this module stacks three SELECTs on it (convert,
+// identities, first error) and projects either the lake columns of valid rows or the error rows.
+import type { DatasetSchema, RowErrorCode, SchemaField } from '../lake-schema.js';
+import { identityMapColumnsSql, identityOutcomeSql, normalizeIdSqlForNamespace, type SchemaIdentitySql } from './identity-sql.js';
+import {
+  convertArraySql,
+  convertScalarSql,
+  fieldErrorMessage,
+  invalidValueSql,
+  lakeSqlType,
+  quoteIdentifier,
+  sqlString,
+  type BoundSql,
+  type ConversionSql,
+} from './ingestion-sql.js';
+import { reservedLakeColumn } from './lake-format.js';
+import type { SourceRelation } from './source-relation.js';
+
+/** A field as ingestion validates it: declared, or implicit in experienceEvent datasets. */
+export interface EffectiveField extends SchemaField {
+  /** Position in the effective field list: the reader names its columns `v<index>` / `k<index>`. */
+  readonly index: number;
+  readonly role: 'declared' | 'eventTimestamp' | 'eventId';
+}
+
+/** Per-file values bound into the validated SQL. */
+export interface FileContext {
+  readonly fileIndex: number;
+  readonly fileName: string;
+  readonly batchId: string;
+  readonly completedAt: number;
+}
+
+/** Events validate an implicit required `timestamp` first and an optional `_id` last (SPEC §3.1). */
+export function effectiveFields(schema: DatasetSchema): EffectiveField[] {
+  const collision = schema.fields.find((field) => reservedLakeColumn(field.path));
+  if (collision) throw new Error(`Field ${collision.path} collides with a lake system column`);
+  if (schema.class !== 'experienceEvent') return schema.fields.map((field, index) => ({ ...field, index, role: 'declared' }));
+  const declared = schema.fields.filter((field) => field.path !== 'timestamp' && field.path !== '_id');
+  const fields: Omit<EffectiveField, 'index'>[] = [
+    { path: 'timestamp', type: 'date-time', required: true, role: 'eventTimestamp' },
+    ...declared.map((field) => ({ ...field, role: 'declared' as const })),
+    { path: '_id', type: 'string', required: false, role: 'eventId' },
+  ];
+  return fields.map((field, index) => ({ ...field, index }));
+}
+
+const ERROR_STRUCT = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR)';
+
+/**
+ * Validated rows: `_row`, `_record`, `t<i>` typed values, `_identities`, `_primary`, `_valid` and `_err`
+ * (`{code, field, message}`, only meaningful when `_valid` is false).
+ *
+ * `_valid` carries a `random()` on purpose: a volatile expression is an optimizer barrier, so the lake pass's
+ * `WHERE _valid` is evaluated on the computed columns instead of being pushed down (which would inline and
+ * compute every conversion twice).
+ */
+export function validatedRowsSql(schema: DatasetSchema, source: SourceRelation): BoundSql {
+  const fields = effectiveFields(schema);
+  const byPath = new Map(fields.map((field) => [field.path, field]));
+  const primaryPath = schema.identities.find((identity) => identity.primary)?.path;
+  const identities: SchemaIdentitySql[] = schema.identities.map((identity, index) => {
+    const field = byPath.get(identity.path);
+    if (!field) throw new Error(`Identity field ${identity.path} is not declared`);
+    return { namespace: identity.namespace, path: identity.path, id: `id${index}`, primary: identity.primary, required: field.required };
+  });
+  const conversions = new Map(fields.map((field) => [field.index, conversionOf(field)]));
+  const typed = fields.map((field) => `CASE WHEN v${field.index} IS NOT NULL THEN ${conversions.get(field.index)?.value} END AS t${field.index}`);
+  const identityIds = schema.identities.map((identity, index) => {
+    const field = byPath.get(identity.path) as EffectiveField;
+    return `NULLIF(${normalizeIdSqlForNamespace(identity.namespace, `(CASE WHEN NOT k${field.index} THEN v${field.index} END)`)}, '') AS id${index}`;
+  });
+  const identityMap = source.hasIdentityMap ? identityMapColumnsSql('_idm', '_identity_map') : [];
+  const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
+  const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST(_identity_map AS JSON) AS _idm FROM (${source.sql})` : source.sql;
+  const convert = `SELECT *, ${[...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
+  const withIdentities = `SELECT *, ${[`${outcome.identities} AS _identities`, ...outcome.extraColumns].join(', ')} FROM (${convert})`;
+  const withPrimary = `SELECT *, ${outcome.primary} AS _primary FROM (${withIdentities})`;
+  const codes = fields.map((field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath)} AS e${field.index}`);
+  const checked = `SELECT *, ${codes.join(', ')}, (${outcome.error})::${ERROR_STRUCT} AS _identity_error FROM (${withPrimary})`;
+  const valid = ['_problem IS NULL', '_unknown IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '_identity_error IS NULL'].join(' AND ');
+  const typedColumns = fields.map((field) => `t${field.index}`).join(', ');
+  const validated =
+    `SELECT _row, _record, ${typedColumns}, _identities, _primary, (random() < 2.0 AND ${valid}) AS _valid, ` +
+    `${firstErrorSql(fields)} AS _err FROM (${checked})`;
+  return { sql: validated, params: source.params };
+}
+
+function conversionOf(field: EffectiveField): ConversionSql {
+  const text = `v${field.index}`;
+  return field.type === 'array' ? convertArraySql(field.items ?? 'string', text) : convertScalarSql(field.type, text, `k${field.index}`);
+}
+
+/** The field's own error code: absence (required / event timestamp) first, then why the value did not convert. */
+function errorCodeSql(field: EffectiveField, failure: string, isPrimaryIdentity: boolean): string {
+  const invalid = invalidValueSql(field.type, `t${field.index}`);
+  if (field.role === 'eventTimestamp') {
+    return `CASE WHEN v${field.index} IS NULL OR ${invalid} THEN ${sqlString('MISSING_TIMESTAMP' satisfies RowErrorCode)} END`;
+  }
+  // A required primary identity that is empty is MISSING_PRIMARY_IDENTITY (identity stage), not REQUIRED_FIELD_MISSING.
+  const missing = field.required && !isPrimaryIdentity ? sqlString('REQUIRED_FIELD_MISSING' satisfies RowErrorCode) : 'NULL';
+  return `CASE WHEN v${field.index} IS NULL THEN ${missing} WHEN ${invalid} THEN ${failure} END`;
+}
+
+/** One error per row, the first of: malformed, unknown field, fields in effective order, identity rules. */
+function firstErrorSql(fields: readonly EffectiveField[]): string {
+  const structOf = (code: string, field: string, message: string) => `{'code': ${code}, 'field': ${field}, 'message': ${message}}::${ERROR_STRUCT}`;
+  const fieldBranches = fields.map((field) => {
+    const messages = (['TYPE_MISMATCH', 'VALUE_OUT_OF_RANGE', 'REQUIRED_FIELD_MISSING'] as const)
+      .map((code) => `WHEN ${sqlString(code)} THEN ${sqlString(fieldErrorMessage(field.type, field.items, code))}`)
+      .join(' ');
+    const message = `CASE e${field.index} ${messages} WHEN 'MISSING_TIMESTAMP' THEN 'event timestamp is missing or not an RFC 3339 date-time' END`;
+    return `WHEN e${field.index} IS NOT NULL THEN ${structOf(`e${field.index}`, sqlString(field.path), message)}`;
+  });
+  return (
+    `CASE WHEN _problem IS NOT NULL THEN ${structOf("'MALFORMED_ROW'", 'NULL', '_problem')} ` +
+    `WHEN _unknown IS NOT NULL THEN ${structOf("'UNKNOWN_FIELD'", '_unknown', "'field is not declared in the schema'")} ` +
+    `${fieldBranches.join(' ')} ELSE _identity_error END`
+  );
+}
+
+/** The lake columns (LAKE-FORMAT.md) of the valid rows of `validated`. */
+export function lakeRowsSql(schema: DatasetSchema, validated: BoundSql, file: FileContext): BoundSql {
+  const fields = effectiveFields(schema);
+  const typed = (field: EffectiveField) => `CAST(t${field.index} AS ${lakeSqlType(field.type, field.items)})`;
+  const completed = 'epoch_ms($completed_at::BIGINT)';
+  const timestampField = fields.find((field) => field.path === schema.timestampField && field.type === 'date-time');
+  const columns = [
+    ...fields.filter((field) => field.role === 'declared').map((field) => `${typed(field)} AS ${quoteIdentifier(field.path)}`),
+    '$file_name::VARCHAR AS _file',
+    '_row::BIGINT AS _row',
+    '_identities::STRUCT(ns VARCHAR, id VARCHAR)[] AS _identities',
+    '_primary.ns::VARCHAR AS _primary_ns',
+    '_primary.id::VARCHAR AS _primary_id',
+    `${timestampField ? `coalesce(t${timestampField.index}, ${completed})` : completed} AS _fragment_time`,
+    `${completed} AS _batch_completed_at`,
+  ];
+  for (const field of fields) {
+    if (field.role === 'eventTimestamp') columns.push(`${typed(field)} AS "timestamp"`);
+    // Without an `_id` the event still needs a stable identity: batch, file and row never repeat.
+    if (field.role === 'eventId') columns.push(`coalesce(t${field.index}, $batch_id || ':' || $file_name || ':' || _row::VARCHAR) AS "_id"`);
+  }
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM (${validated.sql}) WHERE _valid`,
+    params: { ...validated.params, file_name: file.fileName, batch_id: file.batchId, completed_at: file.completedAt },
+  };
+}
+
+/** Rows of the ingestion error table for the rejected rows of `validated`. */
+export function rowErrorsSql(validated: BoundSql, file: FileContext): BoundSql {
+  return {
+    sql:
+      `SELECT $file_index::INTEGER AS file_index, $file_name::VARCHAR AS file, _row::BIGINT AS row, _err.field AS field, ` +
+      `_err.code AS code, _err.message AS message, _record::JSON AS record FROM (${validated.sql}) WHERE NOT _valid`,
+    params: { ...validated.params, file_index: file.fileIndex, file_name: file.fileName },
+  };
+}

@@ -1,0 +1,168 @@
+// The analytical engine port: ingestion into the Parquet lake, identity stitching, merged profiles and lookups.
+//
+// The domain talks to these interfaces only; the DuckDB implementation (engine/duckdb/) owns every SQL
+// statement. Nothing here loads profiles or the identity graph into JavaScript: work happens in the engine.
+import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from './lake-schema.js';
+
+/** One uploaded file of a batch, staged on local disk. */
+export interface StagedFile {
+  /** The name the client uploaded it under (reported in row errors). */
+  readonly name: string;
+  /** Absolute path of the staged bytes (possibly gzip-compressed, detected by magic bytes). */
+  readonly path: string;
+}
+
+/** Everything needed to validate a batch and publish its valid rows. */
+export interface IngestRequest {
+  readonly sandboxId: string;
+  readonly datasetId: string;
+  readonly batchId: string;
+  readonly schema: DatasetSchema;
+  readonly format: InputFormat;
+  readonly files: readonly StagedFile[];
+  /** Percent (0–100) of rejected rows tolerated; undefined = atomic (any rejected row fails the batch). */
+  readonly errorThreshold: number | undefined;
+  /** Batch completion time (epoch ms): the fragment time of rows without a timestampField value. */
+  readonly completedAt: number;
+  /**
+   * Final directory of the batch's Parquet files (`lake/<sandboxId>/<datasetId>/<batchId>/`). The engine
+   * writes elsewhere first and renames, so the directory appears complete or not at all.
+   */
+  readonly lakeDir: string;
+  /** Where `errors.ndjson` and `rejected.ndjson` are written (`errors/<batchId>/`). */
+  readonly errorsDir: string;
+  /** Scratch space (`tmp/`). */
+  readonly tmpDir: string;
+  /** Progress callback: rows read so far (optional). */
+  readonly onProgress?: (rowsRead: number) => void;
+}
+
+export interface IngestResult {
+  readonly status: 'success' | 'failed';
+  readonly inputRecordCount: number;
+  readonly outputRecordCount: number;
+  readonly failedRecordCount: number;
+  readonly inputByteSize: number;
+  /** Data rows read per file (valid + rejected). */
+  readonly files: readonly { readonly name: string; readonly records: number }[];
+  readonly errorCounts: Readonly<Partial<Record<RowErrorCode, number>>>;
+  /** The first 100 rejected rows, in file then row order. */
+  readonly failedRows: readonly RowError[];
+}
+
+/** Writes batches into the lake. */
+export interface IngestionEngine {
+  /**
+   * Validates every row against the schema (SPEC §3.4), writes the error files, and — when the batch
+   * succeeds — publishes the valid rows under `lakeDir`. A failed batch leaves nothing in the lake.
+   */
+  ingest(request: IngestRequest): Promise<IngestResult>;
+}
+
+/** An identity `(namespace, id)`; namespaces compare case-insensitively. */
+export interface Identity {
+  readonly namespace: string;
+  readonly id: string;
+}
+
+/** A dataset as the profile engine reads it: its schema and the lake directories of its successful batches. */
+export interface LakeDataset {
+  readonly id: string;
+  readonly schema: DatasetSchema;
+  /** Directories of successful batches, in completion order. */
+  readonly batchDirs: readonly string[];
+}
+
+/** How fragments become profiles (SPEC §4.2–4.3). */
+export interface MergeRules {
+  readonly identityGraph: 'none' | 'pdg';
+  readonly attributeMerge: { readonly type: 'timestampOrdered' } | { readonly type: 'dataSetPrecedence'; readonly order: readonly string[] };
+}
+
+/** The inputs of a profile computation in one sandbox. */
+export interface ProfileScope {
+  readonly sandboxId: string;
+  /** Profile-enabled profile-class datasets. */
+  readonly profileDatasets: readonly LakeDataset[];
+  /** Profile-enabled experienceEvent datasets. */
+  readonly eventDatasets: readonly LakeDataset[];
+  readonly rules: MergeRules;
+  /** Cache directory for derived tables (`derived/<sandboxId>/`); contents are rebuildable. */
+  readonly derivedDir: string;
+}
+
+/** One merged profile (SPEC §4.5), attributes nested by path. */
+export interface MergedProfile {
+  /** `<namespace>:<id>` of the smallest identity (pdg) or the primary identity (none). */
+  readonly profileKey: string;
+  readonly identities: readonly (Identity & { readonly primary: boolean })[];
+  /** Dataset ids that contributed fragments. */
+  readonly sources: readonly string[];
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Newest fragment time (epoch ms). */
+  readonly lastModifiedAt: number;
+}
+
+export interface ProfileEvent {
+  readonly eventId: string;
+  readonly timestamp: number;
+  readonly datasetId: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+export interface EventQuery {
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly limit: number;
+}
+
+/** Computes stitched, merged profiles over the lake. */
+export interface ProfileEngine {
+  /** The profile that contains `identity`, merged by the scope's rules; undefined when none does. */
+  lookupProfile(scope: ProfileScope, identity: Identity): Promise<MergedProfile | undefined>;
+  /** Events of the profile containing `identity`, newest first. */
+  profileEvents(scope: ProfileScope, identity: Identity, query: EventQuery): Promise<readonly ProfileEvent[]>;
+  /** Number of profiles in the scope (for dataset and demo summaries). */
+  countProfiles(scope: ProfileScope): Promise<number>;
+}
+
+/** Both engine capabilities behind one handle, closed at shutdown. */
+export interface AnalyticsEngine extends IngestionEngine, ProfileEngine {
+  /** Resolves when the engine answers a trivial query (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Raised when an upload exceeds the byte limit (HTTP 413) or ends before its declared length. */
+export class UploadRejectedError extends Error {
+  constructor(readonly reason: 'too-large' | 'incomplete', message: string) {
+    super(message);
+    this.name = 'UploadRejectedError';
+  }
+}
+
+/**
+ * Files of the lake outside the engine's queries: staged uploads, error reports, batch and dataset
+ * directories (SPEC §13.5 layout). Paths it returns are absolute.
+ */
+export interface LakeStorage {
+  /**
+   * Streams an upload to `staging/<batchId>/<fileName>` under a temporary name, renamed when the whole
+   * body arrived (same name again replaces the file). Nothing stays behind when it fails.
+   * @throws UploadRejectedError over `maxBytes` or when fewer bytes than `declaredLength` arrive.
+   */
+  stageFile(batchId: string, fileName: string, body: AsyncIterable<Uint8Array>, limits: { maxBytes: number; declaredLength?: number | undefined }): Promise<{ size: number }>;
+  /** The staged files of a batch, in name order. */
+  stagedFiles(batchId: string): Promise<StagedFile[]>;
+  discardStaging(batchId: string): Promise<void>;
+  batchLakeDir(sandboxId: string, datasetId: string, batchId: string): string;
+  errorsDir(batchId: string): string;
+  /** An error report (`errors.ndjson`, `rejected.ndjson`) with its size, or undefined. */
+  errorFile(batchId: string, name: string): Promise<{ path: string; size: number } | undefined>;
+  /** Deletes every lake file of a dataset (and its derived caches in the sandbox). */
+  removeDatasetData(sandboxId: string, datasetId: string, batchIds: readonly string[]): Promise<void>;
+  /** Deletes every lake file and cache of a sandbox (sandbox reset and delete). */
+  removeSandboxData(sandboxId: string): Promise<void>;
+  readonly tmpDir: string;
+  derivedDir(sandboxId: string): string;
+}

@@ -1,0 +1,125 @@
+// Batch ingestion over HTTP: uploads cut short, size limits, COMPLETE twice, ABORT, partial ingestion, error downloads, crash recovery.
+import { request as httpRequest } from 'node:http';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
+
+const CATALOG = '/data/foundation/catalog';
+const IMPORT = '/data/foundation/import/batches';
+const schema = {
+  class: 'profile',
+  fields: [{ path: 'crmId', type: 'string', required: true }, { path: 'points', type: 'integer' }],
+  identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
+};
+
+describe('batch ingestion over HTTP', () => {
+  let t: TestApp;
+  let admin: TestCaller;
+  let url: string;
+  let datasetId: string;
+  const json = () => admin.headers({ 'content-type': 'application/json' });
+
+  async function newBatch(extra: Record<string, unknown> = {}): Promise<string> {
+    const created = await t.inject({ method: 'POST', url: IMPORT, headers: json(), payload: JSON.stringify({ datasetId, inputFormat: { format: 'CSV' }, ...extra }) });
+    expect(created.statusCode, created.body).toBe(201);
+    return created.json<{ id: string }>().id;
+  }
+  const upload = (batchId: string, name: string, payload: string) =>
+    t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${datasetId}/files/${name}`, headers: admin.headers({ 'content-type': 'text/csv' }), payload });
+  const action = (batchId: string, verb: string) => t.inject({ method: 'POST', url: `${IMPORT}/${batchId}?action=${verb}`, headers: admin.headers() });
+  const batchOf = async (batchId: string) => (await t.inject({ method: 'GET', url: `${CATALOG}/batches/${batchId}`, headers: admin.headers() })).json<Record<string, Record<string, unknown>>>()[batchId] ?? {};
+
+  beforeAll(async () => {
+    t = await createTestApp({ ACTIVATOR_MAX_UPLOAD_BYTES: '4096' });
+    admin = await t.caller({ admin: true });
+    url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const created = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: json(), payload: JSON.stringify({ name: 'Loyalty', schema }) });
+    datasetId = created.json<string[]>()[0]?.replace('@/dataSets/', '') ?? '';
+  });
+  afterAll(async () => t.close());
+
+  it('drops an upload that ends before its declared 2 GB, keeping nothing staged', async () => {
+    const batchId = await newBatch();
+    const outcome = await new Promise<string>((resolve) => {
+      const req = httpRequest(`${url}${IMPORT}/${batchId}/datasets/${datasetId}/files/big.csv`, {
+        method: 'PUT', headers: { ...admin.headers(), 'content-type': 'application/octet-stream', 'content-length': String(2 * 1024 ** 3) },
+      });
+      req.on('response', (response) => resolve(`status ${response.statusCode ?? 0}`));
+      req.on('error', (error) => resolve(`error ${error.message}`));
+      req.write('crmId,points\nC-1,1\n');
+      setTimeout(() => req.destroy(), 200);
+    });
+    expect(outcome).toMatch(/^(status 413|error )/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await batchOf(batchId))['files']).toEqual([]);
+    const staging = path.join(t.dataDir, 'staging', batchId);
+    expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
+  });
+
+  it('refuses a file over ACTIVATOR_MAX_UPLOAD_BYTES with 413 in the INGEST problem envelope', async () => {
+    const batchId = await newBatch();
+    const response = await upload(batchId, 'large.csv', `crmId,points\n${'C-1,1\n'.repeat(1000)}`);
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ type: 'https://ns.adobe.com/aep/errors/INGEST-1413-413', status: 413 });
+    expect((await batchOf(batchId))['files']).toEqual([]);
+  });
+
+  it('refuses file names with a slash or control character', async () => {
+    const batchId = await newBatch();
+    const response = await upload(batchId, 'bad%01name.csv', 'crmId\nC-1\n');
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ detail: string }>().detail).toContain('must not contain /, \\ or control characters');
+  });
+
+  it('treats a second COMPLETE as harmless and refuses uploads after completion', async () => {
+    const batchId = await newBatch();
+    expect((await upload(batchId, 'one.csv', 'crmId,points\nC-1,5\n')).statusCode).toBe(200);
+    expect((await action(batchId, 'COMPLETE')).statusCode).toBe(200);
+    expect((await action(batchId, 'complete')).statusCode).toBe(200);
+    await t.runtime.services.profilesModule.batches.whenIdle();
+    const done = await batchOf(batchId);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: "success", recordCount: 1 });
+    const late = await upload(batchId, 'two.csv', 'crmId\nC-2\n');
+    expect(late.statusCode).toBe(400);
+    expect(late.json<{ detail: string }>().detail).toContain('files can only be uploaded while it is loading');
+  });
+
+  it('aborts a loading batch and keeps nothing', async () => {
+    const batchId = await newBatch();
+    await upload(batchId, 'one.csv', 'crmId,points\nC-9,5\n');
+    expect((await action(batchId, 'ABORT')).statusCode).toBe(200);
+    expect((await batchOf(batchId))['status']).toBe('aborted');
+    expect((await action(batchId, 'ABORT')).statusCode).toBe(400);
+  });
+
+  it('keeps the valid rows under partial ingestion and serves the error and rejected-row files', async () => {
+    const batchId = await newBatch({ partialIngestion: { errorThreshold: 50 } });
+    await upload(batchId, 'mixed.csv', 'crmId,points\nC-10,1\nC-11,x\nC-12,3\n');
+    await action(batchId, 'COMPLETE');
+    await t.runtime.services.profilesModule.batches.whenIdle();
+    const batch = await batchOf(batchId);
+    expect(batch).toMatchObject({ status: 'success', metrics: { inputRecordCount: 3, outputRecordCount: 2, failedRecordCount: 1 }, partialIngestion: { errorThreshold: 50 } });
+    expect(batch['errors']).toEqual([{ code: 'TYPE_MISMATCH', description: '1 row rejected', rows: 1 }]);
+    const listing = (await t.inject({ method: 'GET', url: `/data/foundation/export/batches/${batchId}/failed`, headers: admin.headers() })).json<{ data: { name: string }[] }>();
+    expect(listing.data.map((file) => file.name)).toEqual(['errors.ndjson', 'rejected.ndjson']);
+    const rejected = await t.inject({ method: 'GET', url: `/data/foundation/export/batches/${batchId}/failed?path=rejected.ndjson`, headers: admin.headers() });
+    expect(JSON.parse(rejected.body.trim())).toMatchObject({ file: 'mixed.csv', row: 2, record: { crmId: 'C-11', points: 'x' } });
+    const errors = await t.inject({ method: 'GET', url: `/data/foundation/export/batches/${batchId}/failed?path=errors.ndjson`, headers: admin.headers() });
+    expect(errors.body).not.toContain('"x"');
+  });
+
+  it('marks a batch left processing by a crash as failed (INGESTION_INTERRUPTED) with no rows visible', async () => {
+    const batchId = await newBatch();
+    const scope = t.runtime.store.sandbox((await t.runtime.store.sandboxes.getByName('prod'))?.id ?? '');
+    const stored = await scope.documents.get('batches', batchId);
+    await scope.documents.replace('batches', batchId, stored?.etag ?? '', {
+      name: stored?.name ?? '', etag: '"crashed"', data: { ...(stored?.data as object), status: 'processing' }, updatedAt: 1, updatedBy: 'test',
+    });
+    expect(await t.runtime.services.profilesModule.batches.failInterrupted(scope)).toBe(1);
+    const batch = await batchOf(batchId);
+    expect(batch['status']).toBe('failed');
+    expect(batch['errors']).toEqual([{ code: 'INGESTION_INTERRUPTED', description: '1 row rejected', rows: 1 }]);
+    expect(existsSync(path.join(t.dataDir, 'lake', scope.sandboxId, datasetId, batchId))).toBe(false);
+  });
+});
