@@ -225,6 +225,17 @@ describe('the README tour and the activator command line', () => {
     expect(result.stdout).not.toContain('change-me-123');
   }, 90_000);
 
+  it('runs the profiles walkthrough of docs/profiles-and-ingestion.md: two datasets, two batches, lookup before and after a pdg default', async () => {
+    if (server === undefined) throw new Error('server did not start');
+    const script = documentedScript('docs/profiles-and-ingestion.md', 'profiles');
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], baseEnvironment({ ACTIVATOR_URL: server.url, ACTIVATOR_DATA_DIR: dataDir }), 90_000);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout.match(/^batch [0-9A-Z]{26}: success$/gm)).toHaveLength(2);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContain('ECID:E-9');
+    expect(lines.at(-1)).toBe('CRMID:C-1 Jane 120');
+  }, 90_000);
+
   it('serve --demo ingests the demo set into an empty prod and serves a demo profile through the lookup API', async () => {
     const demoDir = path.join(root, 'demo-data-dir');
     const demo = await startServe((port) => ({ args: ['--demo'], env: { ACTIVATOR_PORT: String(port), ACTIVATOR_DATA_DIR: demoDir } }));
