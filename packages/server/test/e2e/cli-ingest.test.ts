@@ -1,0 +1,73 @@
+// `activator ingest` through the real bin against a listening server: progress on stderr, a summary table, exit 2 on failure.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, '../../bin/activator.js');
+
+describe('activator ingest', () => {
+  let t: TestApp;
+  let admin: TestCaller;
+  let url: string;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'activator-cli-ingest-'));
+
+  async function cli(args: string[]) {
+    const env = {
+      PATH: process.env['PATH'] ?? '', HOME: dir, NO_COLOR: '1', ACTIVATOR_CLI_FROM_SOURCE: '1', ACTIVATOR_CACHE_DIR: path.join(dir, 'cache'),
+      ACTIVATOR_URL: url, ACTIVATOR_CLIENT_ID: admin.clientId, ACTIVATOR_CLIENT_SECRET: admin.clientSecret,
+    };
+    try {
+      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    admin = await t.caller({ admin: true });
+    await t.inject({
+      method: 'POST', url: '/data/foundation/catalog/dataSets', headers: admin.headers({ 'content-type': 'application/json' }),
+      payload: JSON.stringify({ name: 'Members', schema: { class: 'profile', fields: [{ path: 'memberId', type: 'string', required: true }, { path: 'points', type: 'integer' }], identities: [{ path: 'memberId', namespace: 'MemberId', primary: true }] } }),
+    });
+    writeFileSync(path.join(dir, 'good-1.csv'), 'memberId,points\nM-1,10\nM-2,20\n');
+    writeFileSync(path.join(dir, 'good-2.csv'), 'memberId,points\nM-3,30\n');
+    writeFileSync(path.join(dir, 'bad.csv'), 'memberId,points\nM-4,forty\nM-5,50\n');
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uploads several files into the dataset named on the command line and prints the outcome table', async () => {
+    const result = await cli(['ingest', '--dataset', 'Members', path.join(dir, 'good-1.csv'), path.join(dir, 'good-2.csv')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Uploading');
+    expect(result.stdout).toMatch(/│\s*success\s*│\s*3\s*│\s*3\s*│\s*0\s*│/);
+  });
+
+  it('exits 2 on a failed batch and lists the rejected row with its file, row and field', async () => {
+    const result = await cli(['ingest', '--dataset', 'Members', path.join(dir, 'bad.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/│\s*failed\s*│\s*2\s*│\s*0\s*│\s*1\s*│/);
+    expect(result.stdout).toMatch(/bad\.csv\s*│\s*1\s*│\s*points\s*│\s*TYPE_MISMATCH/);
+  });
+
+  it('keeps valid rows with --error-threshold and refuses an unknown extension without --format', async () => {
+    const partial = await cli(['ingest', '--dataset', 'Members', '--error-threshold', '50', path.join(dir, 'bad.csv')]);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toMatch(/│\s*success\s*│\s*2\s*│\s*1\s*│\s*1\s*│/);
+    writeFileSync(path.join(dir, 'data.txt'), 'memberId\nM-9\n');
+    const unknown = await cli(['ingest', '--dataset', 'Members', path.join(dir, 'data.txt')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('pass --format csv|json|parquet');
+  });
+});
