@@ -1,14 +1,11 @@
 // The client commands `destinations list` and `flows list|show` against a listening server, through the real bin.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActivator } from '../support/run-cli.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
-const run = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '../../bin/activator.js');
 const FS = '/data/foundation/flowservice';
 const DLZ_SPEC = '10440537-2a7b-4583-ac39-ed38d4b848e8';
 const DLZ_FLOW_SPEC = '7e635b9f-e59b-4546-8ba8-fce6496693c8';
@@ -20,19 +17,10 @@ describe('flow service CLI commands', () => {
   let flowId: string;
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'activator-cli-cache-'));
 
-  async function cli(args: string[], overrides: Record<string, string> = {}) {
-    const env = {
-      PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), NO_COLOR: '1', ACTIVATOR_CLI_FROM_SOURCE: '1', ACTIVATOR_CACHE_DIR: cacheDir,
-      ACTIVATOR_URL: url, ACTIVATOR_CLIENT_ID: admin.clientId, ACTIVATOR_CLIENT_SECRET: admin.clientSecret, ...overrides,
-    };
-    try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const cli = (args: string[], overrides: Record<string, string> = {}) =>
+    runActivator(args, {
+      HOME: os.tmpdir(), ACTIVATOR_CACHE_DIR: cacheDir, ACTIVATOR_URL: url, ACTIVATOR_CLIENT_ID: admin.clientId, ACTIVATOR_CLIENT_SECRET: admin.clientSecret, ...overrides,
+    });
 
   beforeAll(async () => {
     t = await createTestApp();

@@ -1,14 +1,11 @@
 // `activator ingest` through the real bin against a listening server: progress on stderr, a summary table, exit 2 on failure.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActivator } from '../support/run-cli.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
-const run = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '../../bin/activator.js');
 
 describe('activator ingest', () => {
   let t: TestApp;
@@ -16,19 +13,8 @@ describe('activator ingest', () => {
   let url: string;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'activator-cli-ingest-'));
 
-  async function cli(args: string[]) {
-    const env = {
-      PATH: process.env['PATH'] ?? '', HOME: dir, NO_COLOR: '1', ACTIVATOR_CLI_FROM_SOURCE: '1', ACTIVATOR_CACHE_DIR: path.join(dir, 'cache'),
-      ACTIVATOR_URL: url, ACTIVATOR_CLIENT_ID: admin.clientId, ACTIVATOR_CLIENT_SECRET: admin.clientSecret,
-    };
-    try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
+  const cli = (args: string[]) =>
+    runActivator(args, { HOME: dir, ACTIVATOR_CACHE_DIR: path.join(dir, 'cache'), ACTIVATOR_URL: url, ACTIVATOR_CLIENT_ID: admin.clientId, ACTIVATOR_CLIENT_SECRET: admin.clientSecret });
 
   beforeAll(async () => {
     t = await createTestApp();
