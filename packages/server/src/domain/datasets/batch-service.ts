@@ -135,6 +135,14 @@ export class BatchService {
     return interrupted.length;
   }
 
+  /** Forgets the batches of a deleted dataset (SPEC §3.2: deleting a dataset deletes its batches), with any staged uploads. */
+  async removeOfDataset(scope: SandboxScopedStore, datasetId: string): Promise<void> {
+    for (const batch of (await this.list(scope)).filter((candidate) => candidate.datasetId === datasetId)) {
+      await this.documents.remove(scope, batch.id);
+      await this.deps.lake.discardStaging(batch.id);
+    }
+  }
+
   /** Lake directories of a dataset's successful batches, in completion order. */
   async successfulBatchDirs(scope: SandboxScopedStore, datasetId: string): Promise<string[]> {
     return (await this.list(scope))

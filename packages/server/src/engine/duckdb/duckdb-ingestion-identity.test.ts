@@ -191,4 +191,12 @@ describe('DuckDbIngestionEngine — identities and events', () => {
     expect(pick(outcome.rows, '_id')).toEqual([{ _id: 'B2:n.csv:1' }, { _id: 'B2:n.csv:2' }]);
     expect(failures(outcome)).toEqual([]);
   });
+
+  it('ingests records identified by identityMap alone into a schema without fields', async () => {
+    const schema: DatasetSchema = { class: 'profile', fields: [], identities: [] };
+    const outcome = await harness.ingest({ schema, format: 'json', files: [{ name: 'o.json', content: '[{"identityMap": {"ECID": [{"id": "E1"}]}}, {}]' }], errorThreshold: 100 });
+    expect(failures(outcome)).toEqual(['o.json:2:MISSING_PRIMARY_IDENTITY']);
+    expect(pick(outcome.rows, '_identities', '_primary_ns', '_primary_id')).toEqual([{ _identities: [{ ns: 'ECID', id: 'E1' }], _primary_ns: 'ECID', _primary_id: 'E1' }]);
+    expect(Object.keys(outcome.columns)).toEqual(['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at']);
+  });
 });

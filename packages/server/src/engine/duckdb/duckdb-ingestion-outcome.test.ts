@@ -102,6 +102,16 @@ describe('DuckDbIngestionEngine — outcome', () => {
     ]);
   });
 
+  it('runs batches concurrently on one database without mixing their staged rows or errors', async () => {
+    const [first, second] = await Promise.all([
+      harness.ingest({ schema: SCHEMA, format: 'csv', files: [{ name: 'c1.csv', content: csvWithBadRows(500, [10]) }], errorThreshold: 50 }),
+      harness.ingest({ schema: SCHEMA, format: 'csv', files: [{ name: 'c2.csv', content: csvWithBadRows(300, [20, 30]) }], errorThreshold: 50 }),
+    ]);
+    expect(failures(first)).toEqual(['c1.csv:10:TYPE_MISMATCH:points']);
+    expect(failures(second)).toEqual(['c2.csv:20:TYPE_MISMATCH:points', 'c2.csv:30:TYPE_MISMATCH:points']);
+    expect([first.rows.length, second.rows.length]).toEqual([499, 298]);
+  });
+
   it('returns the first 100 failed rows and writes all of them to the error files', async () => {
     const bad = Array.from({ length: 150 }, (_, index) => index + 1);
     const outcome = await harness.ingest({ schema: SCHEMA, format: 'csv', files: [{ name: 'many.csv', content: csvWithBadRows(200, bad) }] });

@@ -1,15 +1,15 @@
 // IngestionEngine over DuckDB: validates every row of a batch in SQL and publishes the valid rows as Parquet in the lake.
 //
-// LAKE FORMAT (also LAKE-FORMAT.md; the profile engine reads this):
-//   <lakeDir>/part-00000.parquet, part-00001.parquet, … — one part per readable, non-empty input file, in file
-//   order (a part may hold 0 rows; a successful batch always has at least one part). The directory appears
-//   complete or not at all: parts are written under tmpDir, then the directory is renamed into place.
+// LAKE FORMAT (details in LAKE-FORMAT.md; the profile engine reads this):
+//   <lakeDir>/part-00000.parquet, part-00001.parquet, … — one part per input file read, in upload order (a
+//   part may hold 0 rows; a successful batch always has at least one part). Parquet version 2. The directory
+//   appears complete or not at all: parts are written under tmpDir, then the directory is renamed into place.
 //   Columns, by name:
 //     "<path>" per declared field (events: all but `timestamp` / `_id`), flat, the dotted path as column name:
 //       string VARCHAR · integer BIGINT · number DOUBLE (finite) · boolean BOOLEAN · date DATE ·
-//       date-time TIMESTAMP (UTC wall time, whole milliseconds) · array LIST of the item type; NULL = absent.
+//       date-time TIMESTAMP (UTC wall time, floored to the millisecond) · array LIST of the item type; NULL = absent.
 //     _file VARCHAR              the uploaded file name
-//     _row BIGINT                1-based data row in that file (CSV header not counted)
+//     _row BIGINT                1-based data row in that file (CSV header and blank lines not counted)
 //     _identities STRUCT(ns VARCHAR, id VARCHAR)[]  schema identities (declaration order, non-empty only) then
 //                                identityMap entries (document order); ids normalised (trimmed, Email lower-cased,
 //                                Phone `+` and digits); ns as written (compare case-insensitively); may repeat
@@ -17,6 +17,9 @@
 //     _fragment_time TIMESTAMP   the schema's timestampField value when present, else the batch completion time
 //     _batch_completed_at TIMESTAMP  IngestRequest.completedAt
 //     events only: timestamp TIMESTAMP (required), _id VARCHAR (as given, else `<batchId>:<file>:<row>`)
+//
+// Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error; a batch whose files
+// have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
 //
 // Per file: the reader stages the rows in file order in a temp table (CSV / JSON; Parquet is read in place
 // with file_row_number), then one `COPY (validated valid rows) TO part` writes the lake part, and only when

@@ -75,16 +75,14 @@ export function validatedRowsSql(schema: DatasetSchema, source: SourceRelation):
   const identityMap = source.hasIdentityMap ? identityMapColumnsSql('_idm', '_identity_map') : [];
   const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
   const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST(_identity_map AS JSON) AS _idm FROM (${source.sql})` : source.sql;
-  const convert = `SELECT *, ${[...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
+  const convert = `SELECT ${['*', ...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
   const withIdentities = `SELECT *, ${[`${outcome.identities} AS _identities`, ...outcome.extraColumns].join(', ')} FROM (${convert})`;
   const withPrimary = `SELECT *, ${outcome.primary} AS _primary FROM (${withIdentities})`;
   const codes = fields.map((field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath)} AS e${field.index}`);
-  const checked = `SELECT *, ${codes.join(', ')}, (${outcome.error})::${ERROR_STRUCT} AS _identity_error FROM (${withPrimary})`;
+  const checked = `SELECT ${['*', ...codes, `(${outcome.error})::${ERROR_STRUCT} AS _identity_error`].join(', ')} FROM (${withPrimary})`;
   const valid = ['_problem IS NULL', '_unknown IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '_identity_error IS NULL'].join(' AND ');
-  const typedColumns = fields.map((field) => `t${field.index}`).join(', ');
-  const validated =
-    `SELECT _row, _record, ${typedColumns}, _identities, _primary, (random() < 2.0 AND ${valid}) AS _valid, ` +
-    `${firstErrorSql(fields)} AS _err FROM (${checked})`;
+  const columns = ['_row', '_record', ...fields.map((field) => `t${field.index}`), '_identities', '_primary', `(random() < 2.0 AND ${valid}) AS _valid`, `${firstErrorSql(fields)} AS _err`];
+  const validated = `SELECT ${columns.join(', ')} FROM (${checked})`;
   return { sql: validated, params: source.params };
 }
 

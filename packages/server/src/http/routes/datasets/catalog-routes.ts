@@ -110,6 +110,7 @@ export function registerCatalogDatasetRoutes(app: FastifyInstance, module: Profi
       },
       () => Promise.resolve(batches.some((batch) => batch.status === 'processing') ? `Dataset ${id} has a batch being processed; try again when it has finished` : undefined),
     ], batches.map((batch) => batch.id));
+    await module.batches.removeOfDataset(scope, id);
     return [`@/dataSets/${id}`];
   });
 
