@@ -100,6 +100,12 @@ export interface ServiceEffects {
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
+  const profilesModule = createProfilesModule(store, config, effects);
+  /** Runs before the sandbox's documents are deleted, so its batches are still known. */
+  const clearSandboxLake = async (sandboxId: string) => {
+    const batches = await profilesModule.batches.list(store.sandbox(sandboxId));
+    await effects.lake.removeSandboxData(sandboxId, batches.map((batch) => batch.id));
+  };
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
   return {
@@ -110,8 +116,8 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     users: new UserService({ store, clock, ids, hasher, roles }),
     credentials: new CredentialService({ store, clock, ids, hasher, roles, tokenTtlSeconds: config.tokenTtlSeconds }),
     sessions: new SessionService({ store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours }),
-    profilesModule: createProfilesModule(store, config, effects),
-    sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => effects.lake.removeSandboxData(sandbox.id) }] }),
+    profilesModule,
+    sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
   };
 }
 

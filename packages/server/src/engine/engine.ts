@@ -161,8 +161,8 @@ export interface LakeStorage {
   errorFile(batchId: string, name: string): Promise<{ path: string; size: number } | undefined>;
   /** Deletes every lake file of a dataset (and its derived caches in the sandbox). */
   removeDatasetData(sandboxId: string, datasetId: string, batchIds: readonly string[]): Promise<void>;
-  /** Deletes every lake file and cache of a sandbox (sandbox reset and delete). */
-  removeSandboxData(sandboxId: string): Promise<void>;
+  /** Deletes every lake file and cache of a sandbox and the error reports of its batches (sandbox reset and delete). */
+  removeSandboxData(sandboxId: string, batchIds: readonly string[]): Promise<void>;
   readonly tmpDir: string;
   derivedDir(sandboxId: string): string;
 }

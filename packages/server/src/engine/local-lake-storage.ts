@@ -60,8 +60,9 @@ export function createLocalLakeStorage(dataDir: string): LakeStorage {
       }
     },
 
-    async removeSandboxData(sandboxId) {
+    async removeSandboxData(sandboxId, batchIds) {
       await rm(path.join(dataDir, 'lake', sandboxId), { recursive: true, force: true });
+      await Promise.all(batchIds.map((batchId) => rm(path.join(dataDir, 'errors', batchId), { recursive: true, force: true })));
       await rm(path.join(dataDir, 'derived', sandboxId), { recursive: true, force: true });
     },
 

@@ -122,4 +122,23 @@ describe('batch ingestion over HTTP', () => {
     expect(batch['errors']).toEqual([{ code: 'INGESTION_INTERRUPTED', description: '1 row rejected', rows: 1 }]);
     expect(existsSync(path.join(t.dataDir, 'lake', scope.sandboxId, datasetId, batchId))).toBe(false);
   });
+
+  it('deletes a sandbox with its lake files and the error reports of its batches', async () => {
+    const sandbox = await t.inject({ method: 'POST', url: '/data/foundation/sandbox-management/sandboxes', headers: json(), payload: JSON.stringify({ name: 'scratch' }) });
+    const sandboxId = sandbox.json<{ id: string }>().id;
+    const inScratch = (extra: Record<string, string> = {}) => admin.headers({ 'x-sandbox-name': 'scratch', ...extra });
+    const dataset = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: inScratch({ 'content-type': 'application/json' }), payload: JSON.stringify({ name: 'Scratch', schema }) });
+    const scratchDataset = dataset.json<string[]>()[0]?.replace('@/dataSets/', '') ?? '';
+    const batch = await t.inject({ method: 'POST', url: IMPORT, headers: inScratch({ 'content-type': 'application/json' }), payload: JSON.stringify({ datasetId: scratchDataset, inputFormat: { format: 'csv' }, partialIngestion: { errorThreshold: 50 } }) });
+    const batchId = batch.json<{ id: string }>().id;
+    await t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${scratchDataset}/files/a.csv`, headers: inScratch({ 'content-type': 'text/csv' }), payload: 'crmId,points\nS-1,1\nS-2,two\n' });
+    await t.inject({ method: 'POST', url: `${IMPORT}/${batchId}?action=COMPLETE`, headers: inScratch() });
+    await t.runtime.services.profilesModule.batches.whenIdle();
+    const lakeDir = path.join(t.dataDir, 'lake', sandboxId);
+    const errorsDir = path.join(t.dataDir, 'errors', batchId);
+    expect(existsSync(lakeDir) && existsSync(errorsDir)).toBe(true);
+    expect((await t.inject({ method: 'DELETE', url: '/data/foundation/sandbox-management/sandboxes/scratch', headers: admin.headers() })).statusCode).toBe(200);
+    expect(existsSync(lakeDir)).toBe(false);
+    expect(existsSync(errorsDir)).toBe(false);
+  });
 });
