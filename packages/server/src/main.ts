@@ -18,7 +18,7 @@ import { FlowService } from './domain/flows/flow-service.js';
 import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
 import type { ProfilesModule } from './http/routes/datasets/profiles-module.js';
-import { BatchService } from './domain/datasets/batch-service.js';
+import { BatchService, type BatchObserver } from './domain/datasets/batch-service.js';
 import { DatasetService } from './domain/datasets/dataset-service.js';
 import { MergePolicyService } from './domain/profiles/merge-policy-service.js';
 import { ProfileService } from './domain/profiles/profile-service.js';
@@ -30,7 +30,8 @@ import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
-import { createMetricsRegistry } from './http/observability.js';
+import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
+import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
 import { lockDataDir } from './security/data-dir-lock.js';
 import { loadMasterKey } from './security/master-key.js';
@@ -47,6 +48,8 @@ export interface Runtime {
   readonly services: AppServices;
   readonly masterKey: Buffer;
   readonly engine: AnalyticsEngine;
+  /** The Prometheus registry of this process (`/metrics`). */
+  readonly metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -75,10 +78,10 @@ function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator,
 }
 
 /** Wires datasets, ingestion, merge policies and profile lookup over a store and the analytics engine. */
-function createProfilesModule(store: Store, config: Config, effects: { clock: Clock; ids: IdGenerator; engine: AnalyticsEngine; lake: LakeStorage }): ProfilesModule {
+function createProfilesModule(store: Store, config: Config, effects: ServiceEffects): ProfilesModule {
   const { clock, ids, engine, lake } = effects;
   const datasets = new DatasetService({ ids, lake });
-  const batches = new BatchService({ ids, clock, lake, engine, datasets, maxUploadBytes: config.maxUploadBytes });
+  const batches = new BatchService({ ids, clock, lake, engine, datasets, maxUploadBytes: config.maxUploadBytes, observe: effects.observeBatch });
   const policies = new MergePolicyService({ ids, clock, datasets });
   return {
     datasets, batches, policies, lake,
@@ -95,6 +98,8 @@ export interface ServiceEffects {
   readonly masterKey: Buffer;
   readonly engine: AnalyticsEngine;
   readonly lake: LakeStorage;
+  /** Told about every finished batch (metrics). */
+  readonly observeBatch?: BatchObserver;
 }
 
 /** Wires the domain services over a store. */
@@ -142,14 +147,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       }
     }
     const engine = await openAnalyticsEngine(config);
+    const metrics = createMetricsRegistry();
     const services = createServices(store, config, {
-      engine, lake: createLocalLakeStorage(config.dataDir),
+      engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: createIngestMetrics(metrics),
       clock: options.clock ?? systemClock, ids: options.ids ?? randomIds, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey,
     });
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
     return {
-      config, store, services, masterKey, engine,
+      config, store, services, masterKey, engine, metrics,
       close: async () => {
         await services.profilesModule.batches.whenIdle();
         await engine.close();
@@ -194,7 +200,7 @@ export function readinessChecks(runtime: Runtime): Record<string, () => Promise<
 
 /** Builds the HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: Logger): Promise<BuiltApp> {
-  return buildApp({ config: runtime.config, logger, services: runtime.services, metrics: createMetricsRegistry(), readiness: readinessChecks(runtime) });
+  return buildApp({ config: runtime.config, logger, services: runtime.services, metrics: runtime.metrics, readiness: readinessChecks(runtime) });
 }
 
 /** A running server and how to stop it. */

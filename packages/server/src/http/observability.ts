@@ -57,3 +57,21 @@ export function installObservability(app: FastifyInstance, registry: Registry): 
     );
   });
 }
+
+/** What ingestion reports per finished batch (SPEC §13.2 `activator_ingest_*`). */
+export interface IngestOutcome {
+  readonly status: string;
+  readonly rows?: number | undefined;
+  readonly rejected?: number | undefined;
+}
+
+/** Registers the ingestion counters and returns the observer that feeds them. */
+export function createIngestMetrics(registry: Registry): (outcome: IngestOutcome) => void {
+  const batches = new Counter({ name: 'activator_ingest_batches_total', help: 'Finished ingestion batches by final status', labelNames: ['status'], registers: [registry] });
+  const rows = new Counter({ name: 'activator_ingest_rows_total', help: 'Ingested rows by outcome', labelNames: ['outcome'], registers: [registry] });
+  return (outcome) => {
+    batches.inc({ status: outcome.status });
+    if (outcome.rows !== undefined) rows.inc({ outcome: 'accepted' }, outcome.rows);
+    if (outcome.rejected !== undefined) rows.inc({ outcome: 'rejected' }, outcome.rejected);
+  };
+}

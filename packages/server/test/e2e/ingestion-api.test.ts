@@ -141,4 +141,23 @@ describe('batch ingestion over HTTP', () => {
     expect(existsSync(lakeDir)).toBe(false);
     expect(existsSync(errorsDir)).toBe(false);
   });
+
+  it('counts finished batches and their accepted and rejected rows in /metrics', async () => {
+    const read = async () => {
+      const text = (await t.inject({ method: 'GET', url: '/metrics' })).body;
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+      return {
+        success: value(/^activator_ingest_batches_total\{status="success"\} (\d+)$/m),
+        accepted: value(/^activator_ingest_rows_total\{outcome="accepted"\} (\d+)$/m),
+        rejected: value(/^activator_ingest_rows_total\{outcome="rejected"\} (\d+)$/m),
+      };
+    };
+    const before = await read();
+    const batchId = await newBatch({ partialIngestion: { errorThreshold: 50 } });
+    await upload(batchId, 'counted.csv', 'crmId,points\nC-20,1\nC-21,2\nC-22,three\n');
+    await action(batchId, 'COMPLETE');
+    await t.runtime.services.profilesModule.batches.whenIdle();
+    const after = await read();
+    expect({ success: after.success - before.success, accepted: after.accepted - before.accepted, rejected: after.rejected - before.rejected }).toEqual({ success: 1, accepted: 2, rejected: 1 });
+  });
 });

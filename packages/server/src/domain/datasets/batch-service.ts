@@ -45,7 +45,7 @@ export class BatchService {
   constructor(
     private readonly deps: {
       ids: IdGenerator; clock: Clock; lake: LakeStorage; engine: IngestionEngine; datasets: DatasetService;
-      maxUploadBytes: number; observe?: BatchObserver;
+      maxUploadBytes: number; observe?: BatchObserver | undefined;
     },
   ) {}
 
