@@ -3,7 +3,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { TestApp, TestCaller } from './with-app.js';
 
-export const FS = '/data/foundation/flowservice';
+import { expectFlowError, FLOW_SERVICE as FS } from './flow-service-expectations.js';
+
+export { FS };
+export { FLOW_TITLES, expectFlowError } from './flow-service-expectations.js';
 
 /** Connection spec ids (SPEC §6.1) and the flow spec of each destination. */
 export const SPEC = {
@@ -31,31 +34,6 @@ export function audienceId(n: number): string {
 /** The fake clock's first instant (2026-01-15T09:00Z) and its date: schedules must not start before it. */
 export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 export const FUTURE_DATE = '2026-02-01';
-
-/** Titles of the Flow Service codes, copied from the SPEC §1.4 table. */
-export const FLOW_TITLES: Readonly<Record<string, string>> = {
-  'FLOW-1401-400': 'Bad request', 'FLOW-1403-400': 'Bad request', 'FLOW-1404-412': 'Precondition failed', 'FLOW-1405-400': 'Bad request',
-  'FLOW-1410-400': 'Bad request', 'FLOW-1418-400': 'Bad request', 'FLOW-1420-400': 'Validation error', 'FLOW-1432-400': 'Bad request',
-  'FLOW-1439-404': 'Resource not found', 'FLOW-1440-400': 'Bad request', 'FLOW-1443-400': 'Bad request', 'FLOW-1449-400': 'Bad request',
-  'FLOW-1452-400': 'Bad request', 'FLOW-1455-400': 'Bad request', 'FLOW-1456-400': 'Bad request', 'FLOW-1460-400': 'Bad request',
-  'FLOW-1470-400': 'Guardrail exceeded', 'FLOW-2100-404': 'Sandbox not found', 'FLOW-2120-403': 'Forbidden',
-  'FLOW-4050-405': 'Method not allowed', 'FLOW-5000-500': 'Internal server error',
-};
-
-/**
- * The `flow` envelope of SPEC §1.4 with this code (status = its last three digits) and message
- * (a string or an asymmetric matcher); `resource` adds `report.id`/`report.type`.
- */
-export function expectFlowError(res: LightMyRequestResponse, code: string, message: unknown, resource?: { type: string; id: string }): void {
-  const status = Number(code.slice(-3));
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-  expect(res.json()).toEqual({
-    type: `https://ns.adobe.com/aep/errors/${code}`, title: FLOW_TITLES[code], status,
-    report: { 'detailed-message': message, 'request-id': res.headers['x-request-id'], ...(resource === undefined ? {} : resource) },
-    errorMessage: message, errorDetails: message,
-  });
-}
 
 /**
  * A FLOW-1420-400 whose message holds exactly one sentence per expected problem (joined by `; `), in order;

@@ -6,22 +6,13 @@ import type { TestApp, TestCaller } from './with-app.js';
 export const FLOW_SERVICE = '/data/foundation/flowservice';
 
 /** The titles of SPEC §1.4's FLOW codes table, word for word. */
-const FLOW_TITLES: Readonly<Record<string, string>> = {
-  'FLOW-1401-400': 'Bad request',
-  'FLOW-1403-400': 'Bad request',
-  'FLOW-1404-412': 'Precondition failed',
-  'FLOW-1405-400': 'Bad request',
-  'FLOW-1418-400': 'Bad request',
-  'FLOW-1420-400': 'Validation error',
-  'FLOW-1439-404': 'Resource not found',
-  'FLOW-1440-400': 'Bad request',
-  'FLOW-1443-400': 'Bad request',
-  'FLOW-1449-400': 'Bad request',
-  'FLOW-1455-400': 'Bad request',
-  'FLOW-1460-400': 'Bad request',
-  'FLOW-2100-404': 'Sandbox not found',
-  'FLOW-2120-403': 'Forbidden',
-  'FLOW-4050-405': 'Method not allowed',
+export const FLOW_TITLES: Readonly<Record<string, string>> = {
+  'FLOW-1401-400': 'Bad request', 'FLOW-1403-400': 'Bad request', 'FLOW-1404-412': 'Precondition failed', 'FLOW-1405-400': 'Bad request',
+  'FLOW-1410-400': 'Bad request', 'FLOW-1418-400': 'Bad request', 'FLOW-1420-400': 'Validation error', 'FLOW-1432-400': 'Bad request',
+  'FLOW-1439-404': 'Resource not found', 'FLOW-1440-400': 'Bad request', 'FLOW-1443-400': 'Bad request', 'FLOW-1449-400': 'Bad request',
+  'FLOW-1452-400': 'Bad request', 'FLOW-1455-400': 'Bad request', 'FLOW-1456-400': 'Bad request', 'FLOW-1460-400': 'Bad request',
+  'FLOW-1470-400': 'Guardrail exceeded', 'FLOW-2100-404': 'Sandbox not found', 'FLOW-2120-403': 'Forbidden',
+  'FLOW-4050-405': 'Method not allowed', 'FLOW-5000-500': 'Internal server error',
 };
 
 /** The resource a FLOW error is about (`report.type`, `report.id`), for resource errors only. */
