@@ -4,6 +4,7 @@
 // to VARCHAR); the expressions here decide, per value, the typed value and the row error code, in DuckDB.
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { FieldType, RowErrorCode, ScalarFieldType } from '../lake-schema.js';
+import { quoteIdentifier, sqlStringLiteral as sqlString } from './sql-text.js';
 
 /** A SQL text with the named parameters (`$name`) it may use. */
 export interface BoundSql {
@@ -11,18 +12,7 @@ export interface BoundSql {
   readonly params: Readonly<Record<string, DuckDBValue>>;
 }
 
-/** `"name"` with embedded quotes doubled: field paths contain dots, so every column reference is quoted. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/**
- * A SQL string literal, for text the engine owns or the schema declares (paths, namespaces, messages, our
- * scratch file paths). Text that comes from uploaded files (file names, CSV headers) is bound instead.
- */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export { quoteIdentifier, sqlString };
 
 export function sqlStringList(values: readonly string[]): string {
   return values.length === 0 ? '[]::VARCHAR[]' : `[${values.map(sqlString).join(', ')}]`;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeDataset, ProfileScope } from '../engine.js';
 import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
+import { quoteIdentifier, sqlStringLiteral } from './sql-text.js';
 
 const SCALAR_SQL_TYPES: Record<ScalarFieldType, string> = {
   string: 'VARCHAR',
@@ -19,18 +20,7 @@ export function sqlTypeOf(field: Pick<SchemaField, 'type' | 'items'>): string {
   return field.type === 'array' ? `${SCALAR_SQL_TYPES[field.items ?? 'string']}[]` : SCALAR_SQL_TYPES[field.type];
 }
 
-/** `"name"` with embedded quotes doubled: field paths contain dots, so every column reference is quoted. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/**
- * A SQL string literal. Only for paths the engine itself chose (lake and derived directories): DuckDB
- * table functions inside views and COPY statements cannot take bound parameters. User values are always bound.
- */
-export function sqlStringLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export { quoteIdentifier, sqlStringLiteral };
 
 /** A dataset exposed as a temp view, with the columns every view has. */
 export interface SourceView {
