@@ -126,6 +126,21 @@ describe('DuckDbIngestionEngine — JSON', () => {
     ]);
   });
 
+  it('unquotes escaped strings exactly and accepts repeated or empty objects without undeclared keys', async () => {
+    const ndjson = [
+      '{"crmId": "E\\u00e9\\"q\\\\b\\/s\\ud83d\\ude00", "person": {"name": {"firstName": "\\tAnn é中"}}}',
+      '{"crmId": "E2", "crmId": "E2", "person": {}}',
+      '{"crmId": "E3", "person": {"name": {}}, "loyalty": {"points": 1, "points": 1}}',
+    ].join('\n');
+    const outcome = await harness.ingest({ schema: SCHEMA, format: 'json', files: [{ name: 'e.ndjson', content: ndjson }] });
+    expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 3, outputRecordCount: 3 });
+    expect(pick(outcome.rows, 'crmId', 'person.name.firstName')).toEqual([
+      { crmId: 'E\u00e9"q\\b/s\u{1F600}', 'person.name.firstName': '\tAnn é中' },
+      { crmId: 'E2', 'person.name.firstName': null },
+      { crmId: 'E3', 'person.name.firstName': null },
+    ]);
+  });
+
   it('converts JSON scalars through their text and rejects objects where a scalar is declared', async () => {
     const ndjson = [
       { crmId: 42, loyalty: { points: '7' } },

@@ -55,6 +55,23 @@ interface JsonPathPlan {
   readonly containers: readonly { readonly path: string; readonly position: number; readonly allowedKeys: readonly string[] }[];
   readonly rootAllowedKeys: readonly string[];
   readonly identityMapPosition: number;
+  /** The same for the usual record, where every key is a single declared segment: fully nested paths only. */
+  readonly nested: NestedPathPlan;
+}
+
+/**
+ * A record whose objects (the record and each nested container on the way to a field) hold only declared,
+ * undotted keys — the usual record — has no undeclared key and no other spelling of any path: it is read
+ * from `jsonPaths` (1-based positions below) and the keys of the `containers` (`_kn[1]` the record's).
+ */
+interface NestedPathPlan {
+  readonly jsonPaths: readonly string[];
+  readonly fieldPositions: ReadonlyMap<number, number>;
+  readonly identityMapPosition: number;
+  /** Positions of the record's allowed keys. */
+  readonly rootChildren: readonly number[];
+  /** Per nested container: its position, and the positions of its allowed keys (its keys are `_kn[index + 2]`). */
+  readonly containers: readonly { readonly position: number; readonly children: readonly number[] }[];
 }
 
 function jsonPathPlan(fields: readonly EffectiveField[]): JsonPathPlan {
@@ -73,7 +90,30 @@ function jsonPathPlan(fields: readonly EffectiveField[]): JsonPathPlan {
   const containers = containerPaths.flatMap((containerPath) =>
     spellings(containerPath.split('.')).map((spelling) => ({ path: containerPath, position: position(spelling), allowedKeys: keysUnder(containerPath) })),
   );
-  return { jsonPaths, fieldSpellings, containers, rootAllowedKeys: [...known, 'identityMap'], identityMapPosition: position('$."identityMap"') };
+  return { jsonPaths, fieldSpellings, containers, rootAllowedKeys: [...known, 'identityMap'], identityMapPosition: position('$."identityMap"'), nested: nestedPathPlan(fields, containerPaths) };
+}
+
+function nestedPathPlan(fields: readonly EffectiveField[], containerPaths: readonly string[]): NestedPathPlan {
+  const jsonPaths: string[] = [];
+  const position = (segments: readonly string[]) => {
+    const jsonPath = `$${segments.map((segment) => `."${segment}"`).join('')}`;
+    const existing = jsonPaths.indexOf(jsonPath);
+    if (existing !== -1) return existing + 1;
+    jsonPaths.push(jsonPath);
+    return jsonPaths.length;
+  };
+  const fieldPositions = new Map(fields.map((field) => [field.index, position(field.path.split('.'))]));
+  const all = [...fields.map((field) => field.path), ...containerPaths, 'identityMap'].map((logical) => logical.split('.'));
+  const childrenOf = (prefix: readonly string[]) => {
+    const names = new Set(all.filter((segments) => segments.length > prefix.length && prefix.every((segment, index) => segments[index] === segment)).map((segments) => segments[prefix.length] as string));
+    return [...names].map((name) => position([...prefix, name]));
+  };
+  const rootChildren = childrenOf([]);
+  const containers = containerPaths.map((containerPath) => {
+    const segments = containerPath.split('.');
+    return { position: position(segments), children: childrenOf(segments) };
+  });
+  return { jsonPaths, fieldPositions, identityMapPosition: position(['identityMap']), rootChildren, containers };
 }
 
 /** JSONPaths for every way of grouping `segments` into (possibly dotted) keys, fully nested first. */
@@ -92,41 +132,60 @@ function spellings(segments: readonly string[]): string[] {
  * `unit` names what a record is in messages (`line` or `element`).
  */
 function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation {
-  // `_xs`: the values as JSON text (NULL when absent); `_xss`: the same unquoted (strings) — one parse each.
+  // `_xs`: the values as JSON text (NULL when absent), one parse of the record; `_x<i>`: the field's value (its
+  // first spelling that is present and not JSON null). Strings are unquoted from that text: by slicing when it
+  // has no escape (the writer escapes nothing else), else by `json_extract_string` on the value alone — a
+  // second extraction of every path from the whole record costs as much as the first.
   const json = (index: number) => `NULLIF(_xs[${index}], 'null')`;
-  const values = [...plan.fieldSpellings].flatMap(([fieldIndex, positions]) => {
-    const first = `coalesce(${positions.map(json).join(', ')})`;
+  const nestedJson = (index: number) => `NULLIF(_xn[${index}], 'null')`;
+  const firstValues = [...plan.fieldSpellings].map(
+    ([fieldIndex, positions]) =>
+      `(CASE WHEN _usual THEN ${nestedJson(plan.nested.fieldPositions.get(fieldIndex) as number)} ELSE coalesce(${positions.map(json).join(', ')}) END)::VARCHAR AS _x${fieldIndex}`,
+  );
+  const values = [...plan.fieldSpellings].flatMap(([fieldIndex]) => {
+    const value = `_x${fieldIndex}`;
     return [
-      `coalesce(${positions.map((position) => `_xss[${position}]`).join(', ')}) AS v${fieldIndex}`,
-      `coalesce(left(${first}, 1) IN ('{', '['), false) AS k${fieldIndex}`,
+      `CASE WHEN left(${value}, 1) <> '"' THEN ${value} WHEN contains(${value}, '\\') THEN json_extract_string(${value}, '$') ` +
+        `ELSE substr(${value}, 2, length(${value}) - 2) END AS v${fieldIndex}`,
+      `coalesce(left(${value}, 1) IN ('{', '['), false) AS k${fieldIndex}`,
     ];
   });
-  const keysOf = (object: string) => `coalesce(json_keys(${object}), []::VARCHAR[])`;
+  // `_ks`: the keys of the record (`_ks[1]`) and of each container spelling (`_ks[i + 2]`; [] when not an object,
+  // NULL when absent), found in the same single parse of the record.
+  const keysOf = (containerIndex: number) => `coalesce(_ks[${containerIndex + 2}], []::VARCHAR[])`;
+  // An object has only allowed keys when it has as many keys as allowed keys are present in it (a repeated key
+  // fails this too, and falls to the exact search below, as does anything else this cannot decide); presence
+  // comes from `_xs`, which holds every allowed key's path. Cheaper than `list_has_all` on every row.
+  const onlyAllowedKeys = (keys: string, objectPath: string, allowedKeys: readonly string[]) => {
+    const positions = allowedKeys.map((key) => plan.jsonPaths.indexOf(`${objectPath}."${key}"`) + 1);
+    if (positions.includes(0)) return `list_has_all(${sqlStringList(allowedKeys)}, ${keys})`;
+    return `len(${keys}) = ${positions.length === 0 ? '0' : positions.map((position) => `(_xs[${position}] IS NOT NULL)::INTEGER`).join(' + ')}`;
+  };
   const allowedHere = [
-    `list_has_all(${sqlStringList(plan.rootAllowedKeys)}, json_keys(_doc))`,
-    ...plan.containers.map(
-      (container) =>
-        `(_xs[${container.position}] IS NULL OR (left(_xs[${container.position}], 1) = '{' AND list_has_all(${sqlStringList(container.allowedKeys)}, json_keys(_xs[${container.position}]))) ` +
-        `OR _xs[${container.position}] = 'null')`,
-    ),
+    onlyAllowedKeys('_ks[1]', '$', plan.rootAllowedKeys),
+    ...plan.containers.map((container, containerIndex) => {
+      const containerJson = `_xs[${container.position}]`;
+      const keysHere = onlyAllowedKeys(`_ks[${containerIndex + 2}]`, plan.jsonPaths[container.position - 1] as string, container.allowedKeys);
+      return `(${containerJson} IS NULL OR (left(${containerJson}, 1) = '{' AND ${keysHere}) OR ${containerJson} = 'null')`;
+    }),
   ].join(' AND ');
   // Only records with a key the schema does not know pay for finding which one (lambdas per key).
   const unknownLists = [
-    `list_filter(json_keys(_doc), lambda key: NOT list_contains(${sqlStringList(plan.rootAllowedKeys)}, key))`,
-    ...plan.containers.flatMap((container) => [
-      `list_transform(list_filter(${keysOf(`_xs[${container.position}]`)}, lambda key: NOT list_contains(${sqlStringList(container.allowedKeys)}, key)), lambda key: ${sqlString(`${container.path}.`)} || key)`,
+    `list_filter(_ks[1], lambda key: NOT list_contains(${sqlStringList(plan.rootAllowedKeys)}, key))`,
+    ...plan.containers.flatMap((container, containerIndex) => [
+      `list_transform(list_filter(${keysOf(containerIndex)}, lambda key: NOT list_contains(${sqlStringList(container.allowedKeys)}, key)), lambda key: ${sqlString(`${container.path}.`)} || key)`,
       `CASE WHEN json_type(_xs[${container.position}]) NOT IN ('OBJECT', 'NULL') THEN [${sqlString(container.path)}] ELSE []::VARCHAR[] END`,
     ]),
   ];
   const problem =
     `CASE WHEN _problem IS NOT NULL THEN _problem WHEN _doc IS NULL THEN ${sqlString(unit === 'line' ? 'line is not valid JSON' : 'array element is null')} ` +
-    `WHEN json_type(_doc) <> 'OBJECT' THEN ${sqlString(`${unit} is not a JSON object`)} END`;
+    `WHEN _type <> 'OBJECT' THEN ${sqlString(`${unit} is not a JSON object`)} END`;
   const columns = [
     '_row',
     `${problem} AS _problem`,
-    `CASE WHEN _doc IS NULL THEN to_json(coalesce(_raw, j::VARCHAR)) ELSE ${standardJsonSql('_doc', 'j::VARCHAR')} END AS _record`,
-    `CASE WHEN json_type(_doc) <> 'OBJECT' OR (${allowedHere}) THEN NULL ELSE flatten([${unknownLists.map((list) => `coalesce(${list}, []::VARCHAR[])`).join(', ')}])[1] END AS _unknown`,
-    `${json(plan.identityMapPosition)}::VARCHAR AS _identity_map`,
+    `CASE WHEN _doc IS NULL THEN to_json(coalesce(_raw, j::VARCHAR)) ELSE ${standardJsonSql('_doc::JSON', 'j::VARCHAR')} END AS _record`,
+    `CASE WHEN _usual OR _type <> 'OBJECT' OR (${allowedHere}) THEN NULL ELSE flatten([${unknownLists.map((list) => `coalesce(${list}, []::VARCHAR[])`).join(', ')}])[1] END AS _unknown`,
+    `(CASE WHEN _usual THEN ${nestedJson(plan.nested.identityMapPosition)} ELSE ${json(plan.identityMapPosition)} END)::VARCHAR AS _identity_map`,
     ...values,
   ];
   const staged =
@@ -134,7 +193,34 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' 
       ? `SELECT rowid + 1 AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM ${STAGED_ROWS_TABLE}`
       : `SELECT _row, _problem, _raw, j FROM ${STAGED_ROWS_TABLE}`;
   const paths = sqlStringList(plan.jsonPaths);
-  const parsed = `SELECT *, json_extract(_doc, ${paths}) AS _xs, json_extract_string(_doc, ${paths}) AS _xss FROM (SELECT *, TRY_CAST(j AS JSON) AS _doc FROM (${staged}))`;
+  const keyPaths = sqlStringList(['$', ...plan.containers.map((container) => plan.jsonPaths[container.position - 1] as string)]);
+  // `_doc`: the record as JSON text, NULL when it is not JSON. A line is text: `json_valid` accepts exactly what
+  // the JSON cast does, at a third of the cost (only rejected rows' `_record` pays for the cast). An array
+  // element comes typed from read_json and is cast once.
+  const doc = unit === 'line' ? 'CASE WHEN json_valid(j) THEN j::VARCHAR END' : 'TRY_CAST(j AS JSON)::VARCHAR';
+  const validJson = `SELECT *, ${doc} AS _doc FROM (${staged})`;
+  // The usual record (see NestedPathPlan) is read from its nested paths alone; only the others extract every
+  // spelling and their keys (`_xs`, `_ks`) for the exact search of undeclared keys.
+  const { nested } = plan;
+  const presentCount = (children: readonly number[]) =>
+    children.length === 0 ? '0' : children.map((child) => `(_xn[${child}] IS NOT NULL)::INTEGER`).join(' + ');
+  const usual = [
+    `_type = 'OBJECT'`,
+    `len(_kn[1]) = ${presentCount(nested.rootChildren)}`,
+    ...nested.containers.map(
+      (container, index) =>
+        `(_xn[${container.position}] IS NULL OR _xn[${container.position}] = 'null' OR ` +
+        `(left(_xn[${container.position}], 1) = '{' AND len(_kn[${index + 2}]) = ${presentCount(container.children)}))`,
+    ),
+  ].join(' AND ');
+  const nestedKeyPaths = sqlStringList(['$', ...nested.containers.map((container) => nested.jsonPaths[container.position - 1] as string)]);
+  const screened =
+    `SELECT *, coalesce(${usual}, false) AS _usual FROM (SELECT *, json_extract(_doc, ${sqlStringList(nested.jsonPaths)}) AS _xn, ` +
+    `json_keys(_doc, ${nestedKeyPaths}) AS _kn, CASE WHEN left(_doc, 1) = '{' THEN 'OBJECT' ELSE json_type(_doc) END AS _type FROM (${validJson}))`;
+  const extracted =
+    `SELECT *, CASE WHEN NOT _usual THEN json_extract(_doc, ${paths}) END AS _xs, ` +
+    `CASE WHEN NOT _usual THEN json_keys(_doc, ${keyPaths}) END AS _ks FROM (${screened})`;
+  const parsed = `SELECT *, ${firstValues.join(', ')} FROM (${extracted})`;
   return {
     staging: stagingSql(scan),
     sql: `SELECT ${columns.join(', ')} FROM (${parsed})`,
