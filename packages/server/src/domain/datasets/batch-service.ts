@@ -143,12 +143,18 @@ export class BatchService {
     }
   }
 
-  /** Lake directories of a dataset's successful batches, in completion order. */
-  async successfulBatchDirs(scope: SandboxScopedStore, datasetId: string): Promise<string[]> {
-    return (await this.list(scope))
-      .filter((batch) => batch.datasetId === datasetId && batch.status === 'success')
-      .sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0) || (a.id < b.id ? -1 : 1))
-      .map((batch) => this.deps.lake.batchLakeDir(scope.sandboxId, datasetId, batch.id));
+  /** Lake directories of each dataset's successful batches, in completion order, from one read of the batch list. */
+  async successfulBatchDirs(scope: SandboxScopedStore): Promise<ReadonlyMap<string, string[]>> {
+    const dirs = new Map<string, string[]>();
+    const successful = (await this.list(scope))
+      .filter((batch) => batch.status === 'success')
+      .sort((a, b) => (a.completedAt ?? 0) - (b.completedAt ?? 0) || (a.id < b.id ? -1 : 1));
+    for (const batch of successful) {
+      const list = dirs.get(batch.datasetId) ?? [];
+      list.push(this.deps.lake.batchLakeDir(scope.sandboxId, batch.datasetId, batch.id));
+      dirs.set(batch.datasetId, list);
+    }
+    return dirs;
   }
 
   private async process(scope: SandboxScopedStore, batch: Batch): Promise<void> {

@@ -15,11 +15,10 @@ export class ProfileService {
   async profileScope(scope: SandboxScopedStore, policyId: string | undefined): Promise<{ policy: MergePolicy; profileScope: ProfileScope }> {
     const policy = policyId === undefined ? await this.deps.policies.defaultPolicy(scope) : await this.deps.policies.get(scope, policyId);
     const datasets = (await this.deps.datasets.list(scope)).filter((dataset) => dataset.profileEnabled);
-    const lakeDatasets = await Promise.all(
-      datasets.map(async (dataset): Promise<LakeDataset & { class: string }> => ({
-        id: dataset.id, schema: dataset.schema, class: dataset.schema.class, batchDirs: await this.deps.batches.successfulBatchDirs(scope, dataset.id),
-      })),
-    );
+    const batchDirs = await this.deps.batches.successfulBatchDirs(scope);
+    const lakeDatasets = datasets.map((dataset): LakeDataset & { class: string } => ({
+      id: dataset.id, schema: dataset.schema, class: dataset.schema.class, batchDirs: batchDirs.get(dataset.id) ?? [],
+    }));
     return {
       policy,
       profileScope: {

@@ -59,17 +59,23 @@ function parsedOrThrow(doc: unknown, now: number, previous?: FlowDefinition): Fl
 
 export function registerFlowRoutes(app: FastifyInstance, module: FlowServiceModule, deps: { clock: Clock; orgId: string }): void {
   const scopeOf = (request: FastifyRequest) => module.sandboxStore(sandboxOf(request).id);
-  const render = async (scope: SandboxScopedStore, request: FastifyRequest, flow: Flow) => {
-    const target = await module.targets.find(scope, flow.targetConnectionId);
+  /** The connections a flow's JSON shows, read once per request (a list renders every flow with them). */
+  const connectionsOf = async (scope: SandboxScopedStore) => {
+    const [sources, targets] = await Promise.all([module.sources.list(scope), module.targets.list(scope)]);
+    return { sources: new Map(sources.map((s) => [s.id, s])), targets: new Map(targets.map((t) => [t.id, t])) };
+  };
+  const renderWith = (connections: Awaited<ReturnType<typeof connectionsOf>>, request: FastifyRequest, flow: Flow) => {
+    const target = connections.targets.get(flow.targetConnectionId);
     return renderFlowDocument(flow, {
       sandboxName: sandboxOf(request).name, orgId: deps.orgId,
-      sourceConnection: { id: flow.sourceConnectionId, connectionSpecId: (await module.sources.find(scope, flow.sourceConnectionId))?.connectionSpecId ?? '' },
+      sourceConnection: { id: flow.sourceConnectionId, connectionSpecId: connections.sources.get(flow.sourceConnectionId)?.connectionSpecId ?? '' },
       targetConnection: {
         id: flow.targetConnectionId, connectionSpecId: target?.connectionSpecId ?? '', baseConnectionId: target?.baseConnectionId ?? '',
         baseConnectionSpecId: target?.connectionSpecId ?? '',
       },
     });
   };
+  const render = async (scope: SandboxScopedStore, request: FastifyRequest, flow: Flow) => renderWith(await connectionsOf(scope), request, flow);
   const withWarnings = (flow: Flow, warnings: readonly string[]) => ({ id: flow.id, etag: flow.etag, ...(warnings.length > 0 ? { warnings } : {}) });
 
   app.post(`${FLOW_SERVICE}/flows`, { config: { access: MANAGE_DESTINATIONS, sandboxScoped: true, audit: { action: 'flow.create', objectType: 'flow' } }, schema: { tags: TAGS, body: z.unknown() } }, async (request, reply) => {
@@ -85,7 +91,8 @@ export function registerFlowRoutes(app: FastifyInstance, module: FlowServiceModu
 
   app.get(`${FLOW_SERVICE}/flows`, { config: { access: VIEW_DESTINATIONS, sandboxScoped: true }, schema: { tags: TAGS, querystring: z.looseObject({}) } }, async (request) => {
     const scope = scopeOf(request);
-    const items = await Promise.all((await module.flows.list(scope)).map(async (flow) => (await render(scope, request, flow)) as Record<string, unknown> & { id: string }));
+    const connections = await connectionsOf(scope);
+    const items = (await module.flows.list(scope)).map((flow) => renderWith(connections, request, flow) as Record<string, unknown> & { id: string });
     return listPage(items, request.query as FlowServiceListQuery, {
       resource: 'flows', allowedPaths: FLOW_FILTER_PATHS, caseInsensitivePaths: ['state', 'lastRunDetails.state'], defaultOrder: '-updatedAt',
     });
