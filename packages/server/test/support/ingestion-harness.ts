@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { IngestResult } from '../../src/engine/engine.js';
 import { DuckDbDatabase } from '../../src/engine/duckdb/duckdb-database.js';
 import { DuckDbIngestionEngine } from '../../src/engine/duckdb/duckdb-ingestion.js';
+import { lakeRowsSql } from '../../src/engine/duckdb/lake-sources-sql.js';
 import type { DatasetSchema, FieldType, InputFormat, ScalarFieldType, SchemaField } from '../../src/engine/lake-schema.js';
 
 /** One uploaded file: text or bytes, optionally gzip-compressed before staging; or an existing file (Parquet fixtures). */
@@ -27,10 +28,12 @@ export interface IngestOutcome {
   readonly lakeExists: boolean;
   /** Part files in the lake directory, sorted. */
   readonly parts: readonly string[];
-  /** Lake rows as DuckDB's JSON form (BIGINT as string, TIMESTAMP as `YYYY-MM-DD HH:MM:SS[.fff]`), by `_file`, `_row`. */
+  /** Lake rows as readers see them, in DuckDB's JSON form (BIGINT as string, TIMESTAMP as `YYYY-MM-DD HH:MM:SS[.fff]`), by `_file`, `_row`. */
   readonly rows: readonly Record<string, unknown>[];
-  /** `column → DuckDB type` of the lake files. */
+  /** `column → DuckDB type` of the lake as readers see it (declared fields and system columns). */
   readonly columns: Readonly<Record<string, string>>;
+  /** `column → DuckDB type` of the part files themselves (what ingestion wrote). */
+  readonly physicalColumns: Readonly<Record<string, string>>;
   readonly errorLines: readonly Record<string, unknown>[];
   readonly rejectedLines: readonly Record<string, unknown>[];
   readonly tmpLeftovers: readonly string[];
@@ -104,9 +107,12 @@ export class IngestionHarness {
     const lakeExists = existsSync(lakeDir);
     const parts = lakeExists ? readdirSync(lakeDir).sort() : [];
     const glob = `'${path.join(lakeDir, '*.parquet').replaceAll("'", "''")}'`;
-    const rows = parts.length > 0 ? await this.jsonRows(`SELECT * FROM read_parquet(${glob}) ORDER BY _file, _row`) : [];
-    const described = parts.length > 0 ? await this.db.query(`DESCRIBE SELECT * FROM read_parquet(${glob})`) : [];
-    const columns = Object.fromEntries(described.map((row) => [String(row['column_name']), String(row['column_type'])]));
+    // The lake as its readers see it (lake-sources-sql.ts derives what parts leave out), without the scope ordinals.
+    const dataset = { id: 'dataset', schema: options.schema, batchDirs: [lakeDir] };
+    const logical = parts.length > 0 ? await this.db.withConnection((connection) => lakeRowsSql(connection, dataset)) : undefined;
+    const select = `SELECT * EXCLUDE (_batch, _batch_id, _fid, _rn) FROM (${logical})`;
+    const rows = logical ? await this.jsonRows(`${select} ORDER BY _file, _row`) : [];
+    const columns = logical ? await this.describe(select) : {};
     return {
       result,
       lakeDir,
@@ -114,10 +120,16 @@ export class IngestionHarness {
       parts,
       rows,
       columns,
+      physicalColumns: parts.length > 0 ? await this.describe(`SELECT * FROM read_parquet(${glob}, union_by_name = true)`) : {},
       errorLines: readNdjson(path.join(errorsDir, 'errors.ndjson')),
       rejectedLines: readNdjson(path.join(errorsDir, 'rejected.ndjson')),
       tmpLeftovers: existsSync(tmpDir) ? readdirSync(tmpDir) : [],
     };
+  }
+
+  private async describe(select: string): Promise<Record<string, string>> {
+    const described = await this.db.query(`DESCRIBE ${select}`);
+    return Object.fromEntries(described.map((row) => [String(row['column_name']), String(row['column_type'])]));
   }
 
   /** Rows in DuckDB's JSON form (what the tests compare against hand-written expectations). */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CsvRecordScanner } from './csv-record-scanner.js';
 import { quoteIdentifier, sqlString, type BoundSql } from './ingestion-sql.js';
 import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeCsv } from './row-sanitizer.js';
-import { STAGED_ROWS_TABLE, stagingSql, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
+import { STAGED_ROWS_TABLE, stagingSql, type DirectRelation, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import type { EffectiveField } from './validation-sql.js';
 
 /** The first record of a CSV file, or why there is none. */
@@ -64,7 +64,8 @@ export async function openCsvSource(input: ReaderInput): Promise<ReaderOutcome> 
     const relation = await exact();
     return 'kind' in relation ? relation : { kind: 'rows', fast: relation };
   }
-  return { kind: 'rows', fast: csvRelation(input.fields, header.names, fastScan(input.path, columns), 'fast'), exact };
+  const scan = fastScan(input.path, columns);
+  return { kind: 'rows', direct: csvRelation(input.fields, header.names, scan, 'direct'), fast: csvRelation(input.fields, header.names, scan, 'fast'), exact };
 }
 
 /** DuckDB's CSV reader, strict: every cell as text, nothing tolerated (errors fall back to the exact path). */
@@ -87,8 +88,13 @@ function sanitizedScan(filePath: string, columns: readonly string[]): BoundSql {
   return { sql, params: { csv_path: filePath } };
 }
 
-/** The source relation over the staged rows of `scan` (fast: numbered by position; exact: `_row` from the sanitizer). */
-function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'fast' | 'exact'): SourceRelation {
+/**
+ * The source relation over the rows of `scan`: staged and numbered by position (fast), staged with `_row` from
+ * the sanitizer (exact), or straight from the scan without row numbers nor records (direct).
+ */
+function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'direct'): DirectRelation;
+function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'fast' | 'exact'): SourceRelation;
+function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'direct' | 'fast' | 'exact'): SourceRelation | DirectRelation {
   const columnOf = new Map(names.map((name, index) => [name, `c${index}`]));
   const cell = (name: string) => {
     const column = columnOf.get(name);
@@ -100,14 +106,19 @@ function csvRelation(fields: readonly EffectiveField[], names: readonly string[]
   const cellsRecord = `json_object(${names.map((_, index) => `$csv_h${index}, coalesce(c${index}, '')`).join(', ')})`;
   const values = fields.flatMap((field) => [`${cell(field.path)} AS v${field.index}`, `false AS k${field.index}`]);
   const common = [`${unknown === undefined ? 'NULL::VARCHAR' : '$csv_unknown'} AS _unknown`, `${cell('identityMap')} AS _identity_map`, ...values];
-  const rowColumns =
-    mode === 'fast'
-      ? ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`]
-      : ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`];
+  const rowColumns = {
+    direct: ['NULL::BIGINT AS _row', 'NULL::VARCHAR AS _problem', 'NULL::JSON AS _record'],
+    fast: ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`],
+    exact: ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`],
+  }[mode];
+  const params = { ...headerParams, ...(unknown === undefined ? {} : { csv_unknown: unknown }) };
+  if (mode === 'direct') {
+    return { sql: `SELECT ${[...rowColumns, ...common].join(', ')} FROM (${scan.sql})`, params: { ...scan.params, ...params }, hasIdentityMap: columnOf.has('identityMap') };
+  }
   return {
     staging: stagingSql(scan),
     sql: `SELECT ${[...rowColumns, ...common].join(', ')} FROM ${STAGED_ROWS_TABLE}`,
-    params: { ...headerParams, ...(unknown === undefined ? {} : { csv_unknown: unknown }) },
+    params,
     hasIdentityMap: columnOf.has('identityMap'),
     count: { sql: `SELECT count(*) AS n FROM ${STAGED_ROWS_TABLE}`, params: {} },
   };

@@ -198,5 +198,14 @@ describe('DuckDbIngestionEngine — identities and events', () => {
     expect(failures(outcome)).toEqual(['o.json:2:MISSING_PRIMARY_IDENTITY']);
     expect(pick(outcome.rows, '_identities', '_primary_ns', '_primary_id')).toEqual([{ _identities: [{ ns: 'ECID', id: 'E1' }], _primary_ns: 'ECID', _primary_id: 'E1' }]);
     expect(Object.keys(outcome.columns)).toEqual(['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at']);
+    // Without a schema primary identity the primary cannot be derived, so the part carries it (and the identityMap's identities).
+    expect(outcome.physicalColumns).toEqual({
+      _file: 'VARCHAR',
+      _row: 'BIGINT',
+      _map_identities: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+      _primary_ns: 'VARCHAR',
+      _primary_id: 'VARCHAR',
+      _batch_completed_at: 'TIMESTAMP',
+    });
   });
 });

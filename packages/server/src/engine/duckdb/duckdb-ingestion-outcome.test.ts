@@ -77,6 +77,30 @@ describe('DuckDbIngestionEngine — outcome', () => {
     expect(failures(outcome)).toEqual(['1.csv:1:TYPE_MISMATCH:points', '2.csv:3:TYPE_MISMATCH:points']);
   });
 
+  it('writes _row only for a file with rejected rows; clean files are numbered by position', async () => {
+    const outcome = await harness.ingest({
+      schema: SCHEMA,
+      format: 'csv',
+      files: [
+        { name: 'clean.csv', content: csvWithBadRows(3, []) },
+        { name: 'gaps.csv', content: csvWithBadRows(4, [2]) },
+      ],
+      errorThreshold: 50,
+    });
+    const physical = async (part: string) => Object.keys(await harness.db.query(`SELECT * FROM read_parquet('${outcome.lakeDir}/${part}') LIMIT 1`).then((rows) => rows[0] ?? {}));
+    expect(await physical('part-00000.parquet')).toEqual(['crmId', 'points', '_file', '_batch_completed_at']);
+    expect(await physical('part-00001.parquet')).toEqual(['crmId', 'points', '_file', '_row', '_batch_completed_at']);
+    // Readers see the same logical rows either way: every file's rows with their data row numbers.
+    expect(outcome.rows.map((row) => `${String(row['_file'])}:${String(row['_row'])}:${String(row['crmId'])}:${String(row['_primary_id'])}`)).toEqual([
+      'clean.csv:1:C1:C1',
+      'clean.csv:2:C2:C2',
+      'clean.csv:3:C3:C3',
+      'gaps.csv:1:C1:C1',
+      'gaps.csv:3:C3:C3',
+      'gaps.csv:4:C4:C4',
+    ]);
+  });
+
   it('reports rows in file order (as uploaded) then row order, one part per file', async () => {
     const outcome = await harness.ingest({
       schema: SCHEMA,

@@ -66,6 +66,62 @@ describe('DuckDbIngestionEngine — Parquet', () => {
     expect(outcome.rejectedLines[0]).toEqual({ file: 't.parquet', row: 2, record: { crmId: 13, points: 'x', score: 2 } });
   });
 
+  it('reads columns already of the lake type as they are, with the outcome of converting their text', async () => {
+    // Each typed column next to its text (what the text conversions see): both files must ingest to the same lake and errors.
+    const schema: DatasetSchema = {
+      class: 'profile',
+      fields: [
+        field('crmId', 'string', { required: true }),
+        ...['i64', 'i32', 'u8', 'huge'].map((name) => field(name, 'integer')),
+        ...['dbl', 'intAsNumber', 'flt', 'dec'].map((name) => field(name, 'number')),
+        field('flag', 'boolean'),
+        field('day', 'date'),
+        ...['ts', 'tstz', 'tsms', 'tsns'].map((name) => field(name, 'date-time')),
+        field('tags', 'array', { items: 'string' }),
+        field('counts', 'array', { items: 'integer' }),
+      ],
+      identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
+    };
+    const names = ['crmId', 'i64', 'i32', 'u8', 'huge', 'dbl', 'intAsNumber', 'flt', 'dec', 'flag', 'day', 'ts', 'tstz', 'tsms', 'tsns', 'tags', 'counts'];
+    // Row A holds a value in every column; the other rows one value each (the rest NULL), so each shows its own error.
+    const rowA = [
+      "'A'", '9223372036854775807', '-5::INTEGER', '255::UTINYINT', '12::UBIGINT', '0.1::DOUBLE', '9007199254740993::BIGINT', '0.1::FLOAT', '1.25::DECIMAL(5, 2)', 'true',
+      "DATE '2024-02-29'", "TIMESTAMP '2024-01-05 10:00:00.123456'", "TIMESTAMPTZ '2024-01-05 10:00:00.999999+02'", "'2024-01-05 10:00:00.5'::TIMESTAMP_MS",
+      "'2024-01-05 10:00:00.123456789'::TIMESTAMP_NS", "['a', 'b']", '[1, 2]::BIGINT[]',
+    ];
+    const single: [string, string][] = [
+      ['huge', '18446744073709551615::UBIGINT'], ['dbl', "'nan'::DOUBLE"], ['dbl', "'-inf'::DOUBLE"], ['dbl', '-0.0::DOUBLE'],
+      ['day', 'make_date(12000, 1, 1)'], ['day', "DATE '0999-12-31'"], ['day', "DATE '1000-01-01'"],
+      ['ts', "'infinity'::TIMESTAMP"], ['ts', 'make_timestamp(12000, 1, 1, 0, 0, 0)'], ['ts', "TIMESTAMP '1970-01-01 00:00:00.0009'"], ['ts', "TIMESTAMP '1969-12-31 23:59:59.9999'"],
+      ['tags', "['a', NULL]"], ['tags', '[]::VARCHAR[]'], ['counts', '[NULL]::BIGINT[]'], ['flag', 'false'],
+    ];
+    const rows = [rowA, ...single.map(([name, value], index) => names.map((column, position) => (position === 0 ? `'R${index}'` : column === name ? value : `NULL::${typeOfColumn(rowA[position] as string)}`)))];
+    const typed = `SELECT * FROM (VALUES ${rows.map((row) => `(${row.join(', ')})`).join(', ')}) t(${names.join(', ')})`;
+    const nativePath = await harness.parquetFixture('native.parquet', typed);
+    const textOf = (name: string) => (['tags', 'counts'].includes(name) ? `to_json(${name})::VARCHAR AS ${name}` : `CAST(${name} AS VARCHAR) AS ${name}`);
+    const textPath = await harness.parquetFixture('text.parquet', `SELECT ${names.map(textOf).join(', ')} FROM read_parquet('${nativePath}')`);
+    const native = await harness.ingest({ schema, format: 'parquet', files: [{ name: 'x.parquet', path: nativePath }], errorThreshold: 100 });
+    const text = await harness.ingest({ schema, format: 'parquet', files: [{ name: 'x.parquet', path: textPath }], errorThreshold: 100 });
+    expect(failures(native)).toEqual(failures(text));
+    expect(failures(native)).toEqual([
+      'x.parquet:2:VALUE_OUT_OF_RANGE:huge',
+      'x.parquet:3:VALUE_OUT_OF_RANGE:dbl',
+      'x.parquet:4:VALUE_OUT_OF_RANGE:dbl',
+      'x.parquet:6:TYPE_MISMATCH:day',
+      'x.parquet:9:TYPE_MISMATCH:ts',
+      'x.parquet:10:TYPE_MISMATCH:ts',
+      'x.parquet:13:TYPE_MISMATCH:tags',
+      'x.parquet:15:TYPE_MISMATCH:counts',
+    ]);
+    const values = (outcome: typeof native) => outcome.rows.map((row) => pick([row], ...names, '_row')[0]);
+    expect(values(native)).toEqual(values(text));
+    expect(pick(native.rows, 'crmId', 'i64', 'dbl', 'intAsNumber', 'ts', 'tstz', 'tsms', 'tsns').slice(0, 1)).toEqual([
+      { crmId: 'A', i64: '9223372036854775807', dbl: 0.1, intAsNumber: 9007199254740992, ts: '2024-01-05 10:00:00.123', tstz: '2024-01-05 08:00:00.999', tsms: '2024-01-05 10:00:00.5', tsns: '2024-01-05 10:00:00.123' },
+    ]);
+    // Floored to the millisecond, also before 1970.
+    expect(native.rows.filter((row) => row['ts'] !== null).map((row) => row['ts'])).toEqual(['2024-01-05 10:00:00.123', '1970-01-01 00:00:00', '1969-12-31 23:59:59.999']);
+  });
+
   it('rejects every row when a column or struct field is not declared', async () => {
     const fixture = await harness.parquetFixture('unknown.parquet', `SELECT 'U1' AS crmId, {'extra': 1} AS person UNION ALL SELECT 'U2', NULL`);
     const outcome = await harness.ingest({ schema: CRM_SCHEMA, format: 'parquet', files: [{ name: 'u.parquet', path: fixture }], errorThreshold: 100 });
@@ -115,3 +171,16 @@ describe('DuckDbIngestionEngine — Parquet', () => {
     expect(outcome.rows).toEqual([]);
   });
 });
+
+/** The SQL type of a literal in the fixture above (what its NULLs are cast to). */
+function typeOfColumn(literal: string): string {
+  const cast = /::([A-Z_0-9]+(?:\(\d+, \d+\))?(?:\[\])?)$/u.exec(literal)?.[1];
+  if (cast) return cast;
+  if (literal.startsWith('DATE')) return 'DATE';
+  if (literal.startsWith('TIMESTAMPTZ')) return 'TIMESTAMPTZ';
+  if (literal.startsWith('TIMESTAMP')) return 'TIMESTAMP';
+  if (literal.startsWith('[')) return 'VARCHAR[]';
+  if (literal === 'true') return 'BOOLEAN';
+  if (literal.startsWith("'")) return 'VARCHAR';
+  return 'BIGINT';
+}

@@ -1,34 +1,22 @@
 // IngestionEngine over DuckDB: validates every row of a batch in SQL and publishes the valid rows as Parquet in the lake.
 //
-// LAKE FORMAT (details in LAKE-FORMAT.md; the profile engine reads this):
-//   <lakeDir>/part-00000.parquet, part-00001.parquet, … — one part per input file read, in upload order (a
-//   part may hold 0 rows; a successful batch always has at least one part). Parquet version 2. The directory
-//   appears complete or not at all: parts are written under tmpDir, then the directory is renamed into place.
-//   Columns, by name:
-//     "<path>" per declared field (events: all but `timestamp` / `_id`), flat, the dotted path as column name:
-//       string VARCHAR · integer BIGINT · number DOUBLE (finite) · boolean BOOLEAN · date DATE ·
-//       date-time TIMESTAMP (UTC wall time, floored to the millisecond) · array LIST of the item type; NULL = absent.
-//     _file VARCHAR              the uploaded file name
-//     _row BIGINT                1-based data row in that file (CSV header and blank lines not counted)
-//     _identities STRUCT(ns VARCHAR, id VARCHAR)[]  schema identities (declaration order, non-empty only) then
-//                                identityMap entries (document order); ids normalised (trimmed, Email lower-cased,
-//                                Phone `+` and digits); ns as written (compare case-insensitively); may repeat
-//     _primary_ns, _primary_id VARCHAR  the primary identity (SPEC §4.1), never NULL in the lake
-//     _fragment_time TIMESTAMP   the schema's timestampField value when present, else the batch completion time
-//     _batch_completed_at TIMESTAMP  IngestRequest.completedAt
-//     events only: timestamp TIMESTAMP (required), _id VARCHAR (as given, else `<batchId>:<file>:<row>`)
+// LAKE FORMAT: see LAKE-FORMAT.md. One part per input file read (`part-00000.parquet`, … in upload order; a part may
+// hold 0 rows; a successful batch always has at least one part), Parquet version 2, published by renaming the
+// staged directory into place. Parts hold the declared fields and only the system columns readers cannot derive.
 //
 // Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error; a batch whose files
 // have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
 //
-// Per file: the reader stages the rows in file order in a temp table (CSV / JSON; Parquet is read in place
-// with file_row_number), then one `COPY (validated valid rows) TO part` writes the lake part, and only when
-// fewer rows were written than read (or the batch already failed) a further pass collects the rejected rows
-// into a temp table, from which errors.ndjson, rejected.ndjson, the counts and the first 100 failed rows
-// come. Every row-level step is SQL; nothing row-shaped is held in JavaScript, so memory is DuckDB's
-// (bounded by its memory limit, spilling to its temp directory). Malformed CSV / NDJSON files are the one
-// exception: DuckDB's strict reader throws on them, and a streaming JavaScript re-scan (row-sanitizer.ts)
-// rewrites them as numbered, well-formed rows before the same SQL runs — see csv-source.ts for row numbers.
+// Per file, the usual case is one pass: `COPY (validated rows straight from DuckDB's reader) TO part`, which
+// raises at the first rejected row (the optimistic pass: no staging, no row numbers, no count — a part holding
+// every row of its file numbers them by position). When a row was rejected (or the batch already failed), the
+// checked passes run: the reader stages the rows in file order in a temp table (CSV / JSON; Parquet is read in
+// place with file_row_number), one COPY writes the valid rows with their `_row` (unless the batch already failed),
+// and a further pass collects the rejected rows into a temp table, from which errors.ndjson, rejected.ndjson, the
+// counts and the first 100 failed rows come. Every row-level step is SQL; nothing row-shaped is held in
+// JavaScript, so memory is DuckDB's (bounded by its memory limit, spilling to its temp directory). Malformed CSV /
+// NDJSON files are the one exception: DuckDB's strict reader throws on them, and a streaming JavaScript re-scan
+// (row-sanitizer.ts) rewrites them as numbered, well-formed rows before the same SQL runs — see csv-source.ts.
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -41,9 +29,9 @@ import { paramsUsedBy, sqlString, type BoundSql } from './ingestion-sql.js';
 import { openJsonSource } from './json-source.js';
 import { LAKE_PARQUET_OPTIONS, lakePartFileName } from './lake-format.js';
 import { openParquetSource } from './parquet-source.js';
-import { isDataError, STAGED_ROWS_TABLE, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation } from './source-relation.js';
+import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation } from './source-relation.js';
 import { prepareInput } from './staged-input.js';
-import { effectiveFields, lakeRowsSql, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
+import { effectiveFields, lakeRowsSql, ROW_REJECTED_SENTINEL, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
 
 const READERS: Record<InputFormat, (input: ReaderInput) => Promise<ReaderOutcome>> = {
   csv: openCsvSource,
@@ -139,20 +127,46 @@ class BatchIngestion {
     const outcome = await READERS[request.format](input);
     if (outcome.kind === 'empty') return { kind: 'read', records: 0, written: 0 };
     if (outcome.kind === 'unreadable') return outcome;
-    const context: FileContext = { fileIndex, fileName, batchId: request.batchId, completedAt: request.completedAt };
+    const context: FileContext = { fileIndex, fileName, completedAt: request.completedAt };
+    if (outcome.direct && !this.doomed) {
+      const optimistic = await this.writeOptimistic(outcome.direct, context);
+      if (optimistic.kind === 'read') return optimistic;
+      if (optimistic.kind === 'unreadable-fast') return this.readWithFallback(outcome, context, { skipFast: true });
+    }
     const result = await this.readWithFallback(outcome, context);
     if (result.kind === 'read' && result.records !== result.written && request.errorThreshold === undefined) this.doomed = true;
     return result;
   }
 
-  /** Runs the fast relation; if DuckDB's reader gives up on the data, the exact one (or the file is unreadable). */
-  private async readWithFallback(reading: FileReading, context: FileContext): Promise<FileOutcome> {
+  /**
+   * The usual case in one pass: every row of the file valid, written straight from DuckDB's reader (no staging,
+   * no row numbers, no count). `rejected` when a row was not valid (the part is removed; the checked passes
+   * follow), `unreadable-fast` when DuckDB's reader gave up on the file.
+   */
+  private async writeOptimistic(direct: DirectRelation, context: FileContext): Promise<FileOutcome | { readonly kind: 'rejected' | 'unreadable-fast' }> {
     const partPath = path.join(this.stagingDir, lakePartFileName(this.parts));
+    const lakeRows = lakeRowsSql(this.request.schema, validatedRowsSql(this.request.schema, direct), context, 'optimistic');
     try {
-      return await this.validate(reading.fast, context, partPath);
+      const written = await this.scalar(`COPY (${lakeRows.sql}) TO ${sqlString(partPath)} (${LAKE_PARQUET_OPTIONS})`, lakeRows.params);
+      this.parts++;
+      return { kind: 'read', records: written, written };
     } catch (error) {
       if (!isDataError(error)) throw error;
       await rm(partPath, { force: true });
+      return { kind: errorMessage(error).includes(ROW_REJECTED_SENTINEL) ? 'rejected' : 'unreadable-fast' };
+    }
+  }
+
+  /** Runs the fast relation; if DuckDB's reader gives up on the data, the exact one (or the file is unreadable). */
+  private async readWithFallback(reading: FileReading, context: FileContext, options: { readonly skipFast?: boolean } = {}): Promise<FileOutcome> {
+    const partPath = path.join(this.stagingDir, lakePartFileName(this.parts));
+    if (!options.skipFast) {
+      try {
+        return await this.validate(reading.fast, context, partPath);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        await rm(partPath, { force: true });
+      }
     }
     const exact = reading.exact ? await reading.exact() : { kind: 'unreadable' as const, reason: reading.fastFailure ?? 'file cannot be read' };
     if ('kind' in exact) return exact;
@@ -209,7 +223,7 @@ class BatchIngestion {
     for (const field of fields) columns.push(`NULL::VARCHAR AS v${field.index}`, `false AS k${field.index}`);
     const source = { sql: `SELECT ${columns.join(', ')} WHERE false`, params: {}, hasIdentityMap: false, count: { sql: 'SELECT 0', params: {} } };
     const empty = validatedRowsSql(this.request.schema, source);
-    const context: FileContext = { fileIndex: 0, fileName: '', batchId: this.request.batchId, completedAt: this.request.completedAt };
+    const context: FileContext = { fileIndex: 0, fileName: '', completedAt: this.request.completedAt };
     const lakeRows = lakeRowsSql(this.request.schema, empty, context);
     await this.scalar(`COPY (${lakeRows.sql}) TO ${sqlString(path.join(this.stagingDir, lakePartFileName(0)))} (${LAKE_PARQUET_OPTIONS})`, lakeRows.params);
     this.parts = 1;
@@ -227,6 +241,10 @@ export function batchStatus(unreadableFiles: number, failedRows: number, inputRo
   if (unreadableFiles > 0) return 'failed';
   if (errorThreshold === undefined) return failedRows > 0 ? 'failed' : 'success';
   return 100 * failedRows > errorThreshold * inputRows ? 'failed' : 'success';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function exists(target: string): Promise<boolean> {

@@ -125,9 +125,8 @@ export class DuckDbProfileEngine implements ProfileEngine {
           : `SELECT nsu, id FROM ${read(graph.identities)} WHERE node = $1`;
       const branches = sources.events.map(({ dataset, view }) => {
         const fields = declaredFields(dataset).map((field) => `, e.${quoteIdentifier(field.path)}`).join('');
-        const generatedId = `md5(${sqlStringLiteral(`${dataset.id}/`)} || e._batch_id || '/' || e._file || '#' || e._row)`;
         return (
-          `SELECT ${sqlStringLiteral(dataset.id)} AS __dataset, coalesce(e._id, ${generatedId}) AS __event_id, epoch_ms(e.timestamp) AS __timestamp, ` +
+          `SELECT ${sqlStringLiteral(dataset.id)} AS __dataset, e._id AS __event_id, epoch_ms(e.timestamp) AS __timestamp, ` +
           `e._batch, e._file, e._row, e._rn${fields} FROM ${view} e ` +
           `WHERE EXISTS (SELECT 1 FROM wanted w WHERE w.nsu = upper(e._primary_ns) AND w.id = e._primary_id)${window.map((condition) => ` AND ${condition}`).join('')}`
         );

@@ -77,14 +77,27 @@ export interface IdentityOutcomeSql {
 
 const IDENTITY_LIST = 'STRUCT(ns VARCHAR, id VARCHAR)[]';
 
-export function identityOutcomeSql(schemaIdentities: readonly SchemaIdentitySql[], hasIdentityMap: boolean): IdentityOutcomeSql {
-  const structs = schemaIdentities.map((identity) => `{'ns': ${sqlString(identity.namespace)}, 'id': ${identity.id}}`);
+/**
+ * The schema identities of a record, `STRUCT(ns, id)[]` in declaration order, leaving out those without a value:
+ * `identities` give each namespace and the SQL of its normalised id (NULL when empty). Ingestion validates with
+ * it and lake readers derive `_identities` with it from the declared columns.
+ */
+export function schemaIdentityListSql(identities: readonly Pick<SchemaIdentitySql, 'namespace' | 'id'>[]): string {
+  const structs = identities.map((identity) => `{'ns': ${sqlString(identity.namespace)}, 'id': ${identity.id}}`);
   // Every identity present is the usual row: build the list directly and only filter (a lambda) otherwise.
-  const schemaList =
-    structs.length === 0
-      ? `[]::${IDENTITY_LIST}`
-      : `CASE WHEN ${schemaIdentities.map((identity) => `${identity.id} IS NOT NULL`).join(' AND ')} THEN [${structs.join(', ')}]::${IDENTITY_LIST} ` +
-        `ELSE list_filter([${structs.join(', ')}]::${IDENTITY_LIST}, lambda x: x.id IS NOT NULL) END`;
+  return structs.length === 0
+    ? `[]::${IDENTITY_LIST}`
+    : `CASE WHEN ${identities.map((identity) => `${identity.id} IS NOT NULL`).join(' AND ')} THEN [${structs.join(', ')}]::${IDENTITY_LIST} ` +
+        `ELSE list_filter([${structs.join(', ')}]::${IDENTITY_LIST}, lambda identity_: identity_.id IS NOT NULL) END`;
+}
+
+/** The normalised id of a schema identity field's value (`value`: its text, NULL when absent), NULL when empty. */
+export function schemaIdentityIdSql(namespace: string, value: string): string {
+  return `NULLIF(${normalizeIdSqlForNamespace(namespace, value)}, '')`;
+}
+
+export function identityOutcomeSql(schemaIdentities: readonly SchemaIdentitySql[], hasIdentityMap: boolean): IdentityOutcomeSql {
+  const schemaList = schemaIdentityListSql(schemaIdentities);
   const identities = hasIdentityMap ? `list_concat(${schemaList}, list_transform(coalesce(_idm_entries, []), lambda x: {'ns': x.ns, 'id': x.id}))` : schemaList;
   const extraColumns = hasIdentityMap ? [`list_filter(coalesce(_idm_entries, []), lambda x: x."primary") AS _idm_primaries`] : [];
   const schemaPrimary = schemaIdentities.find((identity) => identity.primary);

@@ -151,7 +151,7 @@ export function convertScalarSql(type: ScalarFieldType, text: string, container:
  * A TIMESTAMPTZ as UTC wall time, floored to the millisecond. Integer arithmetic on epoch microseconds: it
  * does not depend on the session time zone and avoids ICU (`timezone('UTC', …)` costs 4× more).
  */
-function utcMillisecondsSql(instant: string): string {
+export function utcMillisecondsSql(instant: string): string {
   const micros = `epoch_us(${instant})`;
   return `make_timestamp(${micros} - ((${micros} % 1000) + 1000) % 1000)`;
 }

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { sqlString, sqlStringList, standardJsonSql, WHITESPACE_SQL, type BoundSql } from './ingestion-sql.js';
 import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeNdjson } from './row-sanitizer.js';
-import { STAGED_ROWS_TABLE, stagingSql, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
+import { STAGED_ROWS_TABLE, stagingSql, type DirectRelation, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import { firstSignificantByte } from './staged-input.js';
 import type { EffectiveField } from './validation-sql.js';
 
@@ -22,7 +22,7 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
   const params = { json_path: input.path };
   if (first === OPEN_BRACKET) {
     const elements = { sql: `SELECT json AS j FROM read_json($json_path, format = 'array', records = false)`, params };
-    return { kind: 'rows', fast: jsonRelation(plan, elements, 'position', 'element'), fastFailure: 'not a valid JSON array (syntax error, bad encoding or an element too large)' };
+    return { kind: 'rows', direct: jsonRelation(plan, elements, 'none', 'element'), fast: jsonRelation(plan, elements, 'position', 'element'), fastFailure: 'not a valid JSON array (syntax error, bad encoding or an element too large)' };
   }
   const lines = {
     sql:
@@ -42,7 +42,7 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
       `strict_mode = true, max_line_size = ${SANITIZED_MAX_LINE_BYTES})`;
     return jsonRelation(plan, { sql: sanitized, params: { json_path: sanitizedPath } }, 'columns', 'line');
   };
-  return { kind: 'rows', fast: jsonRelation(plan, lines, 'position', 'line'), exact };
+  return { kind: 'rows', direct: jsonRelation(plan, lines, 'none', 'line'), fast: jsonRelation(plan, lines, 'position', 'line'), exact };
 }
 
 /** Where each path may be found in a record: every grouping of its segments into keys (`a.b.c`, `a."b.c"`, …). */
@@ -131,7 +131,9 @@ function spellings(segments: readonly string[]): string[] {
  * `_row`, `_problem`, `_raw` columns (`numbering` = `columns`, from the sanitizer) or rows numbered by position.
  * `unit` names what a record is in messages (`line` or `element`).
  */
-function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation {
+function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none', unit: 'line' | 'element'): DirectRelation;
+function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation;
+function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none' | 'position' | 'columns', unit: 'line' | 'element'): SourceRelation | DirectRelation {
   // `_xs`: the values as JSON text (NULL when absent), one parse of the record; `_x<i>`: the field's value (its
   // first spelling that is present and not JSON null). Strings are unquoted from that text: by slicing when it
   // has no escape (the writer escapes nothing else), else by `json_extract_string` on the value alone — a
@@ -188,10 +190,11 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' 
     `(CASE WHEN _usual THEN ${nestedJson(plan.nested.identityMapPosition)} ELSE ${json(plan.identityMapPosition)} END)::VARCHAR AS _identity_map`,
     ...values,
   ];
-  const staged =
-    numbering === 'position'
-      ? `SELECT rowid + 1 AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM ${STAGED_ROWS_TABLE}`
-      : `SELECT _row, _problem, _raw, j FROM ${STAGED_ROWS_TABLE}`;
+  const staged = {
+    none: `SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM (${scan.sql})`,
+    position: `SELECT rowid + 1 AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM ${STAGED_ROWS_TABLE}`,
+    columns: `SELECT _row, _problem, _raw, j FROM ${STAGED_ROWS_TABLE}`,
+  }[numbering];
   const paths = sqlStringList(plan.jsonPaths);
   const keyPaths = sqlStringList(['$', ...plan.containers.map((container) => plan.jsonPaths[container.position - 1] as string)]);
   // `_doc`: the record as JSON text, NULL when it is not JSON. A line is text: `json_valid` accepts exactly what
@@ -221,6 +224,11 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' 
     `SELECT *, CASE WHEN NOT _usual THEN json_extract(_doc, ${paths}) END AS _xs, ` +
     `CASE WHEN NOT _usual THEN json_keys(_doc, ${keyPaths}) END AS _ks FROM (${screened})`;
   const parsed = `SELECT *, ${firstValues.join(', ')} FROM (${extracted})`;
+  if (numbering === 'none') {
+    // The optimistic pass reads no `_record`: only rejected rows need it, and they are read again.
+    const direct = columns.map((column, index) => (index === 2 ? 'NULL::JSON AS _record' : column));
+    return { sql: `SELECT ${direct.join(', ')} FROM (${parsed})`, params: scan.params, hasIdentityMap: true };
+  }
   return {
     staging: stagingSql(scan),
     sql: `SELECT ${columns.join(', ')} FROM (${parsed})`,

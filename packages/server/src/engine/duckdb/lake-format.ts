@@ -1,10 +1,7 @@
 // Names of the lake's Parquet layout (documented in LAKE-FORMAT.md): part files and the system columns of every row.
 
-/** System columns of every lake row, after the declared fields (see LAKE-FORMAT.md for types and meaning). */
-export const LAKE_SYSTEM_COLUMNS = ['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at'] as const;
-
-/** Extra columns of experienceEvent rows, after the system columns. */
-export const LAKE_EVENT_COLUMNS = ['timestamp', '_id'] as const;
+/** Names of the lake's system columns, logical and physical (see LAKE-FORMAT.md): no declared field may use them. */
+const LAKE_SYSTEM_COLUMNS: readonly string[] = ['_file', '_row', '_identities', '_map_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at'];
 
 /** `part-00000.parquet`, `part-00001.parquet`, … in a batch directory. */
 export function lakePartFileName(index: number): string {
@@ -13,7 +10,7 @@ export function lakePartFileName(index: number): string {
 
 /** Declared field paths that would collide with a system column (the dataset schema must not use them). */
 export function reservedLakeColumn(path: string): boolean {
-  return (LAKE_SYSTEM_COLUMNS as readonly string[]).includes(path);
+  return LAKE_SYSTEM_COLUMNS.includes(path);
 }
 
 /**

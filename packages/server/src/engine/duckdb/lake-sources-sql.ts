@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeDataset, ProfileScope } from '../engine.js';
 import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
+import { schemaIdentityIdSql, schemaIdentityListSql } from './identity-sql.js';
 import { quoteIdentifier, sqlStringLiteral } from './sql-text.js';
 
 const SCALAR_SQL_TYPES: Record<ScalarFieldType, string> = {
@@ -88,15 +89,7 @@ export async function createSourceViews(
 ): Promise<{ readonly profiles: readonly SourceView[]; readonly events: readonly SourceView[] }> {
   const counters = { file: 0, batch: 0 };
   const create = async (dataset: LakeDataset, view: string, isEvent: boolean): Promise<SourceView> => {
-    const files: PartFile[] = [];
-    for (const batchDir of dataset.batchDirs) {
-      const batchOrdinal = counters.batch++;
-      for (const filePath of await listPartFiles(batchDir)) {
-        files.push({ path: filePath, fileOrdinal: counters.file++, batchOrdinal, batchId: path.basename(batchDir) });
-      }
-    }
-    const available = files.length === 0 ? new Set<string>() : await columnsOf(connection, files);
-    const base = viewSelectSql(dataset, files, available, isEvent);
+    const base = await lakeRowsSql(connection, dataset, counters);
     const sql = isEvent
       ? `SELECT * FROM (${base}) QUALIFY _id IS NULL OR row_number() OVER (PARTITION BY _id ORDER BY _batch DESC, _file DESC, _row DESC, _rn DESC) = 1`
       : base;
@@ -108,6 +101,22 @@ export async function createSourceViews(
   const events: SourceView[] = [];
   for (const [index, dataset] of datasets.events.entries()) events.push(await create(dataset, `src_event_${index}`, true));
   return { profiles, events };
+}
+
+/**
+ * Every lake row of `dataset` (all its batches, repeated event ids included) with the declared fields and the
+ * system columns of {@link SYSTEM_COLUMNS}; `counters` number batches and part files across datasets.
+ */
+export async function lakeRowsSql(connection: DuckDBConnection, dataset: LakeDataset, counters = { file: 0, batch: 0 }): Promise<string> {
+  const files: PartFile[] = [];
+  for (const batchDir of dataset.batchDirs) {
+    const batchOrdinal = counters.batch++;
+    for (const filePath of await listPartFiles(batchDir)) {
+      files.push({ path: filePath, fileOrdinal: counters.file++, batchOrdinal, batchId: path.basename(batchDir) });
+    }
+  }
+  const available = files.length === 0 ? new Set<string>() : await columnsOf(connection, files);
+  return viewSelectSql(dataset, files, available, dataset.schema.class === 'experienceEvent');
 }
 
 function readParquetSql(files: readonly PartFile[]): string {
@@ -127,12 +136,41 @@ export function declaredFields(dataset: LakeDataset): readonly SchemaField[] {
     : dataset.schema.fields;
 }
 
+/**
+ * System columns a part may leave out (LAKE-FORMAT.md), derived from what it has: `_row` from the position when
+ * the part holds every row of its file; the schema identities and the schema's primary identity from the
+ * declared identity columns; `_fragment_time` from the timestampField; a missing event `_id` from batch, file
+ * and row. A column the part has (older parts have them all) wins.
+ */
+function derivedSystemColumnsSql(dataset: LakeDataset, typed: (name: string, type: string) => string): Partial<Record<keyof typeof SYSTEM_TYPES, string>> {
+  const { schema } = dataset;
+  const row = `coalesce(${typed('_row', 'BIGINT')}, r.file_row_number + 1)`;
+  const ids = schema.identities.map((identity) => ({ namespace: identity.namespace, id: schemaIdentityIdSql(identity.namespace, typed(identity.path, 'VARCHAR')) }));
+  const identities = `list_concat(${schemaIdentityListSql(ids)}, coalesce(${typed('_map_identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, []))`;
+  const primaryIndex = schema.identities.findIndex((identity) => identity.primary);
+  const primary = schema.identities[primaryIndex];
+  const physicalPrimary = typed('_primary_id', 'VARCHAR');
+  const timestampField = schema.fields.find((field) => field.path === schema.timestampField && field.type === 'date-time');
+  const completed = typed('_batch_completed_at', 'TIMESTAMP');
+  return {
+    _row: row,
+    _identities: `coalesce(${typed('_identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, ${identities})`,
+    _primary_ns: primary
+      ? `CASE WHEN ${physicalPrimary} IS NOT NULL THEN ${typed('_primary_ns', 'VARCHAR')} WHEN ${ids[primaryIndex]?.id} IS NOT NULL THEN ${sqlStringLiteral(primary.namespace)} END`
+      : typed('_primary_ns', 'VARCHAR'),
+    _primary_id: primary ? `coalesce(${physicalPrimary}, ${ids[primaryIndex]?.id})` : physicalPrimary,
+    _fragment_time: `coalesce(${typed('_fragment_time', 'TIMESTAMP')}, ${timestampField ? `${typed(timestampField.path, 'TIMESTAMP')}, ` : ''}${completed})`,
+    _id: `coalesce(${typed('_id', 'VARCHAR')}, f.batch_id || ':' || ${typed('_file', 'VARCHAR')} || ':' || ${row})`,
+  };
+}
+
 function viewSelectSql(dataset: LakeDataset, files: readonly PartFile[], available: ReadonlySet<string>, isEvent: boolean): string {
   const typed = (name: string, type: string) => (available.has(name) ? `CAST(r.${quoteIdentifier(name)} AS ${type})` : `CAST(NULL AS ${type})`);
   const systemNames: (keyof typeof SYSTEM_TYPES)[] = isEvent ? [...SYSTEM_COLUMNS, 'timestamp', '_id'] : [...SYSTEM_COLUMNS];
+  const derived = files.length === 0 ? {} : derivedSystemColumnsSql(dataset, typed);
   const columns = [
     ...declaredFields(dataset).map((field) => `${typed(field.path, sqlTypeOf(field))} AS ${quoteIdentifier(field.path)}`),
-    ...systemNames.map((name) => `${typed(name, SYSTEM_TYPES[name])} AS ${quoteIdentifier(name)}`),
+    ...systemNames.map((name) => `${derived[name] ?? typed(name, SYSTEM_TYPES[name])} AS ${quoteIdentifier(name)}`),
   ];
   if (files.length === 0) {
     const empty = ['CAST(NULL AS INTEGER) AS _batch', 'CAST(NULL AS VARCHAR) AS _batch_id', 'CAST(NULL AS INTEGER) AS _fid', 'CAST(NULL AS BIGINT) AS _rn'];

@@ -19,9 +19,18 @@ export interface SourceRelation extends BoundSql {
   readonly staging?: BoundSql;
   /** Whether `_identity_map` can be non-NULL (validation skips the identityMap SQL otherwise). */
   readonly hasIdentityMap: boolean;
+  /**
+   * Fields (effective indexes) read natively: the relation also has `n<i>`, the value already in its lake type
+   * (NULL when absent or when it needs the text conversion), and `v<i>` is then only the text of the values
+   * that need the conversion. Never an identity field.
+   */
+  readonly nativeFields?: ReadonlySet<number>;
   /** `SELECT count(*)` over the same rows: a cheap pass telling whether validation rejected any row. */
   readonly count: BoundSql;
 }
+
+/** Rows straight from a reader: no staging, no row numbers (`_row` NULL), no records (`_record` NULL). */
+export type DirectRelation = Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'nativeFields'>;
 
 /** The per-connection temp table a {@link SourceRelation.staging} statement fills. */
 export const STAGED_ROWS_TABLE = 'ingest_staged_rows';
@@ -43,6 +52,11 @@ export interface Unreadable {
  */
 export interface FileReading {
   readonly kind: 'rows';
+  /**
+   * The file's rows straight from DuckDB's reader, without `_row` or `_record` (NULL) and without staging: the
+   * optimistic pass, which only succeeds when every row is valid, reads it once.
+   */
+  readonly direct?: DirectRelation;
   readonly fast: SourceRelation;
   readonly exact?: () => Promise<SourceRelation | Unreadable>;
   /** The UNREADABLE_FILE reason when `fast` fails and there is no exact path. */

@@ -3,7 +3,7 @@
 // Readers (CSV, JSON, Parquet) produce a SourceRelation; this module stacks three SELECTs on it (convert,
 // identities, first error) and projects either the lake columns of valid rows or the error rows.
 import type { DatasetSchema, RowErrorCode, SchemaField } from '../lake-schema.js';
-import { identityMapColumnsSql, identityOutcomeSql, normalizeIdSqlForNamespace, type SchemaIdentitySql } from './identity-sql.js';
+import { identityMapColumnsSql, identityOutcomeSql, schemaIdentityIdSql, type SchemaIdentitySql } from './identity-sql.js';
 import {
   convertArraySql,
   convertScalarSql,
@@ -29,7 +29,6 @@ export interface EffectiveField extends SchemaField {
 export interface FileContext {
   readonly fileIndex: number;
   readonly fileName: string;
-  readonly batchId: string;
   readonly completedAt: number;
 }
 
@@ -57,7 +56,12 @@ const ERROR_STRUCT = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR)';
  * `WHERE _valid` is evaluated on the computed columns instead of being pushed down (which would inline and
  * compute every conversion twice).
  */
-export function validatedRowsSql(schema: DatasetSchema, source: SourceRelation): BoundSql {
+export interface ValidatedSql extends BoundSql {
+  /** Whether rows may carry identityMap identities (`_idm_entries`). */
+  readonly hasIdentityMap: boolean;
+}
+
+export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'nativeFields'>): ValidatedSql {
   const fields = effectiveFields(schema);
   const byPath = new Map(fields.map((field) => [field.path, field]));
   const primaryPath = schema.identities.find((identity) => identity.primary)?.path;
@@ -67,10 +71,14 @@ export function validatedRowsSql(schema: DatasetSchema, source: SourceRelation):
     return { namespace: identity.namespace, path: identity.path, id: `id${index}`, primary: identity.primary, required: field.required };
   });
   const conversions = new Map(fields.map((field) => [field.index, conversionOf(field)]));
-  const typed = fields.map((field) => `CASE WHEN v${field.index} IS NOT NULL THEN ${conversions.get(field.index)?.value} END AS t${field.index}`);
+  const native = source.nativeFields ?? new Set<number>();
+  const typed = fields.map((field) => {
+    const converted = `CASE WHEN v${field.index} IS NOT NULL THEN ${conversions.get(field.index)?.value} END`;
+    return `${native.has(field.index) ? `coalesce(n${field.index}, ${converted})` : converted} AS t${field.index}`;
+  });
   const identityIds = schema.identities.map((identity, index) => {
     const field = byPath.get(identity.path) as EffectiveField;
-    return `NULLIF(${normalizeIdSqlForNamespace(identity.namespace, `(CASE WHEN NOT k${field.index} THEN v${field.index} END)`)}, '') AS id${index}`;
+    return `${schemaIdentityIdSql(identity.namespace, `(CASE WHEN NOT k${field.index} THEN v${field.index} END)`)} AS id${index}`;
   });
   const identityMap = source.hasIdentityMap ? identityMapColumnsSql('_idm', '_identity_map') : [];
   const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
@@ -78,12 +86,25 @@ export function validatedRowsSql(schema: DatasetSchema, source: SourceRelation):
   const convert = `SELECT ${['*', ...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
   const withIdentities = `SELECT *, ${[`${outcome.identities} AS _identities`, ...outcome.extraColumns].join(', ')} FROM (${convert})`;
   const withPrimary = `SELECT *, ${outcome.primary} AS _primary FROM (${withIdentities})`;
-  const codes = fields.map((field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath)} AS e${field.index}`);
+  const codes = fields.map(
+    (field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath, native.has(field.index))} AS e${field.index}`,
+  );
   const checked = `SELECT ${['*', ...codes, `(${outcome.error})::${ERROR_STRUCT} AS _identity_error`].join(', ')} FROM (${withPrimary})`;
   const valid = ['_problem IS NULL', '_unknown IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '_identity_error IS NULL'].join(' AND ');
-  const columns = ['_row', '_record', ...fields.map((field) => `t${field.index}`), '_identities', '_primary', `(random() < 2.0 AND ${valid}) AS _valid`, `${firstErrorSql(fields)} AS _err`];
+  const schemaPrimary = schema.identities.findIndex((identity) => identity.primary);
+  const columns = [
+    '_row',
+    '_record',
+    ...fields.map((field) => `t${field.index}`),
+    '_identities',
+    ...(source.hasIdentityMap ? ['_idm_entries'] : []),
+    '_primary',
+    `${schemaPrimary === -1 ? 'false' : `id${schemaPrimary} IS NOT NULL`} AS _primary_is_schema`,
+    `(random() < 2.0 AND ${valid}) AS _valid`,
+    `${firstErrorSql(fields)} AS _err`,
+  ];
   const validated = `SELECT ${columns.join(', ')} FROM (${checked})`;
-  return { sql: validated, params: source.params };
+  return { sql: validated, params: source.params, hasIdentityMap: source.hasIdentityMap };
 }
 
 function conversionOf(field: EffectiveField): ConversionSql {
@@ -92,14 +113,16 @@ function conversionOf(field: EffectiveField): ConversionSql {
 }
 
 /** The field's own error code: absence (required / event timestamp) first, then why the value did not convert. */
-function errorCodeSql(field: EffectiveField, failure: string, isPrimaryIdentity: boolean): string {
+function errorCodeSql(field: EffectiveField, failure: string, isPrimaryIdentity: boolean, native: boolean): string {
   const invalid = invalidValueSql(field.type, `t${field.index}`);
+  // A native value (n<i>) is valid: the text (v<i>) is absent then, and present only for values to convert.
+  const absent = native ? `(v${field.index} IS NULL AND n${field.index} IS NULL)` : `v${field.index} IS NULL`;
   if (field.role === 'eventTimestamp') {
-    return `CASE WHEN v${field.index} IS NULL OR ${invalid} THEN ${sqlString('MISSING_TIMESTAMP' satisfies RowErrorCode)} END`;
+    return `CASE WHEN ${absent} OR ${invalid} THEN ${sqlString('MISSING_TIMESTAMP' satisfies RowErrorCode)} END`;
   }
   // A required primary identity that is empty is MISSING_PRIMARY_IDENTITY (identity stage), not REQUIRED_FIELD_MISSING.
   const missing = field.required && !isPrimaryIdentity ? sqlString('REQUIRED_FIELD_MISSING' satisfies RowErrorCode) : 'NULL';
-  return `CASE WHEN v${field.index} IS NULL THEN ${missing} WHEN ${invalid} THEN ${failure} END`;
+  return `CASE WHEN ${absent} THEN ${missing} WHEN ${invalid} THEN ${failure} END`;
 }
 
 /** One error per row, the first of: malformed, unknown field, fields in effective order, identity rules. */
@@ -120,34 +143,47 @@ function firstErrorSql(fields: readonly EffectiveField[]): string {
 }
 
 /** The lake columns (LAKE-FORMAT.md) of the valid rows of `validated`. */
-export function lakeRowsSql(schema: DatasetSchema, validated: BoundSql, file: FileContext): BoundSql {
+/** The message of the error an optimistic lake pass raises at the first rejected row (see {@link lakeRowsSql}). */
+export const ROW_REJECTED_SENTINEL = 'activator: a row was rejected';
+
+/**
+ * How a lake pass treats rows: `checked` writes the valid rows with their `_row`; `optimistic` expects every row
+ * to be valid, writes no `_row` (readers number rows by position: the part holds every row of the file, in
+ * order) and raises {@link ROW_REJECTED_SENTINEL} at the first rejected row.
+ */
+export type LakePass = 'checked' | 'optimistic';
+
+export function lakeRowsSql(schema: DatasetSchema, validated: ValidatedSql, file: FileContext, pass: LakePass = 'checked'): BoundSql {
   const fields = effectiveFields(schema);
   const typed = (field: EffectiveField) => `CAST(t${field.index} AS ${lakeSqlType(field.type, field.items)})`;
-  const completed = 'epoch_ms($completed_at::BIGINT)';
-  const timestampField = fields.find((field) => field.path === schema.timestampField && field.type === 'date-time');
+  // Schema identities, the schema's primary identity and the fragment time are derived from the declared
+  // columns by readers (lake-sources-sql.ts); only what cannot be derived is written.
+  const mapIdentities = `CASE WHEN len(_idm_entries) > 0 THEN list_transform(_idm_entries, lambda x: {'ns': x.ns, 'id': x.id}) END`;
+  const primaryRequired = schema.identities.some((identity) => identity.primary && fields.find((field) => field.path === identity.path)?.required);
   const columns = [
     ...fields.filter((field) => field.role === 'declared').map((field) => `${typed(field)} AS ${quoteIdentifier(field.path)}`),
     '$file_name::VARCHAR AS _file',
-    '_row::BIGINT AS _row',
-    '_identities::STRUCT(ns VARCHAR, id VARCHAR)[] AS _identities',
-    '_primary.ns::VARCHAR AS _primary_ns',
-    '_primary.id::VARCHAR AS _primary_id',
-    `${timestampField ? `coalesce(t${timestampField.index}, ${completed})` : completed} AS _fragment_time`,
-    `${completed} AS _batch_completed_at`,
+    ...(pass === 'checked' ? ['_row::BIGINT AS _row'] : []),
+    ...(validated.hasIdentityMap ? [`${mapIdentities}::STRUCT(ns VARCHAR, id VARCHAR)[] AS _map_identities`] : []),
+    ...(primaryRequired
+      ? []
+      : ['CASE WHEN NOT _primary_is_schema THEN _primary.ns END::VARCHAR AS _primary_ns', 'CASE WHEN NOT _primary_is_schema THEN _primary.id END::VARCHAR AS _primary_id']),
+    'epoch_ms($completed_at::BIGINT) AS _batch_completed_at',
   ];
   for (const field of fields) {
     if (field.role === 'eventTimestamp') columns.push(`${typed(field)} AS "timestamp"`);
-    // Without an `_id` the event still needs a stable identity: batch, file and row never repeat.
-    if (field.role === 'eventId') columns.push(`coalesce(t${field.index}, $batch_id || ':' || $file_name || ':' || _row::VARCHAR) AS "_id"`);
+    // NULL when the record has none: readers derive `<batchId>:<file>:<row>` (lake-sources-sql.ts).
+    if (field.role === 'eventId') columns.push(`${typed(field)} AS "_id"`);
   }
+  const where = pass === 'checked' ? '_valid' : `CASE WHEN _valid THEN true ELSE error(${sqlString(ROW_REJECTED_SENTINEL)}) END`;
   return {
-    sql: `SELECT ${columns.join(', ')} FROM (${validated.sql}) WHERE _valid`,
-    params: { ...validated.params, file_name: file.fileName, batch_id: file.batchId, completed_at: file.completedAt },
+    sql: `SELECT ${columns.join(', ')} FROM (${validated.sql}) WHERE ${where}`,
+    params: { ...validated.params, file_name: file.fileName, completed_at: file.completedAt },
   };
 }
 
 /** Rows of the ingestion error table for the rejected rows of `validated`. */
-export function rowErrorsSql(validated: BoundSql, file: FileContext): BoundSql {
+export function rowErrorsSql(validated: ValidatedSql, file: FileContext): BoundSql {
   return {
     sql:
       `SELECT $file_index::INTEGER AS file_index, $file_name::VARCHAR AS file, _row::BIGINT AS row, _err.field AS field, ` +
