@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestionHarness, failures, field, pick } from '../../../test/support/ingestion-harness.js';
+import { IngestionHarness, failures, field, pick, type IngestOutcome } from '../../../test/support/ingestion-harness.js';
 import type { DatasetSchema } from '../lake-schema.js';
 
 const SCHEMA: DatasetSchema = {
@@ -138,6 +138,62 @@ describe('DuckDbIngestionEngine — JSON', () => {
       { crmId: 'E\u00e9"q\\b/s\u{1F600}', 'person.name.firstName': '\tAnn é中' },
       { crmId: 'E2', 'person.name.firstName': null },
       { crmId: 'E3', 'person.name.firstName': null },
+    ]);
+  });
+
+  it('decides each record alone (the one-pass read of clean files) as it does among rejected rows (the checked passes)', async () => {
+    const records = [
+      '{"crmId": "K1", "nickname": "x"}',
+      '{"crmId": "K2", "person": {"name": {"middle": "x"}}}',
+      '{"crmId": "K3", "person": "flat"}',
+      '{"crmId": "K4", "person": null, "loyalty": {"points": null}, "identityMap": {"Email": [{"id": "k4@x.io"}]}}',
+      '{"crmId": "K5", "person.name.nick": "x"}',
+      '{"crmId": "K6", "nickname": null}',
+      '{"crmId": "K7", "person.name.firstName": "Dotted"}',
+      '{"crmId": "K8", "crmId": "K8b", "person": {"name": {"firstName": "A", "firstName": "B"}}}',
+      '{"crmId": "K9", "person": {"name": []}}',
+      '{"crmId": "K10", "person": {"name": "x"}}',
+      '{"crmId": "K11", "loyalty": {"points": "7"}, "preferences": {"channels": ["a", "b"]}}',
+      '{"crmId": "K12", "loyalty": []}',
+      '{"crmId": "K13", "identityMap": {"Email": "x"}}',
+      '{"crmId": {"id": "K14"}}',
+      '{"crmId": "K15", "person": {"name": {"firstName": "\\u00e9\\"q"}}}',
+      '{}',
+    ];
+    const outcomeOf = (outcome: IngestOutcome, row: number) => ({
+      errors: outcome.result.failedRows.filter((failure) => failure.row === row || failure.row === 0).map((failure) => `${failure.code}:${failure.field ?? ''}`),
+      rows: outcome.rows.filter((lakeRow) => lakeRow['_row'] === String(row)).map((lakeRow) => pick([lakeRow], 'crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', '_identities')[0]),
+    });
+    const ingestJson = (content: string) => harness.ingest({ schema: SCHEMA, format: 'json', files: [{ name: 'r.json', content }], errorThreshold: 100 });
+    // NDJSON lines, and the same records as a JSON array.
+    for (const [layout, join] of [['ndjson', (lines: readonly string[]) => lines.join('\n')], ['array', (lines: readonly string[]) => `[${lines.join(',')}]`]] as const) {
+      const together = await ingestJson(join(records));
+      for (const [index, record] of records.entries()) {
+        const alone = await ingestJson(join([record]));
+        expect({ layout, record, ...outcomeOf(alone, 1) }).toEqual({ layout, record, ...outcomeOf(together, index + 1) });
+      }
+    }
+    const together = await ingestJson(records.join('\n'));
+    // The checked passes' decisions, for the record (hand-written from SPEC §3.4).
+    expect(together.result.failedRows.map((failure) => `${failure.row}:${failure.code}:${failure.field ?? ''}`)).toEqual([
+      '1:UNKNOWN_FIELD:nickname',
+      '2:UNKNOWN_FIELD:person.name.middle',
+      '3:UNKNOWN_FIELD:person',
+      '5:UNKNOWN_FIELD:person.name.nick',
+      '6:UNKNOWN_FIELD:nickname',
+      '9:UNKNOWN_FIELD:person.name',
+      '10:UNKNOWN_FIELD:person.name',
+      '12:UNKNOWN_FIELD:loyalty',
+      '13:INVALID_IDENTITY:identityMap',
+      '14:TYPE_MISMATCH:crmId',
+      '16:MISSING_PRIMARY_IDENTITY:crmId',
+    ]);
+    expect(pick(together.rows, 'crmId', 'person.name.firstName')).toEqual([
+      { crmId: 'K4', 'person.name.firstName': null },
+      { crmId: 'K7', 'person.name.firstName': 'Dotted' },
+      { crmId: 'K8', 'person.name.firstName': 'A' },
+      { crmId: 'K11', 'person.name.firstName': null },
+      { crmId: 'K15', 'person.name.firstName': 'é"q' },
     ]);
   });
 

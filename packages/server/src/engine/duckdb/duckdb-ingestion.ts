@@ -31,7 +31,7 @@ import { LAKE_PARQUET_OPTIONS, lakePartFileName } from './lake-format.js';
 import { openParquetSource } from './parquet-source.js';
 import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation } from './source-relation.js';
 import { prepareInput } from './staged-input.js';
-import { effectiveFields, lakeRowsSql, ROW_REJECTED_SENTINEL, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
+import { effectiveFields, lakeRowsSql, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
 
 const READERS: Record<InputFormat, (input: ReaderInput) => Promise<ReaderOutcome>> = {
   csv: openCsvSource,
@@ -129,9 +129,9 @@ class BatchIngestion {
     if (outcome.kind === 'unreadable') return outcome;
     const context: FileContext = { fileIndex, fileName, completedAt: request.completedAt };
     if (outcome.direct && !this.doomed) {
+      // Anything else (a rejected row, or DuckDB's reader giving up on the file) is sorted out by the checked passes.
       const optimistic = await this.writeOptimistic(outcome.direct, context);
       if (optimistic.kind === 'read') return optimistic;
-      if (optimistic.kind === 'unreadable-fast') return this.readWithFallback(outcome, context, { skipFast: true });
     }
     const result = await this.readWithFallback(outcome, context);
     if (result.kind === 'read' && result.records !== result.written && request.errorThreshold === undefined) this.doomed = true;
@@ -140,10 +140,10 @@ class BatchIngestion {
 
   /**
    * The usual case in one pass: every row of the file valid, written straight from DuckDB's reader (no staging,
-   * no row numbers, no count). `rejected` when a row was not valid (the part is removed; the checked passes
-   * follow), `unreadable-fast` when DuckDB's reader gave up on the file.
+   * no row numbers, no count). `not-written` (and the part removed) when a row was not valid or the reader gave
+   * up on the file (JSON: also a record it cannot take as it is).
    */
-  private async writeOptimistic(direct: DirectRelation, context: FileContext): Promise<FileOutcome | { readonly kind: 'rejected' | 'unreadable-fast' }> {
+  private async writeOptimistic(direct: DirectRelation, context: FileContext): Promise<FileOutcome | { readonly kind: 'not-written' }> {
     const partPath = path.join(this.stagingDir, lakePartFileName(this.parts));
     const lakeRows = lakeRowsSql(this.request.schema, validatedRowsSql(this.request.schema, direct), context, 'optimistic');
     try {
@@ -153,20 +153,18 @@ class BatchIngestion {
     } catch (error) {
       if (!isDataError(error)) throw error;
       await rm(partPath, { force: true });
-      return { kind: errorMessage(error).includes(ROW_REJECTED_SENTINEL) ? 'rejected' : 'unreadable-fast' };
+      return { kind: 'not-written' };
     }
   }
 
   /** Runs the fast relation; if DuckDB's reader gives up on the data, the exact one (or the file is unreadable). */
-  private async readWithFallback(reading: FileReading, context: FileContext, options: { readonly skipFast?: boolean } = {}): Promise<FileOutcome> {
+  private async readWithFallback(reading: FileReading, context: FileContext): Promise<FileOutcome> {
     const partPath = path.join(this.stagingDir, lakePartFileName(this.parts));
-    if (!options.skipFast) {
-      try {
-        return await this.validate(reading.fast, context, partPath);
-      } catch (error) {
-        if (!isDataError(error)) throw error;
-        await rm(partPath, { force: true });
-      }
+    try {
+      return await this.validate(reading.fast, context, partPath);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await rm(partPath, { force: true });
     }
     const exact = reading.exact ? await reading.exact() : { kind: 'unreadable' as const, reason: reading.fastFailure ?? 'file cannot be read' };
     if ('kind' in exact) return exact;
@@ -241,10 +239,6 @@ export function batchStatus(unreadableFiles: number, failedRows: number, inputRo
   if (unreadableFiles > 0) return 'failed';
   if (errorThreshold === undefined) return failedRows > 0 ? 'failed' : 'success';
   return 100 * failedRows > errorThreshold * inputRows ? 'failed' : 'success';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function exists(target: string): Promise<boolean> {

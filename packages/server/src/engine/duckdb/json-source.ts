@@ -6,7 +6,7 @@
 // sanitizer re-reads the lines and numbers them itself. A broken JSON array cannot be split into elements,
 // so its file is UNREADABLE_FILE.
 import path from 'node:path';
-import { sqlString, sqlStringList, standardJsonSql, WHITESPACE_SQL, type BoundSql } from './ingestion-sql.js';
+import { quoteIdentifier, sqlString, sqlStringList, standardJsonSql, WHITESPACE_SQL, type BoundSql } from './ingestion-sql.js';
 import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeNdjson } from './row-sanitizer.js';
 import { STAGED_ROWS_TABLE, stagingSql, type DirectRelation, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import { firstSignificantByte } from './staged-input.js';
@@ -21,8 +21,13 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
   const plan = jsonPathPlan(input.fields);
   const params = { json_path: input.path };
   if (first === OPEN_BRACKET) {
-    const elements = { sql: `SELECT json AS j FROM read_json($json_path, format = 'array', records = false)`, params };
-    return { kind: 'rows', direct: jsonRelation(plan, elements, 'none', 'element'), fast: jsonRelation(plan, elements, 'position', 'element'), fastFailure: 'not a valid JSON array (syntax error, bad encoding or an element too large)' };
+    const elements = { sql: `SELECT json AS j FROM read_json($json_path, format = 'array', records = false, columns = {'json': 'JSON'})`, params };
+    return {
+      kind: 'rows',
+      direct: directJsonRelation(input.fields, 'array', params),
+      fast: jsonRelation(plan, elements, 'position', 'element'),
+      fastFailure: 'not a valid JSON array (syntax error, bad encoding or an element too large)',
+    };
   }
   const lines = {
     sql:
@@ -42,7 +47,80 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
       `strict_mode = true, max_line_size = ${SANITIZED_MAX_LINE_BYTES})`;
     return jsonRelation(plan, { sql: sanitized, params: { json_path: sanitizedPath } }, 'columns', 'line');
   };
-  return { kind: 'rows', direct: jsonRelation(plan, lines, 'none', 'line'), fast: jsonRelation(plan, lines, 'position', 'line'), exact };
+  return { kind: 'rows', direct: directJsonRelation(input.fields, 'newline_delimited', params), fast: jsonRelation(plan, lines, 'position', 'line'), exact };
+}
+
+/**
+ * The optimistic relation: DuckDB's JSON reader reads each record's top-level fields (objects as maps of their
+ * keys to JSON values), and throws on anything but a file of objects whose objects are where the schema has
+ * them. A record qualifies when every object on the way to the declared fields (the record included) holds
+ * only declared keys, once each, and every nested key holding a value other than null holds an object; its
+ * values are then exactly what the checked relation reads. The record's own keys come from a second, cheaper
+ * scan of the file (the reader drops undeclared top-level keys): one unqualified record anywhere, and every row
+ * gets a `_problem`. A `_problem` makes the optimistic pass give way to the checked passes, where dotted keys,
+ * undeclared keys and the rest are sorted out.
+ */
+function directJsonRelation(fields: readonly EffectiveField[], format: 'array' | 'newline_delimited', params: BoundSql['params']): DirectRelation {
+  const containers = new Map<string, Set<string>>([['', new Set(['identityMap'])]]);
+  for (const field of fields) {
+    const segments = field.path.split('.');
+    segments.forEach((segment, depth) => {
+      const parent = segments.slice(0, depth).join('.');
+      let children = containers.get(parent);
+      if (!children) containers.set(parent, (children = new Set()));
+      children.add(segment);
+    });
+  }
+  const rootKeys = [...(containers.get('') ?? [])];
+  const isContainer = (logical: string) => containers.has(logical);
+  // Top-level objects are read as maps by the reader; deeper ones are their parent's value cast to a map.
+  const mapColumn = new Map([...containers.keys()].map((container, index) => [container, container.includes('.') ? `_m${index}` : quoteIdentifier(container)]));
+  const valueAt = (fullPath: string) => {
+    const cut = fullPath.lastIndexOf('.');
+    return cut === -1 ? quoteIdentifier(fullPath) : `${mapColumn.get(fullPath.slice(0, cut))}[${sqlString(fullPath.slice(cut + 1))}]`;
+  };
+  const nested = [...containers.keys()].filter((container) => container.includes('.')).sort((a, b) => a.split('.').length - b.split('.').length);
+  const stages = nested.map((container) => `TRY_CAST(${valueAt(container)} AS MAP(VARCHAR, JSON)) AS ${mapColumn.get(container)}`);
+  // As many entries as declared keys present: no undeclared key, no key twice.
+  const onlyDeclared = (map: string, keys: Iterable<string>) =>
+    `cardinality(${map}) = ${[...keys].map((key) => `map_contains(${map}, ${sqlString(key)})::INTEGER`).join(' + ')}`;
+  const qualifies = [
+    '_unqualified_records = 0',
+    ...[...containers.keys()]
+      .filter((container) => container !== '')
+      .map((container) => {
+        const map = mapColumn.get(container) as string;
+        const declared = onlyDeclared(map, containers.get(container) ?? []);
+        return container.includes('.') ? `(${valueAt(container)} IS NULL OR (${map} IS NOT NULL AND ${declared}))` : `(${map} IS NULL OR ${declared})`;
+      }),
+  ].join(' AND ');
+  const readerColumns = rootKeys.map((key) => `${sqlString(key)}: ${sqlString(isContainer(key) ? 'MAP(VARCHAR, JSON)' : 'JSON')}`).join(', ');
+  const reader = (columns: string) =>
+    `read_json($json_path, format = ${sqlString(format)}, ${columns}, maximum_object_size = ${MAX_ROW_BYTES})`;
+  const unqualified =
+    `SELECT count(*) AS _unqualified_records FROM ${reader(`records = false, columns = {'json': 'MAP(VARCHAR, JSON)'}`)} ` +
+    `WHERE NOT coalesce(${onlyDeclared('json', rootKeys)}, false)`;
+  const lookups = fields.map((field) => `${valueAt(field.path)}::VARCHAR AS _x${field.index}`);
+  const values = fields.flatMap((field) => {
+    const value = `_x${field.index}`;
+    return [
+      `CASE WHEN left(${value}, 1) <> '"' THEN ${value} WHEN contains(${value}, '\\') THEN json_extract_string(${value}, '$') ` +
+        `ELSE substr(${value}, 2, length(${value}) - 2) END AS v${field.index}`,
+      `coalesce(left(${value}, 1) IN ('{', '['), false) AS k${field.index}`,
+    ];
+  });
+  let from = `(SELECT * FROM ${reader(`records = true, columns = {${readerColumns}}`)}, (${unqualified}))`;
+  for (const stage of stages) from = `(SELECT *, ${stage} FROM ${from})`;
+  from = `(SELECT *, ${lookups.join(', ')} FROM ${from})`;
+  const columns = [
+    'NULL::BIGINT AS _row',
+    `CASE WHEN NOT coalesce(${qualifies}, false) THEN 'checked pass needed' END AS _problem`,
+    'NULL::JSON AS _record',
+    'NULL::VARCHAR AS _unknown',
+    `${valueAt('identityMap')}::VARCHAR AS _identity_map`,
+    ...values,
+  ];
+  return { sql: `SELECT ${columns.join(', ')} FROM ${from}`, params, hasIdentityMap: true };
 }
 
 /** Where each path may be found in a record: every grouping of its segments into keys (`a.b.c`, `a."b.c"`, …). */

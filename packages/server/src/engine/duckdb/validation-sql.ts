@@ -144,7 +144,7 @@ function firstErrorSql(fields: readonly EffectiveField[]): string {
 
 /** The lake columns (LAKE-FORMAT.md) of the valid rows of `validated`. */
 /** The message of the error an optimistic lake pass raises at the first rejected row (see {@link lakeRowsSql}). */
-export const ROW_REJECTED_SENTINEL = 'activator: a row was rejected';
+const ROW_REJECTED_SENTINEL = 'activator: a row was rejected';
 
 /**
  * How a lake pass treats rows: `checked` writes the valid rows with their `_row`; `optimistic` expects every row
