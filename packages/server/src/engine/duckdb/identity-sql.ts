@@ -60,16 +60,16 @@ export interface SchemaIdentitySql {
 }
 
 /**
- * Identity outcome, as three expressions for three stacked SELECTs:
- * `identities` (→ `_identities`, over the schema identity ids and `_idm_entries`), then
- * `primary` (→ `_primary`, over `_identities` and `_idm_primaries`), then `error` (over `_primary`).
+ * Identity outcome, as expressions for stacked SELECTs: `extraColumns` (over `_idm_entries`), then `primary`
+ * (→ `_primary`, over the schema identity ids and `_idm_primaries`), then `error` (over `_primary`).
  */
 export interface IdentityOutcomeSql {
-  /** `STRUCT(ns, id)[]`: schema identities (declaration order) then identityMap entries. */
-  readonly identities: string;
-  /** Select items of the first stage besides `_identities` (`_idm_primaries` when the source has an identityMap). */
+  /** Select items of the first stage (`_idm_primaries` when the source has an identityMap). */
   readonly extraColumns: readonly string[];
-  /** `STRUCT(ns, id)` or NULL. */
+  /**
+   * `STRUCT(ns, id)` or NULL: the schema's primary identity, else the identityMap's single primary, else the
+   * record's only identity. Ids of schema identities other than the primary are only evaluated in that last case.
+   */
   readonly primary: string;
   /** `STRUCT(code, field, message)` or NULL. */
   readonly error: string;
@@ -105,9 +105,11 @@ export function identityOutcomeSql(schemaIdentities: readonly SchemaIdentitySql[
   const mapPrimary = hasIdentityMap
     ? `WHEN len(_idm_primaries) = 1 THEN {'ns': _idm_primaries[1].ns, 'id': _idm_primaries[1].id} WHEN len(_idm_primaries) > 1 THEN NULL `
     : '';
+  // The record's identity list is only built for the records that need it (no primary so far): the list, once,
+  // inside the lazy ELSE branch (a lambda over a one-element list names it without repeating it).
   const primary =
     `CASE WHEN ${primaryId} IS NOT NULL THEN {'ns': ${sqlString(schemaPrimary?.namespace ?? '')}, 'id': ${primaryId}} ` +
-    `${mapPrimary}WHEN len(_identities) = 1 THEN _identities[1] END`;
+    `${mapPrimary}ELSE list_transform([${identities}], lambda ids_: CASE WHEN len(ids_) = 1 THEN ids_[1] END)[1] END`;
   const error = (code: RowErrorCode, field: string | undefined, message: string) =>
     `{'code': ${sqlString(code)}, 'field': ${field === undefined ? 'NULL::VARCHAR' : sqlString(field)}, 'message': ${sqlString(message)}}`;
   const invalidMap = hasIdentityMap
@@ -123,5 +125,5 @@ export function identityOutcomeSql(schemaIdentities: readonly SchemaIdentitySql[
     ? `no primary identity: ${schemaPrimary.path} is empty and no single identity identifies the record`
     : 'no primary identity: no identityMap entry is primary and the record has no single identity';
   const errorSql = `CASE ${invalidMap}${requiredPrimary}${twoPrimaries}WHEN _primary IS NULL THEN ${error('MISSING_PRIMARY_IDENTITY', schemaPrimary?.path, missing)} END`;
-  return { identities, extraColumns, primary, error: errorSql };
+  return { extraColumns, primary, error: errorSql };
 }

@@ -49,7 +49,7 @@ export function effectiveFields(schema: DatasetSchema): EffectiveField[] {
 const ERROR_STRUCT = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR)';
 
 /**
- * Validated rows: `_row`, `_record`, `t<i>` typed values, `_identities`, `_primary`, `_valid` and `_err`
+ * Validated rows: `_row`, `_record`, `t<i>` typed values, `_idm_entries` (identityMap sources), `_primary`, `_valid` and `_err`
  * (`{code, field, message}`, only meaningful when `_valid` is false).
  *
  * `_valid` carries a `random()` on purpose: a volatile expression is an optimizer barrier, so the lake pass's
@@ -65,10 +65,15 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
   const fields = effectiveFields(schema);
   const byPath = new Map(fields.map((field) => [field.path, field]));
   const primaryPath = schema.identities.find((identity) => identity.primary)?.path;
+  // The primary identity's id is a column (every row needs it); the others are expressions used only by rows without one.
+  const idOf = (identity: (typeof schema.identities)[number]) => {
+    const field = byPath.get(identity.path) as EffectiveField;
+    return schemaIdentityIdSql(identity.namespace, `(CASE WHEN NOT k${field.index} THEN v${field.index} END)`);
+  };
   const identities: SchemaIdentitySql[] = schema.identities.map((identity, index) => {
     const field = byPath.get(identity.path);
     if (!field) throw new Error(`Identity field ${identity.path} is not declared`);
-    return { namespace: identity.namespace, path: identity.path, id: `id${index}`, primary: identity.primary, required: field.required };
+    return { namespace: identity.namespace, path: identity.path, id: identity.primary ? `id${index}` : `(${idOf(identity)})`, primary: identity.primary, required: field.required };
   });
   const conversions = new Map(fields.map((field) => [field.index, conversionOf(field)]));
   const native = source.nativeFields ?? new Set<number>();
@@ -76,15 +81,12 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
     const converted = `CASE WHEN v${field.index} IS NOT NULL THEN ${conversions.get(field.index)?.value} END`;
     return `${native.has(field.index) ? `coalesce(n${field.index}, ${converted})` : converted} AS t${field.index}`;
   });
-  const identityIds = schema.identities.map((identity, index) => {
-    const field = byPath.get(identity.path) as EffectiveField;
-    return `${schemaIdentityIdSql(identity.namespace, `(CASE WHEN NOT k${field.index} THEN v${field.index} END)`)} AS id${index}`;
-  });
+  const identityIds = schema.identities.flatMap((identity, index) => (identity.primary ? [`${idOf(identity)} AS id${index}`] : []));
   const identityMap = source.hasIdentityMap ? identityMapColumnsSql('_idm', '_identity_map') : [];
   const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
   const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST(_identity_map AS JSON) AS _idm FROM (${source.sql})` : source.sql;
   const convert = `SELECT ${['*', ...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
-  const withIdentities = `SELECT *, ${[`${outcome.identities} AS _identities`, ...outcome.extraColumns].join(', ')} FROM (${convert})`;
+  const withIdentities = outcome.extraColumns.length === 0 ? convert : `SELECT *, ${outcome.extraColumns.join(', ')} FROM (${convert})`;
   const withPrimary = `SELECT *, ${outcome.primary} AS _primary FROM (${withIdentities})`;
   const codes = fields.map(
     (field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath, native.has(field.index))} AS e${field.index}`,
@@ -96,7 +98,6 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
     '_row',
     '_record',
     ...fields.map((field) => `t${field.index}`),
-    '_identities',
     ...(source.hasIdentityMap ? ['_idm_entries'] : []),
     '_primary',
     `${schemaPrimary === -1 ? 'false' : `id${schemaPrimary} IS NOT NULL`} AS _primary_is_schema`,
