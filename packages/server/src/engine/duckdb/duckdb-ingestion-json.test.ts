@@ -158,6 +158,9 @@ describe('DuckDbIngestionEngine — JSON', () => {
       '{"crmId": "K13", "identityMap": {"Email": "x"}}',
       '{"crmId": {"id": "K14"}}',
       '{"crmId": "K15", "person": {"name": {"firstName": "\\u00e9\\"q"}}}',
+      '{"crmId": "K16", "person": {"name": {"firstName": "{not an object}"}}, "preferences": {"channels": "[\\"sms\\"]"}}',
+      '{"crmId": "K17", "loyalty": {"points": {"x": 1}}}',
+      '{"crmId": "K18", "person": {"name": {"firstName": 12.50}}}',
       '{}',
     ];
     const outcomeOf = (outcome: IngestOutcome, row: number) => ({
@@ -186,7 +189,8 @@ describe('DuckDbIngestionEngine — JSON', () => {
       '12:UNKNOWN_FIELD:loyalty',
       '13:INVALID_IDENTITY:identityMap',
       '14:TYPE_MISMATCH:crmId',
-      '16:MISSING_PRIMARY_IDENTITY:crmId',
+      '17:TYPE_MISMATCH:loyalty.points',
+      '19:MISSING_PRIMARY_IDENTITY:crmId',
     ]);
     expect(pick(together.rows, 'crmId', 'person.name.firstName')).toEqual([
       { crmId: 'K4', 'person.name.firstName': null },
@@ -194,6 +198,9 @@ describe('DuckDbIngestionEngine — JSON', () => {
       { crmId: 'K8', 'person.name.firstName': 'A' },
       { crmId: 'K11', 'person.name.firstName': null },
       { crmId: 'K15', 'person.name.firstName': 'é"q' },
+      { crmId: 'K16', 'person.name.firstName': '{not an object}' },
+      // JSON scalars as their (re-serialised) text.
+      { crmId: 'K18', 'person.name.firstName': '12.5' },
     ]);
   });
 
