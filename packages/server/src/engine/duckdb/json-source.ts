@@ -209,9 +209,7 @@ function spellings(segments: readonly string[]): string[] {
  * `_row`, `_problem`, `_raw` columns (`numbering` = `columns`, from the sanitizer) or rows numbered by position.
  * `unit` names what a record is in messages (`line` or `element`).
  */
-function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none', unit: 'line' | 'element'): DirectRelation;
-function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation;
-function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none' | 'position' | 'columns', unit: 'line' | 'element'): SourceRelation | DirectRelation {
+function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation {
   // `_xs`: the values as JSON text (NULL when absent), one parse of the record; `_x<i>`: the field's value (its
   // first spelling that is present and not JSON null). Strings are unquoted from that text: by slicing when it
   // has no escape (the writer escapes nothing else), else by `json_extract_string` on the value alone — a
@@ -269,7 +267,6 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none' | 'p
     ...values,
   ];
   const staged = {
-    none: `SELECT NULL::BIGINT AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM (${scan.sql})`,
     position: `SELECT rowid + 1 AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM ${STAGED_ROWS_TABLE}`,
     columns: `SELECT _row, _problem, _raw, j FROM ${STAGED_ROWS_TABLE}`,
   }[numbering];
@@ -302,11 +299,6 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'none' | 'p
     `SELECT *, CASE WHEN NOT _usual THEN json_extract(_doc, ${paths}) END AS _xs, ` +
     `CASE WHEN NOT _usual THEN json_keys(_doc, ${keyPaths}) END AS _ks FROM (${screened})`;
   const parsed = `SELECT *, ${firstValues.join(', ')} FROM (${extracted})`;
-  if (numbering === 'none') {
-    // The optimistic pass reads no `_record`: only rejected rows need it, and they are read again.
-    const direct = columns.map((column, index) => (index === 2 ? 'NULL::JSON AS _record' : column));
-    return { sql: `SELECT ${direct.join(', ')} FROM (${parsed})`, params: scan.params, hasIdentityMap: true };
-  }
   return {
     staging: stagingSql(scan),
     sql: `SELECT ${columns.join(', ')} FROM (${parsed})`,
