@@ -1,7 +1,8 @@
 // Ingestion: demo profiles and events ingested (validated, identities extracted, written to the lake) from CSV,
 // NDJSON and Parquet, against a same-run baseline of DuckDB reading the same file straight to Parquet. Then stitching
 // (pdg) and merging of all profiles, with the process's peak RSS: the graph never lives in JavaScript memory.
-// Sizes: BENCH_PROFILES (default 1,000,000) and BENCH_EVENTS (default 10,000,000).
+// Sizes: BENCH_PROFILES (default 1,000,000) and BENCH_EVENTS (default 10,000,000); BENCH_ROUNDS (default 2) runs of
+// each side, the best counting.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,7 @@ const { DuckDbProfileEngine } = modules.profiles;
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv,ndjson,parquet').split(',');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const READERS = { csv: "read_csv(?, header = true, all_varchar = true)", ndjson: 'read_json_auto(?, format = \'newline_delimited\')', parquet: 'read_parquet(?)' };
 const INPUT_FORMAT = { csv: 'csv', ndjson: 'json', parquet: 'parquet' };
 
@@ -44,24 +46,29 @@ try {
     const report = await generateDemoData({ profiles: PROFILES, events: EVENTS, seed: 42, asOf: '2026-11-01', format, outDir: path.join(dataDir, 'in') }, { database: db });
     const lake = [];
     for (const file of report.files) {
-      // Baseline: DuckDB alone, the same file straight to Parquet.
+      // Baseline (DuckDB alone, the same file straight to Parquet) and Activator (validation, identities, lake
+      // layout), alternated ROUNDS times; the best time of each counts (the 2 cores are shared: single runs swing).
       const baselineOut = path.join(dataDir, `baseline-${file.dataset.file}.parquet`);
       const reader = READERS[format].replace('?', `'${file.path.replaceAll("'", "''")}'`);
-      let started = performance.now();
-      await db.query(`COPY (SELECT * FROM ${reader}) TO '${baselineOut.replaceAll("'", "''")}' (FORMAT parquet)`);
-      const baselineMs = performance.now() - started;
-      rmSync(baselineOut, { force: true });
-      // Activator: validation, identities, lake layout.
       const lakeDir = path.join(dataDir, 'lake', file.dataset.file, 'batch-1');
-      console.error(`ingest benchmark: ingesting ${file.fileName} (${file.rows.toLocaleString('en')} rows)…`);
-      started = performance.now();
-      const result = await ingestion.ingest({
-        sandboxId: 'bench', datasetId: file.dataset.file, batchId: `bench-${format}-${file.dataset.file}`, schema: file.dataset.schema,
-        format: INPUT_FORMAT[format], files: [{ name: file.fileName, path: file.path }], errorThreshold: undefined, completedAt: Date.parse('2026-11-01T00:00:00Z'),
-        lakeDir, errorsDir: path.join(dataDir, 'errors', file.dataset.file), tmpDir: path.join(dataDir, 'tmp'),
-      });
-      const ingestMs = performance.now() - started;
-      if (result.status !== 'success') throw new Error(`${file.fileName}: ${result.status} ${JSON.stringify(result.failedRows.slice(0, 3))}`);
+      let baselineMs = Infinity;
+      let ingestMs = Infinity;
+      for (let round = 0; round < ROUNDS; round++) {
+        let started = performance.now();
+        await db.query(`COPY (SELECT * FROM ${reader}) TO '${baselineOut.replaceAll("'", "''")}' (FORMAT parquet)`);
+        baselineMs = Math.min(baselineMs, performance.now() - started);
+        rmSync(baselineOut, { force: true });
+        rmSync(lakeDir, { recursive: true, force: true });
+        console.error(`ingest benchmark: ingesting ${file.fileName} (${file.rows.toLocaleString('en')} rows), round ${round + 1} of ${ROUNDS}…`);
+        started = performance.now();
+        const result = await ingestion.ingest({
+          sandboxId: 'bench', datasetId: file.dataset.file, batchId: `bench-${format}-${file.dataset.file}`, schema: file.dataset.schema,
+          format: INPUT_FORMAT[format], files: [{ name: file.fileName, path: file.path }], errorThreshold: undefined, completedAt: Date.parse('2026-11-01T00:00:00Z'),
+          lakeDir, errorsDir: path.join(dataDir, 'errors', file.dataset.file), tmpDir: path.join(dataDir, 'tmp'),
+        });
+        ingestMs = Math.min(ingestMs, performance.now() - started);
+        if (result.status !== 'success') throw new Error(`${file.fileName}: ${result.status} ${JSON.stringify(result.failedRows.slice(0, 3))}`);
+      }
       const label = `${format} ${file.dataset.file}`;
       rows.push(
         { measurement: `${label}: ingest`, value: Math.round(file.rows / (ingestMs / 1000)), unit: 'records/s' },
@@ -90,7 +97,7 @@ try {
     { measurement: 'peak RSS before stitching (generation + ingestion)', value: Math.round(peakBefore / 1024), unit: 'MiB' },
     { measurement: 'peak RSS after stitching', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' },
   );
-  notes.push('ratio = baseline time / ingest time (1.0 = as fast as DuckDB copying the file; goal ≥ 0.7)');
+  notes.push(`ratio = baseline time / ingest time, best of ${ROUNDS} alternated runs each (1.0 = as fast as DuckDB copying the file; goal ≥ 0.7)`);
   notes.push(`lake sizes: ${FORMATS.map((f) => `${f} ${Math.round(dirSize(path.join(root, f, 'lake')) / 1_048_576)} MiB`).join(', ')}`);
 } finally {
   db.close();
