@@ -6,6 +6,7 @@ import type { RowErrorCode, ScalarFieldType } from '../lake-schema.js';
 import { DuckDbDatabase } from './duckdb-database.js';
 import { normalizeIdSql, normalizeIdSqlForNamespace } from './identity-sql.js';
 import { convertArraySql, convertScalarSql, paramsUsedBy, trimWhenNeededSql, type ConversionSql } from './ingestion-sql.js';
+import { identityKeyOf } from './profile-values.js';
 
 type Expected = { readonly value: unknown } | { readonly code: RowErrorCode };
 
@@ -137,6 +138,31 @@ describe('ingestion conversions (executed in DuckDB)', () => {
       return (await connection.runAndReadAll(sql, { id, ns: namespace })).getRowObjectsJson();
     });
     expect(rows).toEqual([{ a: expected, b: expected }]);
+  });
+
+  it('normalises ids in SQL (ingestion, lake readers) exactly as identityKeyOf does in JavaScript (lookups)', async () => {
+    const cases: [string, string][] = [
+      ['Email', '\u00a0Jane@X.COM\u00a0'],
+      ['Email', '\u2003a@b.c\u3000'],
+      ['Email', 'ÉLODIE@EXEMPLE.FR'],
+      ['Email', 'İSTANBUL@X.TR'],
+      ['Email', 'STRASSE@ẞ.DE'],
+      ['Email', 'ΟΔΟΣ@ΣΑΣ.GR'],
+      ['Email', 'ǅ@Ω.K'],
+      ['Email', '\tA@B.C\n\r\u000b\f'],
+      ['Phone', '\u00a0+44 (0)20 7946 0958\u00a0'],
+      ['Phone', '+١٢٣'],
+      ['CRMID', '\u00a0AbC\u2028'],
+      ['crmid', ' x '],
+    ];
+    for (const [namespace, id] of cases) {
+      const [row] = await db.withConnection(async (connection) => {
+        const sql = `SELECT ${normalizeIdSqlForNamespace(namespace, '$id::VARCHAR')} AS a, ${normalizeIdSql('$ns::VARCHAR', '$id::VARCHAR')} AS b`;
+        return (await connection.runAndReadAll(sql, { id, ns: namespace })).getRowObjectsJson();
+      });
+      const expected = identityKeyOf({ namespace, id }).id;
+      expect({ namespace, id, sql: [row?.['a'], row?.['b']] }).toEqual({ namespace, id, sql: [expected, expected] });
+    }
   });
 
   it('trims only when the text starts or ends with whitespace', async () => {

@@ -9,14 +9,25 @@ export interface IdentityKey {
 }
 
 /**
- * The graph key of an identity: ids are trimmed, `Email` ids lower-cased, `Phone` ids reduced to `+` and digits;
+ * The graph key of an identity: ids are trimmed (ASCII whitespace), `Email` ids lower-cased, `Phone` ids reduced to `+` and digits;
  * namespaces compare case-insensitively. Example: `{namespace: 'email', id: ' Jane@X.com '}` → `{nsu: 'EMAIL', id: 'jane@x.com'}`.
  */
 export function identityKeyOf(identity: Identity): IdentityKey {
   const nsu = identity.namespace.trim().toUpperCase();
-  const trimmed = identity.id.trim();
-  const id = nsu === 'EMAIL' ? trimmed.toLowerCase() : nsu === 'PHONE' ? trimmed.replace(/[^+0-9]/g, '') : trimmed;
+  // ASCII whitespace only, as ingestion's SQL trims (ingestion-sql.ts WHITESPACE): a no-break space stays.
+  const trimmed = identity.id.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/gu, '');
+  const id = nsu === 'EMAIL' ? lowerLikeDuckDb(trimmed) : nsu === 'PHONE' ? trimmed.replace(/[^+0-9]/g, '') : trimmed;
   return { nsu, id };
+}
+
+/**
+ * Lower case as DuckDB's `lower` (ingestion) gives it: character by character (no final-sigma rule), and `İ`
+ * (U+0130, the one character whose full lower case is two) as `i`.
+ */
+function lowerLikeDuckDb(text: string): string {
+  let lowered = '';
+  for (const character of text) lowered += character === '\u0130' ? 'i' : character.toLowerCase();
+  return lowered;
 }
 
 /**
