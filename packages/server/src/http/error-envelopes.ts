@@ -82,6 +82,15 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
   429: 'Too many requests', 500: 'Internal server error', 503: 'Service unavailable',
 };
 
+/**
+ * A problem's title: what was not found for `<Kind> <id> not found` (SPEC §1.4's example: `Dataset not found`),
+ * else the status's title.
+ */
+function problemTitle(status: number, message: string): string {
+  const kind = status === 404 ? /^([A-Z][a-z]+) \S+ not found$/u.exec(message)?.[1] : undefined;
+  return kind === undefined ? (STATUS_TITLES[status] ?? 'Error') : `${kind} not found`;
+}
+
 const PROBLEM_PREFIX: Partial<Record<ApiFamily, string>> = { catalog: 'CAT', import: 'INGEST', export: 'INGEST', sandboxes: 'SBX' };
 
 /** The error's specific code when it belongs to this family (a FLOW code never leaks into another family). */
@@ -140,7 +149,7 @@ export function renderError(family: ApiFamily, error: AppError, requestId: strin
       const code = familyCodeWithPrefix(error, `${prefix}-`) ?? `${prefix}-${1000 + status}-${status}`;
       return {
         status,
-        body: { type: `https://ns.adobe.com/aep/errors/${code}`, title: STATUS_TITLES[status] ?? 'Error', status, detail: message, requestId },
+        body: { type: `https://ns.adobe.com/aep/errors/${code}`, title: problemTitle(status, message), status, detail: message, requestId },
       };
     }
     case 'native':

@@ -181,7 +181,10 @@ describeOnEachStore('catalog datasets API', (storeEnv) => {
     expect(await names('?property=schema.class==profile&orderBy=name', 'cat-list')).toEqual(['Bravo', 'Charlie']);
     // Datasets of another sandbox are not listed, and prod's are not listed here.
     expect(await names('?name=CRM%20profiles', 'cat-list')).toEqual([]);
-    expect(expectCatalogProblem(await send('GET', `${CATALOG}/dataSets/${crmId}`, undefined, 'cat-list'), 404)).toBe(`Dataset ${crmId} not found`);
+    const elsewhere = await send('GET', `${CATALOG}/dataSets/${crmId}`, undefined, 'cat-list');
+    expect(expectCatalogProblem(elsewhere, 404)).toBe(`Dataset ${crmId} not found`);
+    // SPEC §1.4's example, title included.
+    expect(elsewhere.json()).toMatchObject({ type: 'https://ns.adobe.com/aep/errors/CAT-1404-404', title: 'Dataset not found', status: 404 });
   });
 
   it('appends a non-required field with PATCH but refuses changing a field or adding a required one', async () => {

@@ -79,7 +79,9 @@ describe('gateway checks (SPEC §1.2 rows 1–11)', () => {
     const rightKey = { ...everythingWrong, authorization: `Bearer ${admin.token}`, 'x-api-key': admin.clientId };
     expectGateway(await send(rightKey), '403025', 'Profile is not valid');
     const rightOrg = { ...rightKey, 'x-gw-ims-org-id': 'C0FFEE1234@AdobeOrg' };
-    expectProblem(await send(rightOrg), 404, 'SBX-1404-404', 'Sandbox nope not found');
+    const unknownSandbox = await send(rightOrg);
+    expectProblem(unknownSandbox, 404, 'SBX-1404-404', 'Sandbox nope not found');
+    expect(unknownSandbox.json()).toMatchObject({ title: 'Sandbox not found' });
     const rightSandbox = { ...rightOrg, 'x-sandbox-name': 'prod' };
     const res = await send(rightSandbox);
     expect(res.statusCode).toBe(400);
