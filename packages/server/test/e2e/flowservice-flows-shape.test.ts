@@ -1,8 +1,7 @@
 // A dataflow's JSON against Adobe's: the keys and nesting of GET /flows/{id} compared with Adobe's example, deviations listed (SPEC §7.1, §15).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { flowClient, keyPaths, profileSelector, transformParams, type FlowClient, type FlowConnections } from '../support/flow-fixtures.js';
+import { expect, it } from 'vitest';
+import { flowSuite, keyPaths, profileSelector, transformParams } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
-import { createTestApp, type TestApp } from '../support/with-app.js';
 
 const mapping = (path: string) => ({
   sourceType: 'text/x.schema-path', source: path, destination: path, identity: false, primaryIdentity: false, functionVersion: 0,
@@ -64,27 +63,18 @@ const ADOBE_DAILY_FULL_SCHEDULED = { items: [{
 }] };
 
 describeOnEachStore('Flow Service: a dataflow\'s JSON against Adobe\'s example', (storeEnv) => {
-  let t: TestApp;
-  let fs: FlowClient;
-  let dlz: FlowConnections;
-
-  beforeAll(async () => {
-    t = await createTestApp(await storeEnv());
-    fs = flowClient(t, await t.caller({ admin: true }));
-    dlz = await fs.dlzConnections();
-  });
-  afterAll(async () => t.close());
+  const suite = flowSuite(storeEnv);
 
   it('has the keys and nesting of Adobe\'s Daily Full Scheduled flow, except the deviations listed here', async () => {
-    const { id, etag } = await fs.createFlow(dlz, { name: 'Documentation DLZ Destination', transformations: transformParams({
+    const { id, etag } = await suite.fs.createFlow(suite.dlz, { name: 'Documentation DLZ Destination', transformations: transformParams({
       profileSelectors: { selectors: ATTRIBUTES.map((path) => profileSelector(path)) },
       mandatoryFields: ['person.name.firstName', 'person.name.lastName'],
       primaryFields: [{ fieldType: 'ATTRIBUTE', attributePath: 'personalEmail.address' }],
     }) });
-    const patched = await fs.patchFlow(id, etag, ADD_AUDIENCE_OPS);
+    const patched = await suite.fs.patchFlow(id, etag, ADD_AUDIENCE_OPS);
     expect(patched.statusCode, patched.body).toBe(200);
 
-    const ours = new Set(keyPaths((await fs.get(`/flows/${id}`)).json()));
+    const ours = new Set(keyPaths((await suite.fs.get(`/flows/${id}`)).json()));
     const adobe = new Set(keyPaths(ADOBE_DAILY_FULL_SCHEDULED));
     const params = 'items[].transformations[].params';
     const sourceBase = 'items[].inheritedAttributes.sourceConnections[].baseConnection';
@@ -107,9 +97,9 @@ describeOnEachStore('Flow Service: a dataflow\'s JSON against Adobe\'s example',
   });
 
   it('gives every value the JSON type of Adobe\'s example (numbers for times, strings for selector times and etags)', async () => {
-    const { id, etag } = await fs.createFlow(dlz);
-    expect((await fs.patchFlow(id, etag, ADD_AUDIENCE_OPS)).statusCode).toBe(200);
-    const flow = await fs.getFlow(id);
+    const { id, etag } = await suite.fs.createFlow(suite.dlz);
+    expect((await suite.fs.patchFlow(id, etag, ADD_AUDIENCE_OPS)).statusCode).toBe(200);
+    const flow = await suite.fs.getFlow(id);
     const [adobe] = ADOBE_DAILY_FULL_SCHEDULED.items;
     for (const field of ['createdAt', 'updatedAt', 'etag', 'version', 'state', 'runs'] as const) expect(typeof flow[field], field).toBe(typeof adobe?.[field]);
     expect(flow.etag).toMatch(/^"[^"]+"$/);

@@ -1,38 +1,27 @@
 // Selector validation on create (SPEC §7.3, §7.5, §8.1, §8.3): one test per rule, each FLOW-1420-400 naming where the problem is.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  AUDIENCE, expectValidationProblems, flowClient, profileSelector, schedule, segmentSelector, transformParams,
-  type FlowClient, type FlowConnections,
+  AUDIENCE, expectValidationProblems, flowSuite, profileSelector, schedule, segmentSelector, transformParams,
 } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
-import { createTestApp, type TestApp } from '../support/with-app.js';
 
 const AT = 'segmentSelectors.selectors[0].value';
 
 describeOnEachStore('Flow Service: validating the selectors of a new dataflow', (storeEnv) => {
-  let t: TestApp;
-  let fs: FlowClient;
-  let dlz: FlowConnections;
+  const suite = flowSuite(storeEnv);
 
-  beforeAll(async () => {
-    t = await createTestApp(await storeEnv());
-    fs = flowClient(t, await t.caller({ admin: true }));
-    dlz = await fs.dlzConnections();
-  });
-  afterAll(async () => t.close());
-
-  const flowCount = async () => (await fs.get('/flows?count=true')).json().count as number;
+  const flowCount = async () => (await suite.fs.get('/flows?count=true')).json().count as number;
 
   /** Creates a flow with these params and expects the problems (see expectValidationProblems) and nothing stored. */
   async function rejects(params: Record<string, unknown>, problems: readonly (readonly string[])[]): Promise<void> {
     const before = await flowCount();
-    expectValidationProblems(await fs.post('/flows', fs.flowBody(dlz, { transformations: transformParams(params) })), problems);
+    expectValidationProblems(await suite.fs.post('/flows', suite.fs.flowBody(suite.dlz, { transformations: transformParams(params) })), problems);
     expect(await flowCount()).toBe(before);
   }
   const withAudience = (overrides: Record<string, unknown>) => ({ segmentSelectors: { selectors: [segmentSelector(AUDIENCE.vip, overrides)] } });
   const withSchedule = (overrides: Record<string, unknown>, exportMode = 'DAILY_FULL_EXPORT') => withAudience({ exportMode, schedule: schedule(overrides) });
   async function accepts(params: Record<string, unknown>): Promise<void> {
-    const res = await fs.post('/flows', fs.flowBody(dlz, { transformations: transformParams(params) }));
+    const res = await suite.fs.post('/flows', suite.fs.flowBody(suite.dlz, { transformations: transformParams(params) }));
     expect(res.statusCode, res.body).toBe(201);
   }
 
@@ -176,7 +165,7 @@ describeOnEachStore('Flow Service: validating the selectors of a new dataflow', 
 
   it('reports a missing name together with the selector problems', async () => {
     const before = await flowCount();
-    const res = await fs.post('/flows', fs.flowBody(dlz, { name: '', transformations: transformParams(withSchedule({ startTime: '24:00' })) }));
+    const res = await suite.fs.post('/flows', suite.fs.flowBody(suite.dlz, { name: '', transformations: transformParams(withSchedule({ startTime: '24:00' })) }));
     expectValidationProblems(res, [['name'], [`${AT}.schedule.startTime`, '24:00']]);
     expect(await flowCount()).toBe(before);
   });

@@ -1,7 +1,8 @@
 // Test helper for dataflow end-to-end tests: connections to build flows on, flow and selector bodies, and the `flow` error envelope (SPEC §1.4, §6, §7).
 import type { LightMyRequestResponse } from 'fastify';
-import { expect } from 'vitest';
-import type { TestApp, TestCaller } from './with-app.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { StoreEnvFactory } from './on-each-store.js';
+import { createTestApp, type TestApp, type TestCaller } from './with-app.js';
 
 import { expectFlowError, FLOW_SERVICE as FS } from './flow-service-expectations.js';
 
@@ -193,4 +194,23 @@ export function keyPaths(value: unknown, prefix = ''): string[] {
     const path = prefix === '' ? key : `${prefix}.${key}`;
     return [path, ...keyPaths(child, path)];
   });
+}
+
+/** What a Flow Service suite works with: the app on one store, an admin flow client and the DLZ connections. */
+export interface FlowSuite {
+  readonly t: TestApp;
+  readonly fs: FlowClient;
+  readonly dlz: FlowConnections;
+}
+
+/** Starts the app on `storeEnv`'s store with an admin client and DLZ connections before the suite, and closes it after. */
+export function flowSuite(storeEnv: StoreEnvFactory): FlowSuite {
+  const suite = {} as { t: TestApp; fs: FlowClient; dlz: FlowConnections };
+  beforeAll(async () => {
+    suite.t = await createTestApp(await storeEnv());
+    suite.fs = flowClient(suite.t, await suite.t.caller({ admin: true }));
+    suite.dlz = await suite.fs.dlzConnections();
+  });
+  afterAll(async () => suite.t.close());
+  return suite;
 }
