@@ -253,10 +253,154 @@ export interface ScopedDocumentRepository {
   deleteAll(): Promise<number>;
 }
 
+// ── Batches and durable jobs (migration 0002) ─────────────────────────────────────────────────────
+
+export type BatchRecordStatus = 'loading' | 'processing' | 'success' | 'failed' | 'aborted';
+
+/** One ingestion batch (SPEC §3.3) as stored: the columns queries filter on, the rest in `details`. */
+export interface BatchRecord {
+  readonly id: string;
+  readonly datasetId: string;
+  readonly status: BatchRecordStatus;
+  readonly inputFormat: string;
+  /** Percent of rows that may be rejected; null = atomic. */
+  readonly errorThreshold: number | null;
+  /** Changes on every write; the compare-and-set key of {@link BatchRepository.replace}. */
+  readonly etag: string;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly completedAt: EpochMs | null;
+  readonly createdBy: string;
+  /** Everything else the domain keeps about the batch (files, metrics, errors…), stored as JSON. */
+  readonly details: unknown;
+}
+
+export type BatchRecordPatch = Omit<BatchRecord, 'id' | 'datasetId' | 'createdAt' | 'createdBy'>;
+
+/** Which batches {@link BatchRepository.list} returns, and in which order. */
+export interface BatchQuery {
+  /** Only batches of these datasets (an empty list matches none); every dataset when absent. */
+  readonly datasetIds?: readonly string[] | undefined;
+  readonly status?: BatchRecordStatus | undefined;
+  /**
+   * `newest-first`: creation time descending, then id descending (the Catalog listing).
+   * `completion`: completion time ascending, then id (the order batches were published in).
+   */
+  readonly order: 'newest-first' | 'completion';
+  readonly offset?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** The batches of one sandbox; like documents, an id of another sandbox is an absent one. */
+export interface BatchRepository {
+  /** @throws StoreConflictError when the id already exists. */
+  create(batch: BatchRecord): Promise<void>;
+  get(id: string): Promise<BatchRecord | undefined>;
+  list(query: BatchQuery): Promise<readonly BatchRecord[]>;
+  /** Compare-and-set on the etag: the new record, `'stale'` when the etag differs, undefined when absent. */
+  replace(id: string, expectedEtag: string, patch: BatchRecordPatch): Promise<BatchRecord | 'stale' | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes every batch of the sandbox (sandbox reset/delete). */
+  deleteAll(): Promise<number>;
+}
+
+/** `queued → running → succeeded | failed`; a running job whose lease expired may be claimed again. */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/**
+ * A unit of durable background work (DESIGN.md "Runs are the queue"): a row first, claimed by one
+ * worker at a time under a lease that the worker extends while it works.
+ */
+export interface JobRecord {
+  /** Increases with every enqueue: the order jobs of one queue run in. */
+  readonly id: number;
+  /** What to do, e.g. `ingest-batch`; a worker claims only the kinds it handles. */
+  readonly kind: string;
+  /** The object the job works on, e.g. a batch id. */
+  readonly subjectId: string;
+  readonly sandboxId: string | null;
+  /** Jobs sharing a queue key run one after the other, in id order; null = no ordering. */
+  readonly queueKey: string | null;
+  readonly state: JobState;
+  /** How many times the job was claimed (a claim after an expired lease counts again). */
+  readonly attempts: number;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: EpochMs | null;
+  /** Not claimable before this time. */
+  readonly runAfter: EpochMs;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly lastError: string | null;
+}
+
+export interface NewJob {
+  readonly kind: string;
+  readonly subjectId: string;
+  readonly sandboxId: string | null;
+  readonly queueKey?: string | null | undefined;
+  /** Default: `now`. */
+  readonly runAfter?: EpochMs | undefined;
+  /**
+   * When true, an unfinished (queued or running) job of the same kind and subject is returned instead of
+   * a second one being created; atomic under concurrent enqueues.
+   */
+  readonly oncePerSubject?: boolean | undefined;
+}
+
+/** A worker asking for work: the kinds it handles, who it is, how long its lease lasts. */
+export interface ClaimRequest {
+  readonly kinds: readonly string[];
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly now: EpochMs;
+}
+
+/**
+ * The durable job queue. Every state change after the claim names the worker and happens only while that
+ * worker still owns the lease, so a worker that lost its lease (it expired and another worker claimed the
+ * job) can neither extend, complete nor fail it. Times come from the caller's clock.
+ */
+export interface JobRepository {
+  enqueue(job: NewJob, now: EpochMs): Promise<JobRecord>;
+  /**
+   * Claims the due job of the given kinds with the lowest id — a `queued` job whose `runAfter` has come, or
+   * a `running` one whose lease expired (taken over) — unless an earlier job of its queue is unfinished.
+   * The job becomes `running`, owned by `workerId` until `now + leaseMs`, one more attempt. Two concurrent
+   * claims never get the same job (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one atomic statement).
+   */
+  claimNext(request: ClaimRequest): Promise<JobRecord | undefined>;
+  /** Extends the lease to `now + leaseMs`; false when `workerId` no longer owns the running job. */
+  heartbeat(id: number, workerId: string, leaseMs: number, now: EpochMs): Promise<boolean>;
+  /** `running → succeeded`; false (and no change) when `workerId` is not the owner. */
+  complete(id: number, workerId: string, now: EpochMs): Promise<boolean>;
+  /**
+   * `running → failed` with `error`, or back to `queued` until `retryAt` when given; false (no change)
+   * when `workerId` is not the owner.
+   */
+  fail(id: number, workerId: string, outcome: { readonly error: string; readonly now: EpochMs; readonly retryAt?: EpochMs | undefined }): Promise<boolean>;
+  /** Gives a running job back (`queued`, attempt not counted), e.g. at shutdown; false when not the owner. */
+  release(id: number, workerId: string, now: EpochMs): Promise<boolean>;
+  get(id: number): Promise<JobRecord | undefined>;
+  /** The newest job of a kind and subject. */
+  findLatest(kind: string, subjectId: string): Promise<JobRecord | undefined>;
+  /** Running jobs whose lease expired by `now`, lowest id first. */
+  findExpired(now: EpochMs): Promise<readonly JobRecord[]>;
+  /**
+   * Ends every running lease now (returns how many), so the jobs are claimed again at once. Only for a
+   * process that knows no other live process holds a lease (embedded mode, behind the data-dir lock).
+   */
+  expireAllLeases(now: EpochMs): Promise<number>;
+  /** Deletes the jobs of a sandbox that are not running (sandbox reset/delete); returns how many. */
+  deleteOfSandbox(sandboxId: string): Promise<number>;
+}
+
+// ── end of batches and durable jobs ──────────────────────────────────────────────────────────────
+
 /** What one sandbox's data looks like through the store. */
 export interface SandboxScopedStore {
   readonly sandboxId: string;
   readonly documents: ScopedDocumentRepository;
+  readonly batches: BatchRepository;
 }
 
 export interface MigrationStatus {
@@ -276,6 +420,7 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
+  readonly jobs: JobRepository;
   /** The only way to reach sandbox-scoped data. */
   sandbox(sandboxId: string): SandboxScopedStore;
   /** Applies pending migrations; returns the names applied. */

@@ -1,5 +1,6 @@
 // Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
-import type { AuditActorType, AuditOutcome, SandboxState, SandboxType } from '../store.js';
+import type { Generated } from 'kysely';
+import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType } from '../store.js';
 
 /**
  * Storage conventions shared by both dialects:
@@ -120,6 +121,40 @@ export interface ScopedDocumentsTable {
   updated_by: string;
 }
 
+/** One row of `batches` (migration 0002); `details` is JSON text. */
+export interface BatchesTable {
+  id: string;
+  sandbox_id: string;
+  dataset_id: string;
+  status: BatchRecordStatus;
+  input_format: string;
+  error_threshold: number | null;
+  etag: string;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  created_by: string;
+  details: string;
+}
+
+/** One row of `jobs` (migration 0002); `id` is assigned by the database and grows with every insert. */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  subject_id: string;
+  sandbox_id: string | null;
+  queue_key: string | null;
+  unique_key: string | null;
+  state: JobState;
+  attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  run_after: number;
+  created_at: number;
+  updated_at: number;
+  last_error: string | null;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -132,4 +167,6 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   scoped_documents: ScopedDocumentsTable;
+  batches: BatchesTable;
+  jobs: JobsTable;
 }

@@ -4,8 +4,10 @@ import type { Kysely } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
 import type { MigrationStatus, SandboxScopedStore, Store, StoreDialect } from '../store.js';
 import { KyselyAuditRepository } from './audit-repository.js';
+import { KyselyBatchRepository } from './batch-repository.js';
 import { KyselyCredentialRepository } from './credential-repository.js';
 import type { Database } from './database.js';
+import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
@@ -53,8 +55,9 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     tokens: new KyselyTokenRepository(db),
     sessions: new KyselySessionRepository(db),
     audit: new KyselyAuditRepository(db),
+    jobs: createKyselyJobRepository(db, { supportsSkipLocked: dialect === 'postgres' }),
     sandbox(sandboxId: string): SandboxScopedStore {
-      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId) };
+      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId) };
     },
     migrate: () => migrateToLatest(db),
     migrationStatus: () => readMigrationStatus(db),
