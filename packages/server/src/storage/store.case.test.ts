@@ -17,6 +17,7 @@ import type {
   PageRequest,
   RoleRecord,
   SandboxRecord,
+  BatchRecord,
   ScopedDocumentRecord,
   Store,
   StoreDialect,
@@ -45,6 +46,10 @@ const roleRecord = (over: Partial<RoleRecord> = {}): RoleRecord => ({
 const documentRecord = (over: Partial<ScopedDocumentRecord> = {}): ScopedDocumentRecord => ({
   id: 'doc-1', collection: 'flows', name: 'daily', etag: 'e1', data: { steps: [1, 2], nested: { ok: true } },
   createdAt: T0, updatedAt: T0, createdBy: 'ada', updatedBy: 'ada', ...over,
+});
+const batchRecord = (over: Partial<BatchRecord> = {}): BatchRecord => ({
+  id: 'bt-1', datasetId: 'ds-1', status: 'loading', inputFormat: 'csv', errorThreshold: null, etag: 'e1', createdAt: T0, updatedAt: T0,
+  completedAt: null, createdBy: 'ada', details: { files: [{ name: 'a.csv', size: 3 }] }, ...over,
 });
 const auditEntry = (over: Partial<AuditEntryRecord> = {}): AuditEntryRecord => ({
   id: 'a-1', time: T0, actor: { type: 'user', id: 'u-1', name: 'Ada' }, sandbox: 'prod', action: 'flow.create',
@@ -108,14 +113,14 @@ function storeContract(setup: StoreContractSetup): void {
 
   describe('migrations and health', () => {
     it('applies the foundation once; migrating again applies nothing', async () => {
-      expect(firstMigration).toEqual(['0001-foundation']);
+      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs']);
       expect(await store.migrate()).toEqual([]);
     });
 
     it('reports migration status before and after migrating', async () => {
       const fresh = await (await setup.newDatabase())();
       try {
-        expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }]);
+        expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null }]);
         const before = Date.now();
         await fresh.migrate();
         const [status] = await fresh.migrationStatus();
@@ -387,6 +392,55 @@ function storeContract(setup: StoreContractSetup): void {
     });
   });
 
+  describe('batches', () => {
+    beforeEach(async () => {
+      await store.sandboxes.create(sandboxRecord({ id: 'sb-a', name: 'alpha' }));
+      await store.sandboxes.create(sandboxRecord({ id: 'sb-b', name: 'beta', isDefault: false }));
+    });
+
+    it('creates, reads, replaces with compare-and-set, and deletes, keeping details and fractional thresholds intact', async () => {
+      const batches = store.sandbox('sb-a').batches;
+      await batches.create(batchRecord({ errorThreshold: 2.5 }));
+      expect(await batches.get('bt-1')).toEqual(batchRecord({ errorThreshold: 2.5 }));
+      await expect(store.sandbox('sb-b').batches.create(batchRecord())).rejects.toBeInstanceOf(StoreConflictError);
+      const patch = { status: 'success', inputFormat: 'csv', errorThreshold: 2.5, etag: 'e2', updatedAt: T0 + 5, completedAt: T0 + 5, details: { metrics: { rows: 7 } } } as const;
+      expect(await batches.replace('bt-1', 'e1', patch)).toEqual({ ...batchRecord(), ...patch });
+      expect(await batches.replace('bt-1', 'e1', { ...patch, etag: 'e3' })).toBe('stale');
+      expect(await batches.replace('nope', 'e1', patch)).toBeUndefined();
+      expect(await batches.delete('bt-1')).toBe(true);
+      expect(await batches.get('bt-1')).toBeUndefined();
+    });
+
+    it('lists by dataset and status, newest first or in completion order, with offset and limit', async () => {
+      const batches = store.sandbox('sb-a').batches;
+      await batches.create(batchRecord({ id: 'bt-1', createdAt: T0 + 1, status: 'success', completedAt: T0 + 30 }));
+      await batches.create(batchRecord({ id: 'bt-2', createdAt: T0 + 2, status: 'success', completedAt: T0 + 20 }));
+      await batches.create(batchRecord({ id: 'bt-3', createdAt: T0 + 2, status: 'failed', completedAt: T0 + 10 }));
+      await batches.create(batchRecord({ id: 'bt-4', datasetId: 'ds-2', createdAt: T0 + 3, status: 'success', completedAt: T0 + 40 }));
+      await store.sandbox('sb-b').batches.create(batchRecord({ id: 'bt-other', status: 'success', completedAt: T0 }));
+      const ids = (records: readonly BatchRecord[]) => records.map((record) => record.id);
+      expect(ids(await batches.list({ order: 'newest-first' }))).toEqual(['bt-4', 'bt-3', 'bt-2', 'bt-1']);
+      expect(ids(await batches.list({ order: 'newest-first', datasetIds: ['ds-1'] }))).toEqual(['bt-3', 'bt-2', 'bt-1']);
+      expect(ids(await batches.list({ order: 'newest-first', datasetIds: [] }))).toEqual([]);
+      expect(ids(await batches.list({ order: 'completion', status: 'success' }))).toEqual(['bt-2', 'bt-1', 'bt-4']);
+      expect(ids(await batches.list({ order: 'newest-first', offset: 1, limit: 2 }))).toEqual(['bt-3', 'bt-2']);
+      expect(await store.sandbox('sb-a').batches.get('bt-other')).toBeUndefined();
+      expect(await batches.deleteAll()).toBe(4);
+      expect(ids(await store.sandbox('sb-b').batches.list({ order: 'completion' }))).toEqual(['bt-other']);
+    });
+
+    it('lets exactly one of many replaces over two connections win', async () => {
+      const other = await openAnother();
+      await store.sandbox('sb-a').batches.create(batchRecord());
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? store : other).sandbox('sb-a').batches.replace('bt-1', 'e1', {
+          status: 'processing', inputFormat: 'csv', errorThreshold: null, etag: `e-${i}`, updatedAt: T0 + i, completedAt: null, details: {},
+        })));
+      expect(outcomes.filter((outcome) => typeof outcome === 'object')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'stale')).toHaveLength(7);
+    });
+  });
+
   describe('sandbox-scoped documents', () => {
     beforeEach(async () => {
       await store.sandboxes.create(sandboxRecord({ id: 'sb-a', name: 'alpha' }));
@@ -530,7 +584,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001-foundation']);
+      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs']);
       await store.users.create(userRecord());
       expect(await store.users.count()).toBe(1);
     } finally {

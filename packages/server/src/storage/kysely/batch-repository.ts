@@ -54,7 +54,8 @@ export class KyselyBatchRepository implements BatchRepository {
     select = query.order === 'newest-first'
       ? select.orderBy('created_at', 'desc').orderBy('id', 'desc')
       : select.orderBy('completed_at').orderBy('id');
-    if (query.limit !== undefined) select = select.limit(query.limit);
+    // SQLite accepts OFFSET only after a LIMIT.
+    if (query.limit !== undefined || query.offset !== undefined) select = select.limit(query.limit ?? Number.MAX_SAFE_INTEGER);
     if (query.offset !== undefined && query.offset > 0) select = select.offset(query.offset);
     return (await select.execute()).map(toRecord);
   }
