@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/app/data', databaseUrl: undefined, autoMigrate: true, host: '0.0.0.0', port: 8080, orgId: 'ACTIVATOR@Org',
       orgName: 'Activator', masterKey: undefined, masterKeyFile: '/srv/app/data/master.key', tokenTtlSeconds: 86_400,
       sessionTtlHours: 12, cookieSecure: undefined, corsOrigins: [], logLevel: 'info', maxJsonBodyBytes: 10_485_760,
-      maxUploadBytes: 5_368_709_120, auditRetentionDays: 365,
+      maxUploadBytes: 5_368_709_120, auditRetentionDays: 365, leaseSeconds: 60,
     });
   });
 

@@ -29,6 +29,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly metricsToken: string | undefined;
   readonly auditRetentionDays: number;
+  /** How long a worker's claim on a job lasts without a heartbeat (renewed every third of it). */
+  readonly leaseSeconds: number;
   readonly maxJsonBodyBytes: number;
   readonly maxUploadBytes: number;
   /** Hard limit of dataflows per sandbox (FLOW-1470-400). */
@@ -168,6 +170,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     logLevel: logLevel(env),
     metricsToken: read(env, 'ACTIVATOR_METRICS_TOKEN'),
     auditRetentionDays: integer(env, 'ACTIVATOR_AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+    leaseSeconds: integer(env, 'ACTIVATOR_LEASE_SECONDS', 60, 3, 86_400),
     maxJsonBodyBytes: integer(env, 'ACTIVATOR_MAX_JSON_BODY_BYTES', 10_485_760, 1_024, 1_073_741_824),
     maxUploadBytes: integer(env, 'ACTIVATOR_MAX_UPLOAD_BYTES', 5_368_709_120, 1_024, Number.MAX_SAFE_INTEGER),
     maxFlowsPerSandbox: integer(env, 'ACTIVATOR_MAX_FLOWS_PER_SANDBOX', 100, 1, 100_000),

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants, mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -18,7 +19,7 @@ import { FlowService } from './domain/flows/flow-service.js';
 import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
 import type { ProfilesModule } from './http/routes/datasets/profiles-module.js';
-import { BatchService, type BatchObserver } from './domain/datasets/batch-service.js';
+import { BatchService, INGEST_BATCH_JOB, type BatchObserver } from './domain/datasets/batch-service.js';
 import { DatasetService } from './domain/datasets/dataset-service.js';
 import { MergePolicyService } from './domain/profiles/merge-policy-service.js';
 import { ProfileService } from './domain/profiles/profile-service.js';
@@ -35,6 +36,8 @@ import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
 import { lockDataDir } from './security/data-dir-lock.js';
 import { loadMasterKey } from './security/master-key.js';
+import { isTakeover } from './jobs/job-state.js';
+import { JobWorker, type JobWorkerEvent } from './jobs/job-worker.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 
@@ -50,6 +53,12 @@ export interface Runtime {
   readonly engine: AnalyticsEngine;
   /** The Prometheus registry of this process (`/metrics`). */
   readonly metrics: Registry;
+  /**
+   * This process's worker on the durable job queue (batch ingestion). Jobs enqueued here run at once;
+   * `start()` adds the background loop that also picks up other processes' jobs and expired leases.
+   */
+  readonly worker: JobWorker;
+  /** Stops the worker (letting its current job finish), then closes the engine and the store. */
   close(): Promise<void>;
 }
 
@@ -59,7 +68,12 @@ export interface RuntimeOptions {
   readonly hasher?: PasswordHasher;
   /** Apply pending migrations before anything else (default: `config.autoMigrate`). */
   readonly migrate?: boolean;
+  /** Told about the job worker's lifecycle events (logs). */
+  readonly onJobEvent?: (event: JobWorkerEvent) => void;
 }
+
+/** How long the background job loop sleeps when nothing was due (jobs enqueued in this process run at once). */
+export const JOB_POLL_INTERVAL_MS = 1000;
 
 /** Wires the Flow Service domain (connections and dataflows) over a store. */
 function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator, cipher: SecretCipher): FlowServiceModule {
@@ -81,7 +95,9 @@ function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator,
 function createProfilesModule(store: Store, config: Config, effects: ServiceEffects): ProfilesModule {
   const { clock, ids, engine, lake } = effects;
   const datasets = new DatasetService({ ids, lake });
-  const batches = new BatchService({ ids, clock, lake, engine, datasets, maxUploadBytes: config.maxUploadBytes, observe: effects.observeBatch });
+  const batches = new BatchService({
+    ids, clock, lake, engine, datasets, maxUploadBytes: config.maxUploadBytes, observe: effects.observeBatch, jobs: store.jobs, runDueJobs: effects.runDueJobs,
+  });
   const policies = new MergePolicyService({ ids, clock, datasets });
   return {
     datasets, batches, policies, lake,
@@ -100,16 +116,19 @@ export interface ServiceEffects {
   readonly lake: LakeStorage;
   /** Told about every finished batch (metrics). */
   readonly observeBatch?: BatchObserver;
+  /** Runs the durable jobs this process can claim now (the job worker's drain). */
+  readonly runDueJobs: () => Promise<unknown>;
 }
 
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
   const profilesModule = createProfilesModule(store, config, effects);
-  /** Runs before the sandbox's documents are deleted, so its batches are still known. */
+  /** Runs before the sandbox's documents are deleted: removes its lake files, then forgets its batches and their jobs. */
   const clearSandboxLake = async (sandboxId: string) => {
     const batches = await profilesModule.batches.list(store.sandbox(sandboxId));
     await effects.lake.removeSandboxData(sandboxId, batches.map((batch) => batch.id));
+    await profilesModule.batches.removeAll(store.sandbox(sandboxId));
   };
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
@@ -124,6 +143,26 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     profilesModule,
     sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
   };
+}
+
+/** The job worker of this process: `ingest-batch` jobs run the batch's ingestion (SPEC §3.4). */
+function createJobWorker(store: Store, config: Config, services: AppServices, effects: { clock: Clock; ids: IdGenerator; onEvent?: ((event: JobWorkerEvent) => void) | undefined }): JobWorker {
+  const { batches } = services.profilesModule;
+  return new JobWorker({
+    jobs: store.jobs, workerId: `${hostname()}:${process.pid}:${effects.ids.uuid()}`, clock: effects.clock,
+    leaseMs: config.leaseSeconds * 1000, pollIntervalMs: JOB_POLL_INTERVAL_MS, onEvent: effects.onEvent,
+    handlers: {
+      [INGEST_BATCH_JOB]: (job) => batches.runIngestJob(store.sandbox(job.sandboxId ?? ''), job.subjectId, isTakeover(job)),
+    },
+  });
+}
+
+/** Logs what the job worker reports: claims at debug, everything that went wrong at warn/error, with the job and its subject. */
+export function logJobEvent(logger: Logger, event: JobWorkerEvent): void {
+  const job = event.job === undefined ? {} : { jobId: event.job.id, kind: event.job.kind, subject: event.job.subjectId, attempt: event.job.attempts };
+  if (event.type === 'error' || event.type === 'failed') logger.error({ ...job, err: event.error }, `job ${event.type === 'error' ? 'worker error' : 'failed'}`);
+  else if (event.type === 'lease-lost') logger.warn(job, 'job lease lost: another worker took the job over');
+  else logger.debug(job, `job ${event.type}`);
 }
 
 /** The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`. */
@@ -148,16 +187,21 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     }
     const engine = await openAnalyticsEngine(config);
     const metrics = createMetricsRegistry();
+    const clock = options.clock ?? systemClock;
+    const ids = options.ids ?? randomIds;
+    let worker: JobWorker | undefined;
     const services = createServices(store, config, {
       engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: createIngestMetrics(metrics),
-      clock: options.clock ?? systemClock, ids: options.ids ?? randomIds, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey,
+      clock, ids, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey, runDueJobs: () => worker?.drain() ?? Promise.resolve(0),
     });
+    worker = createJobWorker(store, config, services, { clock, ids, onEvent: options.onJobEvent });
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
+    const running = worker;
     return {
-      config, store, services, masterKey, engine, metrics,
+      config, store, services, masterKey, engine, metrics, worker: running,
       close: async () => {
-        await services.profilesModule.batches.whenIdle();
+        await running.stop();
         await engine.close();
         await store.close();
       },
@@ -203,6 +247,28 @@ export function buildRuntimeApp(runtime: Runtime, logger: Logger): Promise<Built
   return buildApp({ config: runtime.config, logger, services: runtime.services, metrics: runtime.metrics, readiness: readinessChecks(runtime) });
 }
 
+/**
+ * Start-up recovery, then the background job loop. Work another live process holds (an unexpired lease) is
+ * never touched: a job is taken over only once its lease expired, and the batch it was ingesting then fails
+ * with INGESTION_INTERRUPTED. Embedded (SQLite, behind the data-dir lock) no other process can hold a lease,
+ * so every lease left running belonged to a process that died, and ends now.
+ */
+export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, options: { embedded: boolean }): Promise<void> {
+  const now = runtime.services.clock.now();
+  if (options.embedded) {
+    const ended = await runtime.store.jobs.expireAllLeases(now);
+    if (ended > 0) logger.warn({ jobs: ended }, 'jobs left running by the last shutdown are taken over');
+  } else {
+    const expired = await runtime.store.jobs.findExpired(now);
+    if (expired.length > 0) logger.warn({ jobs: expired.map((job) => job.id) }, 'jobs whose worker stopped heartbeating are taken over');
+  }
+  for (const sandbox of await runtime.store.sandboxes.listLive()) {
+    const resumed = await runtime.services.profilesModule.batches.resumeOrphans(runtime.store.sandbox(sandbox.id));
+    if (resumed > 0) logger.warn({ sandbox: sandbox.name, batches: resumed }, 'completed batches without an ingestion job were queued again');
+  }
+  runtime.worker.start();
+}
+
 /** A running server and how to stop it. */
 export interface RunningServer {
   readonly url: string;
@@ -220,7 +286,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
-    const runtime = await openRuntime(config);
+    const runtime = await openRuntime(config, { onJobEvent: (event) => logJobEvent(logger, event) });
     const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
     if (bootstrap?.generatedPassword !== undefined) {
       logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
@@ -228,10 +294,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
     }
     await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
-    for (const sandbox of await runtime.store.sandboxes.listLive()) {
-      const interrupted = await runtime.services.profilesModule.batches.failInterrupted(runtime.store.sandbox(sandbox.id));
-      if (interrupted > 0) logger.warn({ sandbox: sandbox.name, batches: interrupted }, 'batches interrupted by the last shutdown were marked failed (INGESTION_INTERRUPTED)');
-    }
+    await resumeBackgroundWork(runtime, logger, { embedded: config.databaseUrl === undefined });
     const { app } = await buildRuntimeApp(runtime, logger);
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ url: address, database: runtime.store.dialect, dataDir: config.dataDir }, 'activator is listening');

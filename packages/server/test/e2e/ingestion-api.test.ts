@@ -109,18 +109,28 @@ describe('batch ingestion over HTTP', () => {
     expect(errors.body).not.toContain('"x"');
   });
 
-  it('marks a batch left processing by a crash as failed (INGESTION_INTERRUPTED) with no rows visible', async () => {
+  it('fails a batch whose ingestion was cut off (its worker stopped heartbeating) with INGESTION_INTERRUPTED as a batch error, not a rejected row', async () => {
     const batchId = await newBatch();
+    expect((await upload(batchId, 'cut.csv', 'crmId,points\nC-90,1\n')).statusCode).toBe(200);
     const scope = t.runtime.store.sandbox((await t.runtime.store.sandboxes.getByName('prod'))?.id ?? '');
-    const stored = await scope.documents.get('batches', batchId);
-    await scope.documents.replace('batches', batchId, stored?.etag ?? '', {
-      name: stored?.name ?? '', etag: '"crashed"', data: { ...(stored?.data as object), status: 'processing' }, updatedAt: 1, updatedBy: 'test',
-    });
-    expect(await t.runtime.services.profilesModule.batches.failInterrupted(scope)).toBe(1);
+    // A process completed the batch and claimed its job, then died: the batch is processing under a lease nobody renews.
+    const stored = await scope.batches.get(batchId);
+    await scope.batches.replace(batchId, stored?.etag ?? '', { ...(stored as NonNullable<typeof stored>), status: 'processing', etag: '"crashed"' });
+    await t.runtime.store.jobs.enqueue({ kind: 'ingest-batch', subjectId: batchId, sandboxId: scope.sandboxId, queueKey: `${scope.sandboxId}/${datasetId}`, oncePerSubject: true }, t.clock.now());
+    const leaseMs = t.config.leaseSeconds * 1000;
+    expect(await t.runtime.store.jobs.claimNext({ kinds: ['ingest-batch'], workerId: 'dead-process', leaseMs, now: t.clock.now() })).toBeDefined();
+    await t.runtime.worker.drain();
+    expect((await batchOf(batchId))['status']).toBe('processing');
+    expect(existsSync(path.join(t.dataDir, 'staging', batchId))).toBe(true);
+    t.clock.advance(leaseMs);
+    expect(await t.runtime.worker.drain()).toBe(1);
     const batch = await batchOf(batchId);
     expect(batch['status']).toBe('failed');
-    expect(batch['errors']).toEqual([{ code: 'INGESTION_INTERRUPTED', description: '1 row rejected', rows: 1 }]);
+    expect(batch['errors']).toEqual([{ code: 'INGESTION_INTERRUPTED', description: expect.stringMatching(/interrupted/i) }]);
+    expect(batch['failedRows']).toEqual([]);
+    expect(batch['metrics']).toBeUndefined();
     expect(existsSync(path.join(t.dataDir, 'lake', scope.sandboxId, datasetId, batchId))).toBe(false);
+    expect(existsSync(path.join(t.dataDir, 'staging', batchId))).toBe(false);
   });
 
   it('deletes a sandbox with its lake files and the error reports of its batches', async () => {

@@ -32,6 +32,12 @@ export interface BatchMetrics {
   readonly inputByteSize: number;
 }
 
+/** Why a whole batch failed, as opposed to rejected rows (SPEC §3.4), e.g. `INGESTION_INTERRUPTED`. */
+export interface BatchError {
+  readonly code: 'INGESTION_INTERRUPTED';
+  readonly message: string;
+}
+
 export interface Batch {
   readonly id: string;
   readonly sandboxId: string;
@@ -42,8 +48,10 @@ export interface Batch {
   readonly errorThreshold?: number;
   readonly files: readonly BatchFile[];
   readonly metrics?: BatchMetrics;
-  /** Counts per code, e.g. `{TYPE_MISMATCH: 3}`. */
-  readonly errorCounts?: Readonly<Partial<Record<RowErrorCode | 'INGESTION_INTERRUPTED', number>>>;
+  /** Rejected rows: counts per code, e.g. `{TYPE_MISMATCH: 3}`. */
+  readonly errorCounts?: Readonly<Partial<Record<RowErrorCode, number>>>;
+  /** Errors of the batch as a whole. */
+  readonly errors?: readonly BatchError[];
   /** The first 100 rejected rows. */
   readonly failedRows?: readonly RowError[];
   readonly createdAt: number;

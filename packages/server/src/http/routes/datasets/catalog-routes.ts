@@ -74,16 +74,16 @@ export function registerCatalogDatasetRoutes(app: FastifyInstance, module: Profi
     const { scope, render } = contextOf(request);
     const query = request.query as DatasetListQuery;
     const wantedClass = classFilter(query.property);
-    const batches = await module.batches.list(scope);
     const datasets = (await module.datasets.list(scope)).filter((d) => (query.name === undefined || d.name === query.name) && (wantedClass === undefined || d.schema.class === wantedClass));
     const page = sortDatasets(datasets, query.orderBy).slice(query.start, query.start + query.limit);
+    const batches = await module.batches.ofDatasets(scope, page.map((dataset) => dataset.id));
     return keyed(page.map((dataset) => [dataset.id, datasetJson(dataset, batches, render)] as const));
   });
 
   app.get(`${CATALOG}/dataSets/:id`, { config: { access: READ, sandboxScoped: true }, schema: { tags: TAGS, params: idParams } }, async (request) => {
     const { scope, render } = contextOf(request);
     const dataset = await module.datasets.get(scope, (request.params as { id: string }).id);
-    return keyed([[dataset.id, datasetJson(dataset, await module.batches.list(scope), render)]]);
+    return keyed([[dataset.id, datasetJson(dataset, await module.batches.ofDatasets(scope, [dataset.id]), render)]]);
   });
 
   app.patch(
@@ -102,7 +102,7 @@ export function registerCatalogDatasetRoutes(app: FastifyInstance, module: Profi
     const { scope } = contextOf(request);
     const { id } = request.params as { id: string };
     request.auditObjectId = id;
-    const batches = (await module.batches.list(scope)).filter((batch) => batch.datasetId === id);
+    const batches = await module.batches.ofDatasets(scope, [id]);
     await module.datasets.delete(scope, id, [
       async (s, datasetId) => {
         const policies = await module.policies.policiesListing(s, datasetId);
@@ -117,10 +117,7 @@ export function registerCatalogDatasetRoutes(app: FastifyInstance, module: Profi
   app.get(`${CATALOG}/batches`, { config: { access: READ, sandboxScoped: true }, schema: { tags: TAGS, querystring: batchListQuery } }, async (request) => {
     const { scope, render } = contextOf(request);
     const query = request.query as z.infer<typeof batchListQuery>;
-    const batches = (await module.batches.list(scope))
-      .filter((batch) => (query.dataSet === undefined || batch.datasetId === query.dataSet) && (query.status === undefined || batch.status === query.status))
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-      .slice(query.start, query.start + query.limit);
+    const batches = await module.batches.query(scope, { datasetId: query.dataSet, status: query.status, start: query.start, limit: query.limit });
     return keyed(batches.map((batch) => [batch.id, batchJson(batch, render)] as const));
   });
 

@@ -21,7 +21,10 @@ export function datasetJson(dataset: Dataset, batches: readonly Batch[], context
 
 /** The inner batch object (also the 201 body of batch creation). */
 export function batchJson(batch: Batch, context: CatalogRenderContext) {
-  const errors = Object.entries(batch.errorCounts ?? {}).map(([code, rows]) => ({ code, description: `${rows} row${rows === 1 ? '' : 's'} rejected`, rows }));
+  const errors = [
+    ...(batch.errors ?? []).map((error) => ({ code: error.code, description: error.message })),
+    ...Object.entries(batch.errorCounts ?? {}).map(([code, rows]) => ({ code, description: `${rows} row${rows === 1 ? '' : 's'} rejected`, rows })),
+  ];
   const finished = batch.status === 'success' || batch.status === 'failed';
   return {
     id: batch.id, imsOrg: context.orgId, sandboxName: context.sandboxName, relatedObjects: [{ type: 'dataSet', id: batch.datasetId }],
