@@ -35,7 +35,7 @@ const domainBoundary = {
 
 const implementationBoundary = {
   patterns: [
-    { regex: upTo('(?:domain|http|cli)'), message: 'Implementations (storage/, security/, engine/, connectors/) must not import domain/, http/ or cli/: the arrows point the other way.' },
+    { regex: upTo('(?:domain|http|cli)'), message: 'Implementations (storage/, security/, engine/, connectors/, jobs/) must not import domain/, http/ or cli/: the arrows point the other way.' },
     { regex: '^(?:\\.\\./)+main(?:\\.[jt]s)?$', message: 'Implementations must not import the composition root (main.ts).' },
   ],
 };
@@ -91,7 +91,7 @@ export default defineConfig([
   // ── Boundaries (DESIGN.md "Packages") ────────────────────────────────────────────────────────
   { files: ['packages/server/src/domain/**'], rules: { 'no-restricted-imports': ['error', domainBoundary] } },
   {
-    files: ['packages/server/src/storage/**', 'packages/server/src/security/**', 'packages/server/src/engine/**', 'packages/server/src/connectors/**'],
+    files: ['packages/server/src/storage/**', 'packages/server/src/security/**', 'packages/server/src/engine/**', 'packages/server/src/connectors/**', 'packages/server/src/jobs/**'],
     rules: { 'no-restricted-imports': ['error', implementationBoundary] },
   },
   { files: ['packages/pql/**'], rules: { 'no-restricted-imports': ['error', notTheServer('packages/pql (pure, also runs in the browser)')] } },

@@ -189,19 +189,20 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     const metrics = createMetricsRegistry();
     const clock = options.clock ?? systemClock;
     const ids = options.ids ?? randomIds;
-    let worker: JobWorker | undefined;
+    // The worker runs the services' jobs and the services wake the worker: it is created right after them.
+    const late: { worker?: JobWorker } = {};
     const services = createServices(store, config, {
       engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: createIngestMetrics(metrics),
-      clock, ids, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey, runDueJobs: () => worker?.drain() ?? Promise.resolve(0),
+      clock, ids, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey, runDueJobs: () => late.worker?.drain() ?? Promise.resolve(0),
     });
-    worker = createJobWorker(store, config, services, { clock, ids, onEvent: options.onJobEvent });
+    const worker = createJobWorker(store, config, services, { clock, ids, onEvent: options.onJobEvent });
+    late.worker = worker;
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
-    const running = worker;
     return {
-      config, store, services, masterKey, engine, metrics, worker: running,
+      config, store, services, masterKey, engine, metrics, worker,
       close: async () => {
-        await running.stop();
+        await worker.stop();
         await engine.close();
         await store.close();
       },

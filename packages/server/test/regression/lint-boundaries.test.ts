@@ -57,6 +57,7 @@ describe('lint boundaries', () => {
 
   it.each([
     ['a storage implementation importing the domain', 'packages/server/src/storage/sqlite/fixture-store.ts', "import type { Clock } from '../../domain/runtime.js';\nexport type C = Clock;\n"],
+    ['the job queue importing the domain', 'packages/server/src/jobs/fixture-worker.ts', "import { BatchService } from '../domain/datasets/batch-service.js';\nexport const b = BatchService;\n"],
     ['a security implementation importing the HTTP layer', 'packages/server/src/security/fixture.ts', "import { buildApp } from '../http/app.js';\nexport const b = buildApp;\n"],
     ['pql importing the server package', 'packages/pql/src/fixture.ts', "import { loadConfig } from '@activator/server';\nexport const c = loadConfig;\n"],
     ['the web UI importing server files by path', 'packages/web/src/fixture.ts', "import { loadConfig } from '../../server/src/config.js';\nexport const c = loadConfig;\n"],
