@@ -614,9 +614,10 @@ if (postgres.ok) {
     beforeAll(async () => {
       server = await startPostgres();
     });
+    // Dropping one database per test takes a while on a loaded shared server.
     afterAll(async () => {
       await server.stop();
-    });
+    }, 180_000);
 
     storeContract({
       dialect: 'postgres',
