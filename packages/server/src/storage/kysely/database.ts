@@ -120,6 +120,13 @@ export interface ScopedDocumentsTable {
   updated_by: string;
 }
 
+/** One row of `attempt_counters`: the current fixed window of one limit bucket. */
+export interface AttemptCountersTable {
+  bucket: string;
+  window_start: number;
+  attempts: number;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -132,4 +139,5 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   scoped_documents: ScopedDocumentsTable;
+  attempt_counters: AttemptCountersTable;
 }

@@ -1,6 +1,7 @@
 // The ordered list of control-plane migrations, as a Kysely migration provider built from static imports.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as attemptCounters from './0003-attempt-counters.js';
 
 /**
  * Every migration by name; names sort in the order they must run. Static imports (not a directory
@@ -8,6 +9,7 @@ import * as foundation from './0001-foundation.js';
  */
 const migrationsByName: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0003-attempt-counters': attemptCounters,
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */
