@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { AttemptLimiter } from './domain/access/attempt-limiter.js';
 import { CredentialService } from './domain/access/credential-service.js';
 import { RoleService } from './domain/access/role-service.js';
 import { SessionService } from './domain/access/session-service.js';
@@ -33,6 +34,7 @@ import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
 import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
+import { createHmacSecretDigest } from './security/hmac-secret-digest.js';
 import { lockDataDir } from './security/data-dir-lock.js';
 import { loadMasterKey } from './security/master-key.js';
 import { openStore } from './storage/open-store.js';
@@ -113,14 +115,28 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   };
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
+  const limiter = new AttemptLimiter({ store, clock });
+  const window = (seconds: number) => seconds * 1000;
   return {
     clock,
     flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
-    credentials: new CredentialService({ store, clock, ids, hasher, roles, tokenTtlSeconds: config.tokenTtlSeconds }),
-    sessions: new SessionService({ store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours }),
+    credentials: new CredentialService({
+      store, clock, ids, roles, tokenTtlSeconds: config.tokenTtlSeconds, digest: createHmacSecretDigest(effects.masterKey), legacyHasher: hasher, limiter,
+      tokenLimits: {
+        perClient: { max: config.tokenMaxFailures, windowMs: window(config.tokenFailureWindowSeconds) },
+        perAddress: { max: config.tokenMaxFailuresPerAddress, windowMs: window(config.tokenFailureWindowSeconds) },
+      },
+    }),
+    sessions: new SessionService({
+      store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours, limiter,
+      loginLimits: {
+        perEmail: { max: config.loginMaxFailures, windowMs: window(config.loginFailureWindowSeconds) },
+        perAddress: { max: config.loginMaxFailuresPerAddress, windowMs: window(config.loginFailureWindowSeconds) },
+      },
+    }),
     profilesModule,
     sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
   };

@@ -66,12 +66,6 @@ export class AuditService {
     return this.deps.store.audit.list(query);
   }
 
-  /** How many entries of `action` with `outcome` name this actor since `since` (capped at `cap`). */
-  async countRecent(action: string, actorName: string, outcome: AuditOutcome, since: number, cap: number): Promise<number> {
-    const page = await this.deps.store.audit.list({ action, actor: actorName, from: since, limit: Math.max(cap * 4, 20) });
-    return Math.min(cap, page.items.filter((entry) => entry.outcome === outcome && entry.actor.name === actorName).length);
-  }
-
   /** Deletes entries older than the retention period; returns how many. */
   purgeOlderThanDays(days: number): Promise<number> {
     return this.deps.store.audit.deleteOlderThan(this.deps.clock.now() - days * 86_400_000);
