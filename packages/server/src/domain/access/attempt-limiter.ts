@@ -44,6 +44,9 @@ export function tryAgainIn(seconds: number): string {
   return seconds >= 120 ? `try again in ${Math.ceil(seconds / 60)} minutes` : `try again in ${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
+/** Exhausted buckets remembered per process (a memory bound; forgetting one only costs a store read). */
+const MAX_REMEMBERED = 10_000;
+
 /** Expired windows are swept at most this often per process. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -54,6 +57,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export class AttemptLimiter {
   private lastSweep = Number.NEGATIVE_INFINITY;
+  /** Buckets `check` found exhausted, with their window: refused again without asking the store until it ends. */
+  private readonly exhausted = new Map<string, AttemptWindow>();
 
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
@@ -80,8 +85,15 @@ export class AttemptLimiter {
   async check(scopes: readonly AttemptScope[]): Promise<void> {
     const now = this.deps.clock.now();
     for (const scope of scopes) {
-      const window = await this.deps.store.attempts.get(bucketOf(scope), now, scope.limit.windowMs);
-      if (window !== undefined && window.count >= scope.limit.max) throw rateLimited(scope, window, now);
+      const bucket = bucketOf(scope);
+      const known = this.exhausted.get(bucket);
+      if (known !== undefined && known.windowStart + scope.limit.windowMs > now) throw rateLimited(scope, known, now);
+      const window = await this.deps.store.attempts.get(bucket, now, scope.limit.windowMs);
+      if (window !== undefined && window.count >= scope.limit.max) {
+        if (this.exhausted.size >= MAX_REMEMBERED) this.exhausted.clear();
+        this.exhausted.set(bucket, window);
+        throw rateLimited(scope, window, now);
+      }
     }
   }
 

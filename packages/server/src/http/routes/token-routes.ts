@@ -53,9 +53,8 @@ export function registerTokenRoutes(app: FastifyInstance, services: AppServices)
         await audit('success', 200, issued.credential.id, issued.credential.name);
         return { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn };
       } catch (error) {
-        if (error instanceof AppError && (error.code === 'OAUTH_INVALID_CLIENT' || error.code === 'RATE_LIMITED')) {
-          await audit('rejected', error.status, null, clientId);
-        }
+        // Refusals by the limit are not audited: a flood of them would only flood the audit log.
+        if (error instanceof AppError && error.code === 'OAUTH_INVALID_CLIENT') await audit('rejected', 401, null, clientId);
         throw error;
       }
     },
