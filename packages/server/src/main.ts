@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { constants, mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
+export { createLogger } from './logger.js';
 import { AttemptLimiter } from './domain/access/attempt-limiter.js';
 import { CredentialService } from './domain/access/credential-service.js';
 import { RoleService } from './domain/access/role-service.js';
@@ -182,23 +183,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await store.close();
     throw error;
   }
-}
-
-/** The process logger: JSON lines, ISO time, secrets redacted wherever they might appear. */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level: config.logLevel,
-      base: null,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.password', '*.clientSecret', '*.client_secret', '*.secretHash', '*.passwordHash'],
-        censor: '********',
-      },
-    },
-    destination,
-  );
 }
 
 /** The readiness checks of `/readyz`. */
