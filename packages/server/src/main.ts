@@ -17,7 +17,7 @@ import { SourceConnectionService } from './domain/destinations/source-connection
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
 import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.js';
 import { FlowService } from './domain/flows/flow-service.js';
-import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
+import { SYSTEM_ACTOR, type Clock, type IdGenerator, type PasswordHasher, type SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
 import type { ProfilesModule } from './http/routes/datasets/profiles-module.js';
 import { BatchService, type BatchObserver } from './domain/datasets/batch-service.js';
@@ -37,6 +37,7 @@ import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
 import { createHmacSecretDigest } from './security/hmac-secret-digest.js';
 import { lockDataDir } from './security/data-dir-lock.js';
+import { secureDataDir } from './security/data-dir-permissions.js';
 import { loadMasterKey } from './security/master-key.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
@@ -151,7 +152,7 @@ export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngi
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir);
   const masterKey = loadMasterKey(config.masterKey, config.masterKeyFile);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -210,41 +211,66 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Creates the bootstrap admin when there are no users, audits it, and logs a generated password once. */
+async function bootstrapAdmin(runtime: Runtime, logger: Logger): Promise<void> {
+  const { config, services } = runtime;
+  const bootstrap = await services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
+  if (bootstrap === undefined) return;
+  await services.audit.record({
+    actor: SYSTEM_ACTOR, sandbox: null, action: 'user.create', objectType: 'user', objectId: bootstrap.id, outcome: 'success',
+    details: { email: bootstrap.email, admin: true, bootstrap: true },
+  });
+  if (bootstrap.generatedPassword !== undefined) {
+    logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
+  } else {
+    logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
+  }
+}
+
 /**
- * `activator serve`: locks the data dir (embedded mode), opens the runtime, bootstraps the admin,
- * listens. The bootstrap password, when generated, is logged once at warn level.
+ * `activator serve`: makes the data dir owner-only and locks it (embedded mode), opens the runtime and
+ * listens; only once the port is bound does it bootstrap the admin (so a busy port never loses a
+ * one-time password) and finish start-up, while requests that arrive meanwhile wait. The bootstrap
+ * password, when generated, is logged once at warn level.
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir, { existingContents: true });
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => undefined;
+  let runtime: Runtime | undefined;
+  let app: BuiltApp['app'] | undefined;
   try {
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
-    const runtime = await openRuntime(config);
-    const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
-    if (bootstrap?.generatedPassword !== undefined) {
-      logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
-    } else if (bootstrap !== undefined) {
-      logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
-    }
-    await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
-    for (const sandbox of await runtime.store.sandboxes.listLive()) {
-      const interrupted = await runtime.services.profilesModule.batches.failInterrupted(runtime.store.sandbox(sandbox.id));
-      if (interrupted > 0) logger.warn({ sandbox: sandbox.name, batches: interrupted }, 'batches interrupted by the last shutdown were marked failed (INGESTION_INTERRUPTED)');
-    }
-    const { app } = await buildRuntimeApp(runtime, logger);
+    runtime = await openRuntime(config);
+    app = (await buildRuntimeApp(runtime, logger)).app;
+    let startedUp: () => void = () => undefined;
+    const startup = new Promise<void>((resolve) => { startedUp = resolve; });
+    app.addHook('onRequest', async () => { await startup; });
     const address = await app.listen({ host: config.host, port: config.port });
+    try {
+      await bootstrapAdmin(runtime, logger);
+      await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
+      for (const sandbox of await runtime.store.sandboxes.listLive()) {
+        const interrupted = await runtime.services.profilesModule.batches.failInterrupted(runtime.store.sandbox(sandbox.id));
+        if (interrupted > 0) logger.warn({ sandbox: sandbox.name, batches: interrupted }, 'batches interrupted by the last shutdown were marked failed (INGESTION_INTERRUPTED)');
+      }
+    } finally {
+      startedUp();
+    }
     logger.info({ url: address, database: runtime.store.dialect, dataDir: config.dataDir }, 'activator is listening');
+    const [started, server] = [runtime, app];
     return {
       url: address,
-      runtime,
+      runtime: started,
       stop: async () => {
-        await app.close();
-        await runtime.close();
+        await server.close();
+        await started.close();
         unlock();
       },
     };
   } catch (error) {
+    await app?.close();
+    await runtime?.close();
     unlock();
     throw error;
   }
