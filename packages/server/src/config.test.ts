@@ -13,6 +13,22 @@ describe('loadConfig', () => {
     });
   });
 
+  it('applies the SPEC §14 login and token limits by default and reads them from the environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      loginMaxFailures: 5, loginMaxFailuresPerAddress: 5, loginFailureWindowSeconds: 900,
+      tokenMaxFailures: 20, tokenMaxFailuresPerAddress: 20, tokenFailureWindowSeconds: 60,
+    });
+    expect(loadConfig({
+      ACTIVATOR_LOGIN_MAX_FAILURES: '3', ACTIVATOR_LOGIN_MAX_FAILURES_PER_ADDRESS: '50', ACTIVATOR_LOGIN_FAILURE_WINDOW_SECONDS: '600',
+      ACTIVATOR_TOKEN_MAX_FAILURES: '10', ACTIVATOR_TOKEN_MAX_FAILURES_PER_ADDRESS: '100', ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS: '120',
+    })).toMatchObject({
+      loginMaxFailures: 3, loginMaxFailuresPerAddress: 50, loginFailureWindowSeconds: 600,
+      tokenMaxFailures: 10, tokenMaxFailuresPerAddress: 100, tokenFailureWindowSeconds: 120,
+    });
+    expect(() => loadConfig({ ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS: '90000' })).toThrow(/ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS/);
+    expect(() => loadConfig({ ACTIVATOR_LOGIN_MAX_FAILURES: '0' })).toThrow(/ACTIVATOR_LOGIN_MAX_FAILURES/);
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

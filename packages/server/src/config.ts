@@ -40,6 +40,14 @@ export interface Config {
   readonly warnMappedAttributes: number;
   /** Rows per exported file before splitting; also the largest `maxFileRowCount`. */
   readonly maxFileRows: number;
+  /** Failed logins counted per e-mail and per client address in one window (SPEC §14). */
+  readonly loginMaxFailures: number;
+  readonly loginMaxFailuresPerAddress: number;
+  readonly loginFailureWindowSeconds: number;
+  /** Token requests with a wrong secret counted per client id and per client address in one window (SPEC §14). */
+  readonly tokenMaxFailures: number;
+  readonly tokenMaxFailuresPerAddress: number;
+  readonly tokenFailureWindowSeconds: number;
   /** Analytical engine limits (DuckDB `memory_limit` and `threads`). */
   readonly queryMemoryMb: number;
   readonly queryThreads: number;
@@ -177,6 +185,12 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     warnAudiencesPerFlow: integer(env, 'ACTIVATOR_WARN_AUDIENCES_PER_FLOW', 250, 1, 100_000),
     warnMappedAttributes: integer(env, 'ACTIVATOR_WARN_MAPPED_ATTRIBUTES', 50, 1, 100_000),
     maxFileRows: integer(env, 'ACTIVATOR_MAX_FILE_ROWS', 5_000_000, 1, 1_000_000_000),
+    loginMaxFailures: integer(env, 'ACTIVATOR_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+    loginMaxFailuresPerAddress: integer(env, 'ACTIVATOR_LOGIN_MAX_FAILURES_PER_ADDRESS', 5, 1, 1_000_000),
+    loginFailureWindowSeconds: integer(env, 'ACTIVATOR_LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    tokenMaxFailures: integer(env, 'ACTIVATOR_TOKEN_MAX_FAILURES', 20, 1, 1_000_000),
+    tokenMaxFailuresPerAddress: integer(env, 'ACTIVATOR_TOKEN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+    tokenFailureWindowSeconds: integer(env, 'ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     queryMemoryMb: integer(env, 'ACTIVATOR_QUERY_MEMORY_MB', 2048, 64, 1_048_576),
     queryThreads: integer(env, 'ACTIVATOR_QUERY_THREADS', os.availableParallelism(), 1, 1024),
   };

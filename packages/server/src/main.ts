@@ -4,8 +4,10 @@ import { constants, mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
+export { createLogger } from './logger.js';
+import { AttemptLimiter } from './domain/access/attempt-limiter.js';
 import { CredentialService } from './domain/access/credential-service.js';
 import { RoleService } from './domain/access/role-service.js';
 import { SessionService } from './domain/access/session-service.js';
@@ -16,7 +18,7 @@ import { SourceConnectionService } from './domain/destinations/source-connection
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
 import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.js';
 import { FlowService } from './domain/flows/flow-service.js';
-import type { Clock, IdGenerator, PasswordHasher, SecretCipher } from './domain/runtime.js';
+import { SYSTEM_ACTOR, type Clock, type IdGenerator, type PasswordHasher, type SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
 import type { ProfilesModule } from './http/routes/datasets/profiles-module.js';
 import { BatchService, INGEST_BATCH_JOB, type BatchObserver } from './domain/datasets/batch-service.js';
@@ -34,7 +36,9 @@ import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
 import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
+import { createHmacSecretDigest } from './security/hmac-secret-digest.js';
 import { lockDataDir } from './security/data-dir-lock.js';
+import { secureDataDir } from './security/data-dir-permissions.js';
 import { loadMasterKey } from './security/master-key.js';
 import { isTakeover } from './jobs/job-state.js';
 import { JobWorker, type JobWorkerEvent } from './jobs/job-worker.js';
@@ -132,14 +136,28 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   };
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
+  const limiter = new AttemptLimiter({ store, clock });
+  const window = (seconds: number) => seconds * 1000;
   return {
     clock,
     flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
-    credentials: new CredentialService({ store, clock, ids, hasher, roles, tokenTtlSeconds: config.tokenTtlSeconds }),
-    sessions: new SessionService({ store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours }),
+    credentials: new CredentialService({
+      store, clock, ids, roles, tokenTtlSeconds: config.tokenTtlSeconds, digest: createHmacSecretDigest(effects.masterKey), legacyHasher: hasher, limiter,
+      tokenLimits: {
+        perClient: { max: config.tokenMaxFailures, windowMs: window(config.tokenFailureWindowSeconds) },
+        perAddress: { max: config.tokenMaxFailuresPerAddress, windowMs: window(config.tokenFailureWindowSeconds) },
+      },
+    }),
+    sessions: new SessionService({
+      store, clock, hasher, audit, sessionTtlHours: config.sessionTtlHours, limiter,
+      loginLimits: {
+        perEmail: { max: config.loginMaxFailures, windowMs: window(config.loginFailureWindowSeconds) },
+        perAddress: { max: config.loginMaxFailuresPerAddress, windowMs: window(config.loginFailureWindowSeconds) },
+      },
+    }),
     profilesModule,
     sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
   };
@@ -173,7 +191,7 @@ export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngi
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir);
   const masterKey = loadMasterKey(config.masterKey, config.masterKeyFile);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -211,23 +229,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await store.close();
     throw error;
   }
-}
-
-/** The process logger: JSON lines, ISO time, secrets redacted wherever they might appear. */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level: config.logLevel,
-      base: null,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.password', '*.clientSecret', '*.client_secret', '*.secretHash', '*.passwordHash'],
-        censor: '********',
-      },
-    },
-    destination,
-  );
 }
 
 /** The readiness checks of `/readyz`. */
@@ -277,38 +278,63 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Creates the bootstrap admin when there are no users, audits it, and logs a generated password once. */
+async function bootstrapAdmin(runtime: Runtime, logger: Logger): Promise<void> {
+  const { config, services } = runtime;
+  const bootstrap = await services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
+  if (bootstrap === undefined) return;
+  await services.audit.record({
+    actor: SYSTEM_ACTOR, sandbox: null, action: 'user.create', objectType: 'user', objectId: bootstrap.id, outcome: 'success',
+    details: { email: bootstrap.email, admin: true, bootstrap: true },
+  });
+  if (bootstrap.generatedPassword !== undefined) {
+    logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
+  } else {
+    logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
+  }
+}
+
 /**
- * `activator serve`: locks the data dir (embedded mode), opens the runtime, bootstraps the admin,
- * listens. The bootstrap password, when generated, is logged once at warn level.
+ * `activator serve`: makes the data dir owner-only and locks it (embedded mode), opens the runtime and
+ * listens; only once the port is bound does it bootstrap the admin (so a busy port never loses a
+ * one-time password) and finish start-up, while requests that arrive meanwhile wait. The bootstrap
+ * password, when generated, is logged once at warn level.
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir, { existingContents: true });
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => undefined;
+  let runtime: Runtime | undefined;
+  let app: BuiltApp['app'] | undefined;
   try {
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
-    const runtime = await openRuntime(config, { onJobEvent: (event) => logJobEvent(logger, event) });
-    const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
-    if (bootstrap?.generatedPassword !== undefined) {
-      logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');
-    } else if (bootstrap !== undefined) {
-      logger.info({ email: bootstrap.email }, 'created the bootstrap admin user');
-    }
-    await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
-    await resumeBackgroundWork(runtime, logger, { embedded: config.databaseUrl === undefined });
-    const { app } = await buildRuntimeApp(runtime, logger);
+    runtime = await openRuntime(config, { onJobEvent: (event) => logJobEvent(logger, event) });
+    app = (await buildRuntimeApp(runtime, logger)).app;
+    let startedUp: () => void = () => undefined;
+    const startup = new Promise<void>((resolve) => { startedUp = resolve; });
+    app.addHook('onRequest', async () => { await startup; });
     const address = await app.listen({ host: config.host, port: config.port });
+    try {
+      await bootstrapAdmin(runtime, logger);
+      await runtime.services.audit.purgeOlderThanDays(config.auditRetentionDays);
+      await resumeBackgroundWork(runtime, logger, { embedded: config.databaseUrl === undefined });
+    } finally {
+      startedUp();
+    }
     logger.info({ url: address, database: runtime.store.dialect, dataDir: config.dataDir }, 'activator is listening');
+    const [started, server] = [runtime, app];
     return {
       url: address,
-      runtime,
+      runtime: started,
       stop: async () => {
-        await app.close();
-        await runtime.close();
+        await server.close();
+        await started.close();
         unlock();
       },
     };
   } catch (error) {
+    await app?.close();
+    await runtime?.close();
     unlock();
     throw error;
   }

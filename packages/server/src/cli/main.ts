@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The `activator` command line: serve, migrate, admin (SPEC §12).
-import { mkdirSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import { seedDemo, type DemoSummary } from '../demo/demo-bootstrap.js';
 import { createLogger, startServer } from '../main.js';
+import { secureDataDir } from '../security/data-dir-permissions.js';
 import { openStore } from '../storage/open-store.js';
 import { registerAdminCommand } from './admin-command.js';
 import { registerFlowServiceCommands } from './flow-service-commands.js';
@@ -55,7 +55,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (options: { status?: boolean; json?: boolean }) => {
     const config = loadConfig(process.env);
-    mkdirSync(config.dataDir, { recursive: true });
+    secureDataDir(config.dataDir);
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       if (options.status === true) {

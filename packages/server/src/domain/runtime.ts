@@ -11,10 +11,23 @@ export interface IdGenerator {
   uuid(): string;
 }
 
-/** Hashes and verifies passwords and client secrets (argon2id in production). */
+/** Hashes and verifies user passwords (argon2id in production; also client secrets stored before keyed digests). */
 export interface PasswordHasher {
   hash(secret: string): Promise<string>;
   verify(hash: string, secret: string): Promise<boolean>;
+}
+
+/**
+ * Stores and checks client secrets (SPEC §2.5): 256 random bits need no slow hashing, so a keyed SHA-256
+ * (HMAC under a server key) compared in constant time.
+ */
+export interface SecretDigest {
+  /** The stored form of `secret`. */
+  digest(secret: string): string;
+  /** Whether `stored` was made by {@link digest} (otherwise it is an older, argon2id hash). */
+  owns(stored: string): boolean;
+  /** Whether `secret` is the one `stored` was made from; constant time. */
+  matches(stored: string, secret: string): boolean;
 }
 
 /**

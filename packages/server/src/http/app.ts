@@ -2,7 +2,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,6 +12,7 @@ import type { RoleService } from '../domain/access/role-service.js';
 import type { SessionService } from '../domain/access/session-service.js';
 import type { UserService } from '../domain/access/user-service.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
+import { boundText } from '../domain/audit/bounded-values.js';
 import type { Clock } from '../domain/runtime.js';
 import type { SandboxService } from '../domain/sandboxes/sandbox-service.js';
 import { AppError } from '../errors.js';
@@ -64,6 +65,14 @@ export interface BuiltApp {
   readonly routes: RouteCatalog;
 }
 
+/** SPEC §1.2 row 10: the message is exactly this; the parser's detail goes to the log only. */
+const MALFORMED_JSON_MESSAGE = 'Malformed JSON request body';
+
+function malformedJson(request: FastifyRequest, detail: string): AppError {
+  request.log.info({ detail: boundText(detail) }, MALFORMED_JSON_MESSAGE);
+  return new AppError('MALFORMED_JSON', MALFORMED_JSON_MESSAGE);
+}
+
 /** Builds the app; call `app.ready()` (or `listen`) afterwards. */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
@@ -86,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     try {
       text = typeof body === 'string' ? body : strictUtf8.decode(body);
     } catch {
-      return done(new AppError('MALFORMED_JSON', 'Malformed JSON request body: the body is not valid UTF-8'), undefined);
+      return done(malformedJson(request, 'the body is not valid UTF-8'), undefined);
     }
     // Clients send `Content-Type: application/json` on every request (Adobe's Postman collections do, even
     // on DELETE): an empty body is only an error where the route takes a body.
@@ -95,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new AppError('MALFORMED_JSON', `Malformed JSON request body: ${(error as Error).message}`), undefined);
+      done(malformedJson(request, (error as Error).message), undefined);
     }
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

@@ -21,6 +21,8 @@ const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
   OAUTH_INVALID_REQUEST: 'invalid_request',
   OAUTH_UNSUPPORTED_GRANT: 'unsupported_grant_type',
   OAUTH_INVALID_CLIENT: 'invalid_client',
+  // RFC 6749 §4.1.2.1's code for "try again later"; the 429 status and `Retry-After` say how.
+  RATE_LIMITED: 'temporarily_unavailable',
   INTERNAL: 'server_error',
 };
 

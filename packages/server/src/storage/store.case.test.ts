@@ -113,14 +113,15 @@ function storeContract(setup: StoreContractSetup): void {
 
   describe('migrations and health', () => {
     it('applies the foundation once; migrating again applies nothing', async () => {
-      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs']);
+      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters']);
       expect(await store.migrate()).toEqual([]);
     });
 
     it('reports migration status before and after migrating', async () => {
       const fresh = await (await setup.newDatabase())();
       try {
-        expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null }]);
+        expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null },
+          { name: '0003-attempt-counters', executedAt: null }]);
         const before = Date.now();
         await fresh.migrate();
         const [status] = await fresh.migrationStatus();
@@ -325,6 +326,36 @@ function storeContract(setup: StoreContractSetup): void {
       expect(await store.sessions.deleteExpired(T0)).toBe(2);
       expect(await store.sessions.deleteForUser('u-1')).toBe(1);
       expect(await store.sessions.getByHash('b')).toBeUndefined();
+    });
+  });
+
+  describe('attempt counters', () => {
+    const WINDOW = 60_000;
+
+    it('counts attempts in a fixed window, restarts it once expired, and takes one back only from the same window', async () => {
+      expect(await store.attempts.get('login:a', T0, WINDOW)).toBeUndefined();
+      expect(await store.attempts.increment('login:a', T0, WINDOW)).toEqual({ count: 1, windowStart: T0 });
+      expect(await store.attempts.increment('login:a', T0 + 10, WINDOW)).toEqual({ count: 2, windowStart: T0 });
+      expect(await store.attempts.increment('login:b', T0 + 20, WINDOW)).toEqual({ count: 1, windowStart: T0 + 20 });
+      expect(await store.attempts.get('login:a', T0 + WINDOW - 1, WINDOW)).toEqual({ count: 2, windowStart: T0 });
+      await store.attempts.decrement('login:a', T0);
+      expect(await store.attempts.get('login:a', T0 + 30, WINDOW)).toEqual({ count: 1, windowStart: T0 });
+      expect(await store.attempts.get('login:a', T0 + WINDOW, WINDOW)).toBeUndefined();
+      expect(await store.attempts.increment('login:a', T0 + WINDOW, WINDOW)).toEqual({ count: 1, windowStart: T0 + WINDOW });
+      await store.attempts.decrement('login:a', T0);
+      expect(await store.attempts.get('login:a', T0 + WINDOW, WINDOW)).toEqual({ count: 1, windowStart: T0 + WINDOW });
+      expect(await store.attempts.deleteStartedBefore(T0 + 20)).toBe(1);
+      expect(await store.attempts.get('login:b', T0 + 30, WINDOW)).toBeUndefined();
+      expect(await store.attempts.get('login:a', T0 + WINDOW, WINDOW)).toEqual({ count: 1, windowStart: T0 + WINDOW });
+    });
+
+    it('gives every one of many concurrent increments, through two stores, its own count', async () => {
+      const other = await openAnother();
+      const counts = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? store : other).attempts.increment('token:x', T0 + i, WINDOW)),
+      );
+      expect(counts.map((window) => window.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(new Set(counts.map((window) => window.windowStart)).size).toBe(1);
     });
   });
 
@@ -584,7 +615,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs']);
+      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters']);
       await store.users.create(userRecord());
       expect(await store.users.count()).toBe(1);
     } finally {

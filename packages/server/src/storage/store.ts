@@ -206,6 +206,28 @@ export interface AuditRepository {
   deleteOlderThan(time: EpochMs): Promise<number>;
 }
 
+/** One fixed window of an attempt counter: how many attempts since `windowStart`. */
+export interface AttemptWindow {
+  readonly count: number;
+  readonly windowStart: EpochMs;
+}
+
+/**
+ * Fixed-window attempt counters (login and token limits, SPEC §14). Every change is one atomic statement
+ * in the database, so a limit holds across concurrent requests and across processes sharing PostgreSQL.
+ * A window has expired once `windowStart <= now - windowMs`.
+ */
+export interface AttemptCounterRepository {
+  /** Adds one attempt to `bucket` (starting a new window at `now` when none is current) and returns the window. */
+  increment(bucket: string, now: EpochMs, windowMs: number): Promise<AttemptWindow>;
+  /** The current window of `bucket`, or undefined when it has none. */
+  get(bucket: string, now: EpochMs, windowMs: number): Promise<AttemptWindow | undefined>;
+  /** Takes one attempt back from the window that started at `windowStart` (a no-op once another window began). */
+  decrement(bucket: string, windowStart: EpochMs): Promise<void>;
+  /** Removes every window that started at or before `before`; returns how many. */
+  deleteStartedBefore(before: EpochMs): Promise<number>;
+}
+
 /**
  * A sandbox-scoped document: the generic shape of configuration objects (connections, flows, …)
  * that belong to exactly one sandbox.
@@ -421,6 +443,7 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly audit: AuditRepository;
   readonly jobs: JobRepository;
+  readonly attempts: AttemptCounterRepository;
   /** The only way to reach sandbox-scoped data. */
   sandbox(sandboxId: string): SandboxScopedStore;
   /** Applies pending migrations; returns the names applied. */

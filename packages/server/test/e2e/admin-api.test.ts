@@ -121,7 +121,7 @@ describe('the last enabled admin user', () => {
       const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
         t.inject({ method, url, headers: admin.headers(payload === undefined ? {} : json), ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
       const boot = await t.runtime.services.users.ensureBootstrapAdmin('boss@example.com', 'a-long-enough-password');
-      expect(boot).toEqual({ email: 'boss@example.com' });
+      expect(boot).toEqual({ id: expect.any(String), email: 'boss@example.com' });
       expect(await t.runtime.services.users.ensureBootstrapAdmin(undefined, undefined)).toBeUndefined();
       const boss = (await call('GET', '/api/v1/admin/users')).json().items[0];
       expect(boss).toMatchObject({ email: 'boss@example.com', admin: true });

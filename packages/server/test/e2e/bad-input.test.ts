@@ -7,7 +7,7 @@ import {
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-const MALFORMED = expect.stringMatching(/^Malformed JSON request body/);
+const MALFORMED = 'Malformed JSON request body';
 const USERS = '/api/v1/admin/users';
 const ROLES = '/api/v1/admin/roles';
 
@@ -209,7 +209,7 @@ describe('bodies that are not valid UTF-8', () => {
       const payload = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       const response = await t.inject({ method: 'POST', url: '/api/v1/admin/roles', headers: admin.headers({ 'content-type': 'application/json' }), payload });
       expect(response.statusCode).toBe(400);
-      expect(response.json().error.message).toBe('Malformed JSON request body: the body is not valid UTF-8');
+      expect(response.json().error.message).toBe('Malformed JSON request body');
       expect((await t.runtime.services.roles.list()).length).toBe(before);
     } finally {
       await t.close();

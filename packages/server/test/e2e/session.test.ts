@@ -18,8 +18,9 @@ function sessionCookie(setCookie: string | string[] | undefined): { value: strin
   return { value: pair.slice('activator_session='.length), attributes };
 }
 
-function attempt(t: TestApp, email: string, password: string) {
-  return t.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
+/** A login from `remoteAddress` (failures also count per client address, SPEC §14). */
+function attempt(t: TestApp, email: string, password: string, remoteAddress = '127.0.0.1') {
+  return t.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress });
 }
 
 function currentSession(t: TestApp, cookie: string) {
@@ -102,22 +103,37 @@ describe('failed logins (SPEC §2.4)', () => {
 
   it('answers 429 RATE_LIMITED after 5 failures for an e-mail, even to the right password, and allows it again after 15 minutes', async () => {
     const email = 'linus@example.com';
-    for (let i = 0; i < 5; i += 1) expectNative(await attempt(t, email, `wrong ${i}`), 401, 'UNAUTHORIZED', 'Invalid email or password');
-    const limited = await attempt(t, email, 'kernel hacker 1');
+    // Each guess from its own address: this is the per-e-mail limit.
+    for (let i = 0; i < 5; i += 1) expectNative(await attempt(t, email, `wrong ${i}`, `10.0.1.${i}`), 401, 'UNAUTHORIZED', 'Invalid email or password');
+    const limited = await attempt(t, email, 'kernel hacker 1', '10.0.1.9');
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('RATE_LIMITED');
+    expect(limited.json().error.message).toBe('Too many failed logins for this e-mail; try again in 15 minutes');
+    expect(limited.headers['retry-after']).toBe('900');
     expect(limited.headers['set-cookie']).toBeUndefined();
-    expect((await attempt(t, 'grace@example.com', 'compiler pioneer')).statusCode).toBe(200);
+    expect((await attempt(t, 'grace@example.com', 'compiler pioneer', '10.0.1.9')).statusCode).toBe(200);
     t.clock.advance(14 * MINUTE_MS);
-    expect((await attempt(t, email, 'kernel hacker 1')).statusCode).toBe(429);
+    const stillLimited = await attempt(t, email, 'kernel hacker 1', '10.0.1.9');
+    expect(stillLimited.statusCode).toBe(429);
+    expect(stillLimited.headers['retry-after']).toBe('60');
     t.clock.advance(MINUTE_MS + 1000);
-    expect((await attempt(t, email, 'kernel hacker 1')).statusCode).toBe(200);
+    expect((await attempt(t, email, 'kernel hacker 1', '10.0.1.9')).statusCode).toBe(200);
+  });
+
+  it('answers 429 with Retry-After after 5 failures from one client address, whatever the e-mail; other addresses are not affected', async () => {
+    const address = '10.0.2.1';
+    for (let i = 0; i < 5; i += 1) expectNative(await attempt(t, `unknown-${i}@example.com`, 'guess', address), 401, 'UNAUTHORIZED', 'Invalid email or password');
+    const limited = await attempt(t, 'grace@example.com', 'compiler pioneer', address);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.message).toBe('Too many failed logins from this address; try again in 15 minutes');
+    expect(Number(limited.headers['retry-after'])).toBe(900);
+    expect((await attempt(t, 'grace@example.com', 'compiler pioneer', '10.0.2.2')).statusCode).toBe(200);
   });
 
   it('refuses a disabled user with the same message as a wrong password', async () => {
     const user = await createUser(t, { email: 'gone@example.com', password: 'soon disabled 1' });
     await t.runtime.services.users.update(user.id, { disabled: true });
-    expectNative(await attempt(t, 'gone@example.com', 'soon disabled 1'), 401, 'UNAUTHORIZED', 'Invalid email or password');
+    expectNative(await attempt(t, 'gone@example.com', 'soon disabled 1', '10.0.3.1'), 401, 'UNAUTHORIZED', 'Invalid email or password');
   });
 });
 

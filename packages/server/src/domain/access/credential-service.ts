@@ -1,7 +1,8 @@
 // API credentials and bearer tokens (SPEC §2.4–2.5): client-credentials grant, token checks, rotation and revocation.
 import { AppError } from '../../errors.js';
 import type { CredentialRecord, Store } from '../../storage/store.js';
-import type { Clock, IdGenerator, PasswordHasher } from '../runtime.js';
+import type { Clock, IdGenerator, PasswordHasher, SecretDigest } from '../runtime.js';
+import { tryAgainIn, type AttemptLimit, type AttemptLimiter, type AttemptScope } from './attempt-limiter.js';
 import type { Principal } from './effective-permissions.js';
 import type { RoleService } from './role-service.js';
 import { generateAccessToken, generateClientId, generateClientSecret, sha256Hex } from './secrets.js';
@@ -25,6 +26,12 @@ export interface IssuedToken {
   readonly credential: CredentialView;
 }
 
+/** SPEC §14: token requests with a wrong secret per client id and per client address (defaults: 20 each per minute). */
+export interface TokenLimits {
+  readonly perClient: AttemptLimit;
+  readonly perAddress: AttemptLimit;
+}
+
 /** lastUsedAt is refreshed at most this often, so token checks stay read-mostly. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -41,7 +48,15 @@ function validName(name: string | undefined): string {
 
 export class CredentialService {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; ids: IdGenerator; hasher: PasswordHasher; roles: RoleService; tokenTtlSeconds: number },
+    private readonly deps: {
+      store: Store; clock: Clock; ids: IdGenerator; roles: RoleService; tokenTtlSeconds: number;
+      /** Stores and checks secrets. */
+      digest: SecretDigest;
+      /** Verifies secrets stored (as argon2id) before keyed digests; each is replaced by its digest at its first success. */
+      legacyHasher: PasswordHasher;
+      limiter: AttemptLimiter;
+      tokenLimits: TokenLimits;
+    },
   ) {}
 
   async create(input: CredentialInput): Promise<CredentialWithSecret> {
@@ -50,7 +65,7 @@ export class CredentialService {
       id: this.deps.ids.uuid(),
       name: validName(input.name),
       clientId: generateClientId(),
-      secretHash: await this.deps.hasher.hash(clientSecret),
+      secretHash: this.deps.digest.digest(clientSecret),
       admin: input.admin ?? false,
       roleIds: await this.deps.roles.requireRoleIds(input.roleIds ?? []),
       disabled: false,
@@ -103,16 +118,23 @@ export class CredentialService {
   async rotateSecret(id: string): Promise<CredentialWithSecret> {
     await this.require(id);
     const clientSecret = generateClientSecret();
-    const updated = await this.deps.store.credentials.update(id, { secretHash: await this.deps.hasher.hash(clientSecret) });
+    const updated = await this.deps.store.credentials.update(id, { secretHash: this.deps.digest.digest(clientSecret) });
     if (updated === undefined) throw new AppError('NOT_FOUND', `Credential ${id} not found`);
     await this.deps.store.tokens.deleteForCredential(id);
     return { ...credentialView(updated), clientSecret };
   }
 
-  /** The client-credentials grant: verifies id and secret and issues an opaque bearer token. */
-  async issueToken(clientId: string, clientSecret: string): Promise<IssuedToken> {
+  /**
+   * The client-credentials grant: verifies id and secret and issues an opaque bearer token. Wrong secrets
+   * are counted per client id and per client address; beyond the limit the grant answers RATE_LIMITED
+   * (with `Retry-After`) before looking at the secret.
+   */
+  async issueToken(clientId: string, clientSecret: string, context: { ip: string }): Promise<IssuedToken> {
+    const scopes = this.tokenScopes(clientId, context.ip);
+    await this.deps.limiter.check(scopes);
     const record = await this.deps.store.credentials.getByClientId(clientId);
-    const valid = record !== undefined && !record.disabled && (await this.deps.hasher.verify(record.secretHash, clientSecret));
+    if (record === undefined || record.disabled) await this.deps.limiter.recordFailure(scopes);
+    const valid = record !== undefined && !record.disabled && (await this.verifySecret(record, clientSecret, scopes));
     if (!valid || record === undefined) throw new AppError('OAUTH_INVALID_CLIENT', 'invalid client_id or client_secret');
     const accessToken = generateAccessToken();
     const now = this.deps.clock.now();
@@ -144,6 +166,32 @@ export class CredentialService {
       principal: { actor: { type: 'credential', id: record.id, name: record.name, clientId: record.clientId }, admin: record.admin, roles },
       clientId: record.clientId,
     };
+  }
+
+  /**
+   * Whether `secret` is the credential's. A keyed digest is checked in microseconds and a failure is
+   * counted afterwards; an older argon2id hash costs real CPU, so its attempt is counted before the
+   * check (and given back on success, when the hash is replaced by the digest).
+   */
+  private async verifySecret(record: CredentialRecord, secret: string, scopes: readonly AttemptScope[]): Promise<boolean> {
+    if (this.deps.digest.owns(record.secretHash)) {
+      const matches = this.deps.digest.matches(record.secretHash, secret);
+      if (!matches) await this.deps.limiter.recordFailure(scopes);
+      return matches;
+    }
+    const reservation = await this.deps.limiter.reserve(scopes);
+    if (!(await this.deps.legacyHasher.verify(record.secretHash, secret))) return false;
+    await reservation.refund();
+    await this.deps.store.credentials.update(record.id, { secretHash: this.deps.digest.digest(secret) });
+    return true;
+  }
+
+  private tokenScopes(clientId: string, ip: string): AttemptScope[] {
+    const { perClient, perAddress } = this.deps.tokenLimits;
+    return [
+      { kind: 'token:client', value: clientId, limit: perClient, message: (s) => `Too many token requests with a wrong secret for this client; ${tryAgainIn(s)}` },
+      { kind: 'token:address', value: ip, limit: perAddress, message: (s) => `Too many token requests with a wrong secret from this address; ${tryAgainIn(s)}` },
+    ];
   }
 
   private async require(id: string): Promise<CredentialRecord> {

@@ -3,12 +3,16 @@ import { AppError } from '../../errors.js';
 import type { Store, UserRecord } from '../../storage/store.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock, PasswordHasher } from '../runtime.js';
+import { tryAgainIn, type AttemptLimit, type AttemptLimiter, type AttemptScope } from './attempt-limiter.js';
 import type { Principal } from './effective-permissions.js';
 import { generateOpaqueToken, sha256Hex } from './secrets.js';
 import { requireStrongPassword, userView, type UserView } from './user-service.js';
 
-export const MAX_LOGIN_FAILURES = 5;
-export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+/** SPEC §14: failed logins per e-mail and per client address (defaults: 5 each per 15 minutes). */
+export interface LoginLimits {
+  readonly perEmail: AttemptLimit;
+  readonly perAddress: AttemptLimit;
+}
 
 export interface OpenedSession {
   /** The cookie value; only its hash is stored. */
@@ -33,18 +37,21 @@ export interface LoginContext {
 
 export class SessionService {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; hasher: PasswordHasher; audit: AuditService; sessionTtlHours: number },
+    private readonly deps: {
+      store: Store; clock: Clock; hasher: PasswordHasher; audit: AuditService; sessionTtlHours: number;
+      limiter: AttemptLimiter; loginLimits: LoginLimits;
+    },
   ) {}
 
   /**
-   * Verifies e-mail and password and opens a session. Failed attempts are audited; the audit log is
-   * also the failure counter, so the limit holds across processes: while 5 or more failures of an
-   * e-mail lie within the last 15 minutes, logins for it answer RATE_LIMITED (and count as failures).
+   * Verifies e-mail and password and opens a session. Every attempt is counted, per e-mail and per
+   * client address, in the store *before* the password is verified (and given back when it succeeds),
+   * so parallel guesses cannot exceed the limit; beyond it, logins answer RATE_LIMITED with
+   * `Retry-After`, even with the right password. Failed attempts are audited.
    */
   async login(emailInput: string, password: string, context: LoginContext): Promise<OpenedSession> {
     const email = emailInput.trim().toLowerCase();
     const now = this.deps.clock.now();
-    const failures = await this.deps.audit.countRecent('auth.login', email, 'rejected', now - LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES);
     const user = await this.deps.store.users.getByEmail(email);
     const audit = (outcome: 'success' | 'rejected', httpStatus: number, reason?: string) =>
       this.deps.audit.record({
@@ -57,15 +64,19 @@ export class SessionService {
         ip: context.ip,
         details: reason === undefined ? {} : { reason },
       });
-    if (failures >= MAX_LOGIN_FAILURES) {
-      await audit('rejected', 429, 'rate limited');
-      throw new AppError('RATE_LIMITED', 'Too many failed logins for this e-mail; try again in 15 minutes');
+    let reservation;
+    try {
+      reservation = await this.deps.limiter.reserve(this.loginScopes(email, context.ip));
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') await audit('rejected', 429, 'rate limited');
+      throw error;
     }
     const valid = user !== undefined && !user.disabled && (await this.deps.hasher.verify(user.passwordHash, password));
     if (!valid || user === undefined) {
       await audit('rejected', 401, 'invalid credentials');
       throw new AppError('UNAUTHORIZED', 'Invalid email or password');
     }
+    await reservation.refund();
     const sessionId = generateOpaqueToken();
     const csrfToken = generateOpaqueToken();
     const expiresAt = now + this.deps.sessionTtlHours * 3_600_000;
@@ -73,6 +84,14 @@ export class SessionService {
     const updated = (await this.deps.store.users.update(user.id, { lastLoginAt: now })) ?? user;
     await audit('success', 200);
     return { sessionId, csrfToken, user: userView(updated), expiresAt };
+  }
+
+  private loginScopes(email: string, ip: string): AttemptScope[] {
+    const { perEmail, perAddress } = this.deps.loginLimits;
+    return [
+      { kind: 'login:email', value: email, limit: perEmail, message: (s) => `Too many failed logins for this e-mail; ${tryAgainIn(s)}` },
+      { kind: 'login:address', value: ip, limit: perAddress, message: (s) => `Too many failed logins from this address; ${tryAgainIn(s)}` },
+    ];
   }
 
   /** The session behind a cookie value, or undefined when unknown, expired or its user is disabled. */

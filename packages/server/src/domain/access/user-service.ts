@@ -65,10 +65,11 @@ export class UserService {
    * Creates the bootstrap admin when no user exists (SPEC §2.2). Returns the generated password when
    * none was configured, so the caller can print it once.
    */
-  async ensureBootstrapAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; generatedPassword?: string } | undefined> {
+  async ensureBootstrapAdmin(email: string | undefined, password: string | undefined): Promise<{ id: string; email: string; generatedPassword?: string } | undefined> {
     if ((await this.deps.store.users.count()) > 0) return undefined;
     const created = await this.create({ email: email ?? 'admin@localhost', name: 'Administrator', password, admin: true });
-    return created.initialPassword === undefined ? { email: created.email } : { email: created.email, generatedPassword: created.initialPassword };
+    const user = { id: created.id, email: created.email };
+    return created.initialPassword === undefined ? user : { ...user, generatedPassword: created.initialPassword };
   }
 
   async list(limit: number, cursor: string | undefined): Promise<{ items: UserView[]; next: string | null }> {

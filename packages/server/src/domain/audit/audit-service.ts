@@ -1,6 +1,7 @@
 // The audit log (SPEC §2.7): append-only records of changes, activations, logins and token issuance.
 import type { AuditActorType, AuditEntryRecord, AuditOutcome, AuditQuery, Page, Store } from '../../storage/store.js';
 import type { Clock, IdGenerator } from '../runtime.js';
+import { boundText, boundValue } from './bounded-values.js';
 
 /** Field names whose values are secrets wherever they appear in a request summary. */
 const SECRET_FIELD = /(secret|password|token|passphrase|connectionstring|sshkey|privatekey|accesskey|^key$|authorization|cookie)/i;
@@ -43,20 +44,25 @@ export interface AuditEvent {
 export class AuditService {
   constructor(private readonly deps: { store: Store; clock: Clock; ids: IdGenerator }) {}
 
+  /**
+   * Appends one entry. Every value a client may have supplied (actor name, object id, request id, address,
+   * details) is bounded to 1 KiB per string (SPEC §14), so no request can write a large entry.
+   */
   async record(event: AuditEvent): Promise<AuditEntryRecord> {
+    const optional = (value: string | null | undefined) => (value === undefined || value === null ? null : boundText(value));
     const entry: AuditEntryRecord = {
       id: this.deps.ids.uuid(),
       time: this.deps.clock.now(),
-      actor: { type: event.actor.type, id: event.actor.id, name: event.actor.name },
+      actor: { type: event.actor.type, id: event.actor.id, name: boundText(event.actor.name) },
       sandbox: event.sandbox,
       action: event.action,
       objectType: event.objectType ?? null,
-      objectId: event.objectId ?? null,
+      objectId: optional(event.objectId),
       outcome: event.outcome,
       httpStatus: event.httpStatus ?? null,
-      requestId: event.requestId ?? null,
-      ip: event.ip ?? null,
-      details: redactSecrets(event.details ?? {}),
+      requestId: optional(event.requestId),
+      ip: optional(event.ip),
+      details: boundValue(redactSecrets(event.details ?? {})),
     };
     await this.deps.store.audit.append(entry);
     return entry;
@@ -64,12 +70,6 @@ export class AuditService {
 
   list(query: AuditQuery): Promise<Page<AuditEntryRecord>> {
     return this.deps.store.audit.list(query);
-  }
-
-  /** How many entries of `action` with `outcome` name this actor since `since` (capped at `cap`). */
-  async countRecent(action: string, actorName: string, outcome: AuditOutcome, since: number, cap: number): Promise<number> {
-    const page = await this.deps.store.audit.list({ action, actor: actorName, from: since, limit: Math.max(cap * 4, 20) });
-    return Math.min(cap, page.items.filter((entry) => entry.outcome === outcome && entry.actor.name === actorName).length);
   }
 
   /** Deletes entries older than the retention period; returns how many. */

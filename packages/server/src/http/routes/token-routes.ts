@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../app.js';
 import { AppError } from '../../errors.js';
 
+/** A token request is three short fields: a larger form body is refused (413) before it is parsed. */
+export const TOKEN_FORM_MAX_BYTES = 16_384;
+
 const FORM = /^application\/x-www-form-urlencoded\s*(;.*)?$/i;
 
 function field(body: Record<string, unknown>, name: string): string {
@@ -16,6 +19,7 @@ export function registerTokenRoutes(app: FastifyInstance, services: AppServices)
     '/ims/token/v3',
     {
       config: { access: { kind: 'public' }, nonJsonBody: true, audit: 'self' },
+      bodyLimit: TOKEN_FORM_MAX_BYTES,
       schema: {
         summary: 'Issue an access token (client credentials)',
         tags: ['token'],
@@ -45,10 +49,11 @@ export function registerTokenRoutes(app: FastifyInstance, services: AppServices)
           details: { clientId },
         });
       try {
-        const issued = await services.credentials.issueToken(clientId, clientSecret);
+        const issued = await services.credentials.issueToken(clientId, clientSecret, { ip: request.ip });
         await audit('success', 200, issued.credential.id, issued.credential.name);
         return { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn };
       } catch (error) {
+        // Refusals by the limit are not audited: a flood of them would only flood the audit log.
         if (error instanceof AppError && error.code === 'OAUTH_INVALID_CLIENT') await audit('rejected', 401, null, clientId);
         throw error;
       }

@@ -155,6 +155,13 @@ export interface JobsTable {
   last_error: string | null;
 }
 
+/** One row of `attempt_counters`: the current fixed window of one limit bucket. */
+export interface AttemptCountersTable {
+  bucket: string;
+  window_start: number;
+  attempts: number;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -169,4 +176,5 @@ export interface Database {
   scoped_documents: ScopedDocumentsTable;
   batches: BatchesTable;
   jobs: JobsTable;
+  attempt_counters: AttemptCountersTable;
 }

@@ -3,6 +3,7 @@ import { Migrator, sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { migrationProvider } from '../migrations/index.js';
 import type { MigrationStatus, SandboxScopedStore, Store, StoreDialect } from '../store.js';
+import { KyselyAttemptCounterRepository } from './attempt-counter-repository.js';
 import { KyselyAuditRepository } from './audit-repository.js';
 import { KyselyBatchRepository } from './batch-repository.js';
 import { KyselyCredentialRepository } from './credential-repository.js';
@@ -56,6 +57,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     sessions: new KyselySessionRepository(db),
     audit: new KyselyAuditRepository(db),
     jobs: createKyselyJobRepository(db, { supportsSkipLocked: dialect === 'postgres' }),
+    attempts: new KyselyAttemptCounterRepository(db),
     sandbox(sandboxId: string): SandboxScopedStore {
       return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId) };
     },

@@ -2,6 +2,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as batchesAndJobs from './0002-batches-and-jobs.js';
+import * as attemptCounters from './0003-attempt-counters.js';
 
 /**
  * Every migration by name; names sort in the order they must run. Static imports (not a directory
@@ -10,6 +11,7 @@ import * as batchesAndJobs from './0002-batches-and-jobs.js';
 const migrationsByName: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-batches-and-jobs': batchesAndJobs,
+  '0003-attempt-counters': attemptCounters,
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */
