@@ -221,6 +221,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
     const runtime = await openRuntime(config);
+    const swept = await runtime.services.profilesModule.lake.sweep();
+    if (swept > 0) logger.info({ files: swept }, 'removed the temporary files of uploads cut off by the last shutdown');
     const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);
     if (bootstrap?.generatedPassword !== undefined) {
       logger.warn({ email: bootstrap.email, initialPassword: bootstrap.generatedPassword }, 'created the bootstrap admin user; this password is shown once');

@@ -6,9 +6,12 @@ import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from './lake-
 
 /** One uploaded file of a batch, staged on local disk. */
 export interface StagedFile {
-  /** The name the client uploaded it under (reported in row errors). */
+  /** The name the client uploaded it under (reported in row errors, the lake's `_file`): metadata only. */
   readonly name: string;
-  /** Absolute path of the staged bytes (possibly gzip-compressed, detected by magic bytes). */
+  /**
+   * Absolute path of the staged bytes (possibly gzip-compressed, detected by magic bytes). Readers open exactly
+   * this file: it is never expanded as a pattern.
+   */
   readonly path: string;
 }
 
@@ -147,13 +150,21 @@ export class UploadRejectedError extends Error {
  */
 export interface LakeStorage {
   /**
-   * Streams an upload to `staging/<batchId>/<fileName>` under a temporary name, renamed when the whole
-   * body arrived (same name again replaces the file). Nothing stays behind when it fails.
+   * Streams an upload into `staging/<batchId>/` under a generated name (`stagedAs`: never derived from `fileName`,
+   * never a glob pattern), written to a temporary `.part` file first and renamed once the whole body arrived.
+   * Two uploads never share a file. Nothing stays behind when it fails. `fileName` only appears in messages.
    * @throws UploadRejectedError over `maxBytes` or when fewer bytes than `declaredLength` arrive.
    */
-  stageFile(batchId: string, fileName: string, body: AsyncIterable<Uint8Array>, limits: { maxBytes: number; declaredLength?: number | undefined }): Promise<{ size: number }>;
-  /** The staged files of a batch, in name order. */
-  stagedFiles(batchId: string): Promise<StagedFile[]>;
+  stageFile(batchId: string, fileName: string, body: AsyncIterable<Uint8Array>, limits: { maxBytes: number; declaredLength?: number | undefined }): Promise<{ stagedAs: string; size: number }>;
+  /**
+   * The staged files of a batch, in the given order, each under its client name. `stagedAs` is what
+   * {@link stageFile} returned (absent for uploads staged before generated names: they were staged under their name).
+   */
+  stagedFiles(batchId: string, files: readonly { readonly name: string; readonly stagedAs?: string | undefined }[]): StagedFile[];
+  /** Removes one staged upload (replaced by a later upload of the same name, or not recorded in the batch). */
+  discardStagedFile(batchId: string, stagedAs: string): Promise<void>;
+  /** Removes the temporary files of uploads a stopped process left unfinished; call at start, before serving. */
+  sweep(): Promise<number>;
   discardStaging(batchId: string): Promise<void>;
   batchLakeDir(sandboxId: string, datasetId: string, batchId: string): string;
   errorsDir(batchId: string): string;

@@ -19,8 +19,11 @@ export interface Dataset {
 export type BatchStatus = 'loading' | 'processing' | 'success' | 'failed' | 'aborted';
 
 export interface BatchFile {
+  /** The client's name (unique in the batch; reports and the lake's `_file`). */
   readonly name: string;
   readonly size: number;
+  /** Generated name of the staged upload (LakeStorage.stageFile); internal, never shown. */
+  readonly stagedAs?: string;
   /** Data rows read from the file (valid + rejected); set once processed. */
   readonly records?: number;
 }
