@@ -2,7 +2,7 @@
 //
 // The domain talks to these interfaces only; the DuckDB implementation (engine/duckdb/) owns every SQL
 // statement. Nothing here loads profiles or the identity graph into JavaScript: work happens in the engine.
-import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from './lake-schema.js';
+import type { DatasetSchema, FileWarning, InputFormat, RowError, RowErrorCode } from './lake-schema.js';
 
 /** One uploaded file of a batch, staged on local disk. */
 export interface StagedFile {
@@ -51,6 +51,8 @@ export interface IngestResult {
   readonly errorCounts: Readonly<Partial<Record<RowErrorCode, number>>>;
   /** The first 100 rejected rows, in file then row order. */
   readonly failedRows: readonly RowError[];
+  /** Files read without a data row, in file order (not errors: the batch may succeed). */
+  readonly warnings: readonly FileWarning[];
 }
 
 /** Writes batches into the lake. */

@@ -182,7 +182,7 @@ export class BatchService {
         ...current, status: result.status, completedAt,
         files: current.files.map((file) => ({ ...file, records: result.files.find((f) => f.name === file.name)?.records ?? 0 })),
         metrics: { inputRecordCount: result.inputRecordCount, outputRecordCount: result.outputRecordCount, failedRecordCount: result.failedRecordCount, inputByteSize: result.inputByteSize },
-        errorCounts: result.errorCounts, failedRows: result.failedRows,
+        errorCounts: result.errorCounts, failedRows: result.failedRows, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
       }));
       this.deps.observe?.({ batchId: batch.id, sandboxId: scope.sandboxId, status: result.status, rows: result.outputRecordCount, rejected: result.failedRecordCount });
     } catch (error) {

@@ -1,5 +1,5 @@
 // Plain domain types of datasets and ingestion batches (SPEC §3.2–3.4); schemas are the lake vocabulary of the engine port.
-import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from '../../engine/lake-schema.js';
+import type { DatasetSchema, FileWarning, InputFormat, RowError, RowErrorCode } from '../../engine/lake-schema.js';
 
 export type { DatasetSchema, InputFormat, RowError, RowErrorCode };
 
@@ -49,6 +49,8 @@ export interface Batch {
   readonly errorCounts?: Readonly<Partial<Record<RowErrorCode | 'INGESTION_INTERRUPTED', number>>>;
   /** The first 100 rejected rows. */
   readonly failedRows?: readonly RowError[];
+  /** Files that held no data row (`EMPTY_FILE`), once processed; absent when there were none. */
+  readonly warnings?: readonly FileWarning[];
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt?: number;

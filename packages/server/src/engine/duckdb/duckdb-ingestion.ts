@@ -4,8 +4,8 @@
 // hold 0 rows; a successful batch always has at least one part), Parquet version 2, published by renaming the
 // staged directory into place. Parts hold the declared fields and only the system columns readers cannot derive.
 //
-// Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error; a batch whose files
-// have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
+// Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error but an EMPTY_FILE warning;
+// a batch whose files have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
 //
 // Per file, the usual case is one pass: `COPY (validated rows straight from DuckDB's reader) TO part`, which
 // raises at the first rejected row (the optimistic pass: no staging, no row numbers, no count — a part holding
@@ -21,7 +21,7 @@ import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IngestionEngine, IngestRequest, IngestResult } from '../engine.js';
-import type { InputFormat } from '../lake-schema.js';
+import type { FileWarning, InputFormat } from '../lake-schema.js';
 import { openCsvSource } from './csv-source.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { createErrorTable, insertRowErrors, insertUnreadableFile, summarizeErrors, writeErrorFiles } from './ingestion-errors.js';
@@ -78,6 +78,7 @@ class BatchIngestion {
     await mkdir(this.stagingDir);
     await createErrorTable(this.connection);
     const files: { name: string; records: number }[] = [];
+    const warnings: FileWarning[] = [];
     let inputByteSize = 0;
     let written = 0;
     for (const [fileIndex, file] of request.files.entries()) {
@@ -97,6 +98,7 @@ class BatchIngestion {
           this.doomed = true;
         } else written += outcome.written;
         files.push({ name: file.name, records: outcome.kind === 'read' ? outcome.records : 0 });
+        if (outcome.kind === 'read' && outcome.records === 0) warnings.push({ code: 'EMPTY_FILE', file: file.name });
       } finally {
         await rm(fileDir, { recursive: true, force: true });
       }
@@ -117,6 +119,7 @@ class BatchIngestion {
       files,
       errorCounts: summary.counts,
       failedRows: summary.firstRows,
+      warnings,
     };
   }
 
