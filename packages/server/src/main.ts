@@ -59,6 +59,17 @@ export interface RuntimeOptions {
   readonly hasher?: PasswordHasher;
   /** Apply pending migrations before anything else (default: `config.autoMigrate`). */
   readonly migrate?: boolean;
+  /** Where background work (batch ingestion) logs; default: a logger of `config` on stdout. */
+  readonly logger?: Logger;
+}
+
+/** Feeds the ingestion metrics, and logs every batch that ended in an exception with its batch id (never row data). */
+function observeIngestion(metrics: Registry, logger: Logger): BatchObserver {
+  const count = createIngestMetrics(metrics);
+  return (event) => {
+    count(event);
+    if (event.error !== undefined) logger.error({ err: event.error, batchId: event.batchId, sandboxId: event.sandboxId }, 'batch ingestion failed with an exception');
+  };
 }
 
 /** Wires the Flow Service domain (connections and dataflows) over a store. */
@@ -129,7 +140,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
 /** The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`. */
 export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngine> {
   const db = await DuckDbDatabase.open({ memoryLimitMb: config.queryMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb') });
-  return createDuckDbAnalyticsEngine(db);
+  return createDuckDbAnalyticsEngine(db, { maxRecordBytes: config.maxRecordBytes });
 }
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
@@ -149,7 +160,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     const engine = await openAnalyticsEngine(config);
     const metrics = createMetricsRegistry();
     const services = createServices(store, config, {
-      engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: createIngestMetrics(metrics),
+      engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: observeIngestion(metrics, options.logger ?? createLogger(config)),
       clock: options.clock ?? systemClock, ids: options.ids ?? randomIds, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey,
     });
     await services.sandboxes.ensureDefaultSandbox();
@@ -220,7 +231,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
-    const runtime = await openRuntime(config);
+    const runtime = await openRuntime(config, { logger });
     const swept = await runtime.services.profilesModule.lake.sweep();
     if (swept > 0) logger.info({ files: swept }, 'removed the temporary files of uploads cut off by the last shutdown');
     const bootstrap = await runtime.services.users.ensureBootstrapAdmin(config.adminEmail, config.adminPassword);

@@ -1,6 +1,6 @@
 // Upload names and staging over HTTP (SPEC §3.3): client names are metadata, refused names, concurrent uploads, empty files.
 import { request as httpRequest } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbDatabase } from '../../src/engine/duckdb/duckdb-database.js';
@@ -59,7 +59,7 @@ describe('uploaded files of a batch', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ ACTIVATOR_MAX_RECORD_BYTES: '4096' });
     admin = await t.caller({ admin: true });
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const created = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: json(), payload: JSON.stringify({ name: 'Loyalty', schema }) });
@@ -175,6 +175,33 @@ describe('uploaded files of a batch', () => {
     const batch = await batchOf(batchId);
     expect(batch).toMatchObject({ status: 'success', metrics: { inputRecordCount: 1, outputRecordCount: 1 }, errors: [] });
     expect(batch['warnings']).toEqual([{ code: 'EMPTY_FILE', file: 'empty.csv' }, { code: 'EMPTY_FILE', file: 'header.csv' }]);
+  });
+
+  it('logs an engine exception with the batch id, and the batch fails', async () => {
+    const batchId = await newBatch();
+    await upload(batchId, 'gone.csv', 'crmId,points\nX-1,1\n');
+    // The staged bytes vanish before processing (a disk failure, an operator's rm): the engine throws.
+    const stagingDir = path.join(t.dataDir, 'staging', batchId);
+    for (const name of readdirSync(stagingDir)) rmSync(path.join(stagingDir, name));
+    await complete(batchId);
+    expect((await batchOf(batchId))['status']).toBe('failed');
+    const logged = t.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['batchId'] === batchId);
+    expect(logged).toEqual([expect.objectContaining({ level: 'error', sandboxId, err: expect.objectContaining({ message: expect.stringContaining('ENOENT') }) })]);
+    expect(JSON.stringify(logged)).not.toContain('X-1');
+  });
+
+  it('rejects a record over ACTIVATOR_MAX_RECORD_BYTES as RECORD_TOO_LARGE with its row, in CSV and JSON', async () => {
+    const csvBatch = await newBatch();
+    await upload(csvBatch, 'wide.csv', `crmId,points\nT-1,1\nT-2,${'9'.repeat(5000)}\n`);
+    await complete(csvBatch);
+    expect(await batchOf(csvBatch)).toMatchObject({
+      status: 'failed', metrics: { inputRecordCount: 2, failedRecordCount: 1 }, errors: [{ code: 'RECORD_TOO_LARGE', description: '1 row rejected', rows: 1 }],
+      failedRows: [{ file: 'wide.csv', row: 2, code: 'RECORD_TOO_LARGE', message: 'record is larger than 4096 bytes' }],
+    });
+    const jsonBatch = await newBatch('json');
+    await upload(jsonBatch, 'wide.ndjson', `{"crmId":"T-3"}\n{"crmId":"T-4","points":${'9'.repeat(5000)}}\n`);
+    await complete(jsonBatch);
+    expect(await batchOf(jsonBatch)).toMatchObject({ status: 'failed', failedRows: [{ file: 'wide.ndjson', row: 2, code: 'RECORD_TOO_LARGE' }] });
   });
 
   it('has no warnings field when every file had rows', async () => {

@@ -42,15 +42,31 @@ const READERS: Record<InputFormat, (input: ReaderInput) => Promise<ReaderOutcome
 /** What one file contributed. */
 type FileOutcome = { readonly kind: 'read'; readonly records: number; readonly written: number } | { readonly kind: 'unreadable'; readonly reason: string };
 
+/** The default of ACTIVATOR_MAX_RECORD_BYTES: 16 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
+/** Limits of ingestion. */
+export interface IngestionOptions {
+  /** Largest record (CSV row, NDJSON line, JSON array element) read; a larger one is a RECORD_TOO_LARGE row. */
+  readonly maxRecordBytes?: number;
+}
+
 /** Ingestion over one DuckDB instance; each batch runs on its own connection. */
 export class DuckDbIngestionEngine implements IngestionEngine {
-  constructor(private readonly database: DuckDbDatabase) {}
+  private readonly maxRecordBytes: number;
+
+  constructor(
+    private readonly database: DuckDbDatabase,
+    options: IngestionOptions = {},
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
     await mkdir(request.tmpDir, { recursive: true });
     const workDir = await mkdtemp(path.join(request.tmpDir, `ingest-${request.batchId}-`));
     try {
-      return await this.database.withConnection((connection) => new BatchIngestion(connection, request, workDir).run());
+      return await this.database.withConnection((connection) => new BatchIngestion(connection, request, workDir, this.maxRecordBytes).run());
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -67,6 +83,7 @@ class BatchIngestion {
     private readonly connection: DuckDBConnection,
     private readonly request: IngestRequest,
     private readonly workDir: string,
+    private readonly maxRecordBytes: number,
   ) {
     this.stagingDir = path.join(workDir, 'lake');
   }
@@ -126,7 +143,7 @@ class BatchIngestion {
   private async ingestFile(fileIndex: number, plainPath: string, fileDir: string): Promise<FileOutcome> {
     const { request } = this;
     const fileName = request.files[fileIndex]?.name ?? '';
-    const input: ReaderInput = { path: plainPath, fileIndex, fields: effectiveFields(request.schema), workDir: fileDir, connection: this.connection };
+    const input: ReaderInput = { path: plainPath, maxRecordBytes: this.maxRecordBytes, fileIndex, fields: effectiveFields(request.schema), workDir: fileDir, connection: this.connection };
     const outcome = await READERS[request.format](input);
     if (outcome.kind === 'empty') return { kind: 'read', records: 0, written: 0 };
     if (outcome.kind === 'unreadable') return outcome;

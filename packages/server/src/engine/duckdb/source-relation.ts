@@ -68,6 +68,8 @@ export type ReaderOutcome = { readonly kind: 'empty' } | Unreadable | FileReadin
 /** What a reader gets: the plain (inflated) file, the fields to extract, scratch space and a connection. */
 export interface ReaderInput {
   readonly path: string;
+  /** Largest record (CSV row, NDJSON line, JSON array element) read; larger ones are RECORD_TOO_LARGE rows. */
+  readonly maxRecordBytes: number;
   readonly fileIndex: number;
   readonly fields: readonly EffectiveField[];
   readonly workDir: string;
@@ -77,5 +79,14 @@ export interface ReaderInput {
 /** DuckDB errors caused by the data (as opposed to a bug in our SQL, or the machine running out of memory). */
 export function isDataError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message);
+  // The parallel CSV reader gives up on a line longer than its buffer with "Not implemented": the exact path reads it.
+  return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message) || message.startsWith('Not implemented Error: The Parallel CSV Reader');
 }
+
+/** The `_problem` of a record over the size limit: validation reports it as RECORD_TOO_LARGE (other problems are MALFORMED_ROW). */
+export function recordTooLargeProblem(maxRecordBytes: number): string {
+  return `${RECORD_TOO_LARGE_PREFIX}${maxRecordBytes} bytes`;
+}
+
+/** How {@link recordTooLargeProblem} texts start. */
+export const RECORD_TOO_LARGE_PREFIX = 'record is larger than ';
