@@ -48,10 +48,29 @@ function headerOutcome(fields: readonly string[], problem: string | undefined, l
   return { kind: 'header', names, leadingBlankLines };
 }
 
+/**
+ * Every problem of a header at once (SPEC §3.4: reported once): the columns the schema does not declare and the
+ * required fields without a column, or undefined when the header fits the schema. Pure.
+ */
+export function headerProblem(names: readonly string[], fields: readonly EffectiveField[]): Unreadable | undefined {
+  const declared = new Set(fields.map((field) => field.path));
+  const present = new Set(names);
+  const unknown = names.filter((name) => !declared.has(name) && name !== 'identityMap');
+  const missing = fields.filter((field) => field.required && !present.has(field.path)).map((field) => field.path);
+  if (unknown.length === 0 && missing.length === 0) return undefined;
+  const parts = [
+    ...(unknown.length > 0 ? [`has columns not declared in the schema (${unknown.join(', ')})`] : []),
+    ...(missing.length > 0 ? [`lacks required columns (${missing.join(', ')})`] : []),
+  ];
+  return { kind: 'unreadable', code: unknown.length > 0 ? 'UNKNOWN_FIELD' : 'REQUIRED_FIELD_MISSING', reason: `header ${parts.join(' and ')}` };
+}
+
 /** Opens a CSV file for validation. */
 export async function openCsvSource(input: ReaderInput): Promise<ReaderOutcome> {
   const header = await readCsvHeader(input.path, input.maxRecordBytes);
   if (header.kind !== 'header') return header;
+  const problem = headerProblem(header.names, input.fields);
+  if (problem !== undefined) return problem;
   const columns = header.names.map((_, index) => `c${index}`);
   const exact = async (): Promise<SourceRelation | Unreadable> => {
     const sanitizedPath = path.join(input.workDir, `input-${input.fileIndex}.rows.csv`);
@@ -102,18 +121,17 @@ function csvRelation(fields: readonly EffectiveField[], names: readonly string[]
     const column = columnOf.get(name);
     return column === undefined ? 'NULL::VARCHAR' : `NULLIF(${quoteIdentifier(column)}, '')`;
   };
-  const declared = new Set(fields.map((field) => field.path));
-  const unknown = names.find((name) => !declared.has(name) && name !== 'identityMap');
   const headerParams = Object.fromEntries(names.map((name, index) => [`csv_h${index}`, name]));
   const cellsRecord = `json_object(${names.map((_, index) => `$csv_h${index}, coalesce(c${index}, '')`).join(', ')})`;
   const values = fields.flatMap((field) => [`${cell(field.path)} AS v${field.index}`, `false AS k${field.index}`]);
-  const common = [`${unknown === undefined ? 'NULL::VARCHAR' : '$csv_unknown'} AS _unknown`, `${cell('identityMap')} AS _identity_map`, ...values];
+  // The header fits the schema (headerProblem): no column is undeclared.
+  const common = ['NULL::VARCHAR AS _unknown', `${cell('identityMap')} AS _identity_map`, ...values];
   const rowColumns = {
     direct: ['NULL::BIGINT AS _row', 'NULL::VARCHAR AS _problem', 'NULL::JSON AS _record'],
     fast: ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`],
     exact: ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`],
   }[mode];
-  const params = { ...headerParams, ...(unknown === undefined ? {} : { csv_unknown: unknown }) };
+  const params = headerParams;
   if (mode === 'direct') {
     return { sql: `SELECT ${[...rowColumns, ...common].join(', ')} FROM (${scan.sql})`, params: { ...scan.params, ...params }, hasIdentityMap: columnOf.has('identityMap') };
   }

@@ -29,7 +29,7 @@ import { paramsUsedBy, sqlString, type BoundSql } from './ingestion-sql.js';
 import { openJsonSource } from './json-source.js';
 import { LAKE_PARQUET_OPTIONS, lakePartFileName } from './lake-format.js';
 import { openParquetSource } from './parquet-source.js';
-import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation } from './source-relation.js';
+import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import { prepareInput } from './staged-input.js';
 import { effectiveFields, lakeRowsSql, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
 
@@ -40,7 +40,7 @@ const READERS: Record<InputFormat, (input: ReaderInput) => Promise<ReaderOutcome
 };
 
 /** What one file contributed. */
-type FileOutcome = { readonly kind: 'read'; readonly records: number; readonly written: number } | { readonly kind: 'unreadable'; readonly reason: string };
+type FileOutcome = { readonly kind: 'read'; readonly records: number; readonly written: number } | Unreadable;
 
 /** The default of ACTIVATOR_MAX_RECORD_BYTES: 16 MiB. */
 export const DEFAULT_MAX_RECORD_BYTES = 16 << 20;
@@ -111,7 +111,7 @@ class BatchIngestion {
             ? ({ kind: 'read', records: 0, written: 0 } as const)
             : await this.ingestFile(fileIndex, prepared.path, fileDir);
         if (outcome.kind === 'unreadable') {
-          await insertUnreadableFile(this.connection, fileIndex, file.name, outcome.reason);
+          await insertUnreadableFile(this.connection, fileIndex, file.name, outcome.reason, outcome.code);
           this.doomed = true;
         } else written += outcome.written;
         files.push({ name: file.name, records: outcome.kind === 'read' ? outcome.records : 0 });

@@ -40,10 +40,12 @@ export function stagingSql(select: BoundSql): BoundSql {
   return { sql: `CREATE OR REPLACE TEMP TABLE ${STAGED_ROWS_TABLE} AS ${select.sql}`, params: select.params };
 }
 
-/** A file that cannot be read at all (UNREADABLE_FILE, row 0). */
+/** A file that cannot be read at all: one file-level error (row 0), UNREADABLE_FILE unless `code` says otherwise. */
 export interface Unreadable {
   readonly kind: 'unreadable';
   readonly reason: string;
+  /** A header that does not fit the schema (CSV): its undeclared or missing required columns. */
+  readonly code?: 'UNKNOWN_FIELD' | 'REQUIRED_FIELD_MISSING';
 }
 
 /**
