@@ -79,6 +79,10 @@ describe('uploaded files of a batch', () => {
       const response = await upload(batchId, name, `crmId,points\n${ids.map((id) => `${id},1`).join('\n')}\n`);
       expect(response.statusCode, `${name}: ${response.body}`).toBe(200);
     }
+    // Staged under generated names: no client text, no glob character, no leading dot.
+    const staged = readdirSync(path.join(t.dataDir, 'staging', batchId));
+    expect(staged).toHaveLength(Object.keys(files).length);
+    for (const name of staged) expect(name).toMatch(/^[0-9a-f-]{36}\.upload$/);
     await complete(batchId);
     const batch = await batchOf(batchId);
     const expected = Object.entries(files).flatMap(([name, ids]) => ids.map((id) => `${name}|${id}`)).sort();
@@ -121,6 +125,7 @@ describe('uploaded files of a batch', () => {
     expect(response.status, response.body).toBe(400);
     const body = JSON.parse(response.body) as { type: string; status: number; detail: string };
     expect(body).toMatchObject({ type: 'https://ns.adobe.com/aep/errors/INGEST-1400-400', status: 400 });
+    expect(body.detail).toMatch(/^A file name must /);
     expect(body.detail).toContain(rule);
     expect(body.detail).not.toContain(t.dataDir);
     expect(body.detail.length).toBeLessThan(400);

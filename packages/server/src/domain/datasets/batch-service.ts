@@ -76,7 +76,7 @@ export class BatchService {
     if (batch.datasetId !== datasetId) throw new AppError('NOT_FOUND', `Batch ${batchId} does not belong to dataset ${datasetId}`);
     if (batch.status !== 'loading') throw new AppError('BAD_REQUEST', `Batch ${batchId} is ${batch.status}: files can only be uploaded while it is loading`);
     const problem = fileNameProblem(fileName);
-    if (problem !== undefined) throw new AppError('BAD_REQUEST', `Invalid file name: ${problem}`);
+    if (problem !== undefined) throw new AppError('BAD_REQUEST', problem);
     const tooMany = (files: readonly BatchFile[]) => !files.some((f) => f.name === fileName) && files.length >= MAX_FILES_PER_BATCH;
     if (tooMany(batch.files)) throw new AppError('BAD_REQUEST', `A batch holds at most ${MAX_FILES_PER_BATCH} files`);
     if (declaredLength !== undefined && declaredLength > this.deps.maxUploadBytes) {
