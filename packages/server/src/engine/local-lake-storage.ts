@@ -24,7 +24,9 @@ export function createLocalLakeStorage(dataDir: string): LakeStorage {
       const dir = staging(batchId);
       await mkdir(dir, { recursive: true });
       // Every upload gets its own generated name (hex and dashes: never a glob pattern, never a dot file), so
-      // uploads of one client name at once never share a file; the client's name stays metadata.
+      // uploads of one client name at once never share a file; the client's name stays metadata. DuckDB's
+      // readers expand `*`, `?` and `[…]` in a path whenever the pattern matches some file (a name is read
+      // literally only when the pattern matches nothing): a client's `*.csv` as a path read every staged file.
       const stagedAs = `${randomUUID()}${STAGED_SUFFIX}`;
       const partial = path.join(dir, `${stagedAs}${PARTIAL_SUFFIX}`);
       let size = 0;
