@@ -40,9 +40,9 @@ describe('loadConfig', () => {
     ['ACTIVATOR_ADMIN_EMAIL', 'not-an-email', /ACTIVATOR_ADMIN_EMAIL: expected an e-mail address/],
     ['ACTIVATOR_ADMIN_PASSWORD', 'short', /ACTIVATOR_ADMIN_PASSWORD: expected at least 12 characters/],
     ['ACTIVATOR_CORS_ORIGINS', 'ftp://x', /ACTIVATOR_CORS_ORIGINS/],
-    ['ACTIVATOR_MAX_RECORD_BYTES', '16MiB', /ACTIVATOR_MAX_RECORD_BYTES: expected an integer from 1024 to 268435456/],
+    ['ACTIVATOR_MAX_RECORD_BYTES', '16MiB', /ACTIVATOR_MAX_RECORD_BYTES: expected an integer from 1024 to 67108864/],
     ['ACTIVATOR_MAX_RECORD_BYTES', '1023', /ACTIVATOR_MAX_RECORD_BYTES/],
-    ['ACTIVATOR_MAX_RECORD_BYTES', '268435457', /ACTIVATOR_MAX_RECORD_BYTES/],
+    ['ACTIVATOR_MAX_RECORD_BYTES', '67108865', /ACTIVATOR_MAX_RECORD_BYTES/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -172,8 +172,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     auditRetentionDays: integer(env, 'ACTIVATOR_AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     maxJsonBodyBytes: integer(env, 'ACTIVATOR_MAX_JSON_BODY_BYTES', 10_485_760, 1_024, 1_073_741_824),
     maxUploadBytes: integer(env, 'ACTIVATOR_MAX_UPLOAD_BYTES', 5_368_709_120, 1_024, Number.MAX_SAFE_INTEGER),
-    // Up to 256 MiB: DuckDB reads exact-path rows of twice this size, and JavaScript holds one record as a string.
-    maxRecordBytes: integer(env, 'ACTIVATOR_MAX_RECORD_BYTES', 16_777_216, 1_024, 268_435_456),
+    // Up to 64 MiB: checking a JSON record takes DuckDB 30–60 times its size (a 15 MiB one fits in 1 GB, not in 512 MB).
+    maxRecordBytes: integer(env, 'ACTIVATOR_MAX_RECORD_BYTES', 16_777_216, 1_024, 67_108_864),
     maxFlowsPerSandbox: integer(env, 'ACTIVATOR_MAX_FLOWS_PER_SANDBOX', 100, 1, 100_000),
     warnAudiencesPerFlow: integer(env, 'ACTIVATOR_WARN_AUDIENCES_PER_FLOW', 250, 1, 100_000),
     warnMappedAttributes: integer(env, 'ACTIVATOR_WARN_MAPPED_ATTRIBUTES', 50, 1, 100_000),
