@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/app/data', databaseUrl: undefined, autoMigrate: true, host: '0.0.0.0', port: 8080, orgId: 'ACTIVATOR@Org',
       orgName: 'Activator', masterKey: undefined, masterKeyFile: '/srv/app/data/master.key', tokenTtlSeconds: 86_400,
       sessionTtlHours: 12, cookieSecure: undefined, corsOrigins: [], logLevel: 'info', maxJsonBodyBytes: 10_485_760,
-      maxUploadBytes: 5_368_709_120, auditRetentionDays: 365, leaseSeconds: 60,
+      maxUploadBytes: 5_368_709_120, maxRecordBytes: 16_777_216, auditRetentionDays: 365, leaseSeconds: 60,
     });
   });
 
@@ -27,6 +27,10 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS: '90000' })).toThrow(/ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS/);
     expect(() => loadConfig({ ACTIVATOR_LOGIN_MAX_FAILURES: '0' })).toThrow(/ACTIVATOR_LOGIN_MAX_FAILURES/);
+  });
+
+  it('reads ACTIVATOR_MAX_RECORD_BYTES', () => {
+    expect(loadConfig({ ACTIVATOR_MAX_RECORD_BYTES: '1048576' }).maxRecordBytes).toBe(1_048_576);
   });
 
   it('returns a frozen object', () => {
@@ -52,6 +56,9 @@ describe('loadConfig', () => {
     ['ACTIVATOR_ADMIN_EMAIL', 'not-an-email', /ACTIVATOR_ADMIN_EMAIL: expected an e-mail address/],
     ['ACTIVATOR_ADMIN_PASSWORD', 'short', /ACTIVATOR_ADMIN_PASSWORD: expected at least 12 characters/],
     ['ACTIVATOR_CORS_ORIGINS', 'ftp://x', /ACTIVATOR_CORS_ORIGINS/],
+    ['ACTIVATOR_MAX_RECORD_BYTES', '16MiB', /ACTIVATOR_MAX_RECORD_BYTES: expected an integer from 1024 to 67108864/],
+    ['ACTIVATOR_MAX_RECORD_BYTES', '1023', /ACTIVATOR_MAX_RECORD_BYTES/],
+    ['ACTIVATOR_MAX_RECORD_BYTES', '67108865', /ACTIVATOR_MAX_RECORD_BYTES/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

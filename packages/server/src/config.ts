@@ -33,6 +33,8 @@ export interface Config {
   readonly leaseSeconds: number;
   readonly maxJsonBodyBytes: number;
   readonly maxUploadBytes: number;
+  /** Largest record (CSV row, NDJSON line, JSON array element) ingested; larger ones are RECORD_TOO_LARGE rows. */
+  readonly maxRecordBytes: number;
   /** Hard limit of dataflows per sandbox (FLOW-1470-400). */
   readonly maxFlowsPerSandbox: number;
   /** Soft limits: saves beyond them succeed with a warning. */
@@ -181,6 +183,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     leaseSeconds: integer(env, 'ACTIVATOR_LEASE_SECONDS', 60, 3, 86_400),
     maxJsonBodyBytes: integer(env, 'ACTIVATOR_MAX_JSON_BODY_BYTES', 10_485_760, 1_024, 1_073_741_824),
     maxUploadBytes: integer(env, 'ACTIVATOR_MAX_UPLOAD_BYTES', 5_368_709_120, 1_024, Number.MAX_SAFE_INTEGER),
+    // Up to 64 MiB: checking a JSON record takes DuckDB 30–60 times its size (a 15 MiB one fits in 1 GB, not in 512 MB).
+    maxRecordBytes: integer(env, 'ACTIVATOR_MAX_RECORD_BYTES', 16_777_216, 1_024, 67_108_864),
     maxFlowsPerSandbox: integer(env, 'ACTIVATOR_MAX_FLOWS_PER_SANDBOX', 100, 1, 100_000),
     warnAudiencesPerFlow: integer(env, 'ACTIVATOR_WARN_AUDIENCES_PER_FLOW', 250, 1, 100_000),
     warnMappedAttributes: integer(env, 'ACTIVATOR_WARN_MAPPED_ATTRIBUTES', 50, 1, 100_000),

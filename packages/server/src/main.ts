@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-export { createLogger } from './logger.js';
+import { createLogger } from './logger.js';
+export { createLogger };
 import { AttemptLimiter } from './domain/access/attempt-limiter.js';
 import { CredentialService } from './domain/access/credential-service.js';
 import { RoleService } from './domain/access/role-service.js';
@@ -74,6 +75,17 @@ export interface RuntimeOptions {
   readonly migrate?: boolean;
   /** Told about the job worker's lifecycle events (logs). */
   readonly onJobEvent?: (event: JobWorkerEvent) => void;
+  /** Where background work (batch ingestion) logs; default: a logger of `config` on stdout. */
+  readonly logger?: Logger;
+}
+
+/** Feeds the ingestion metrics, and logs every batch that ended in an exception with its batch id (never row data). */
+function observeIngestion(metrics: Registry, logger: Logger): BatchObserver {
+  const count = createIngestMetrics(metrics);
+  return (event) => {
+    count(event);
+    if (event.error !== undefined) logger.error({ err: event.error, batchId: event.batchId, sandboxId: event.sandboxId }, 'batch ingestion failed with an exception');
+  };
 }
 
 /** How long the background job loop sleeps when nothing was due (jobs enqueued in this process run at once). */
@@ -186,7 +198,7 @@ export function logJobEvent(logger: Logger, event: JobWorkerEvent): void {
 /** The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`. */
 export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngine> {
   const db = await DuckDbDatabase.open({ memoryLimitMb: config.queryMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb') });
-  return createDuckDbAnalyticsEngine(db);
+  return createDuckDbAnalyticsEngine(db, { maxRecordBytes: config.maxRecordBytes });
 }
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */
@@ -210,7 +222,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     // The worker runs the services' jobs and the services wake the worker: it is created right after them.
     const late: { worker?: JobWorker } = {};
     const services = createServices(store, config, {
-      engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: createIngestMetrics(metrics),
+      engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: observeIngestion(metrics, options.logger ?? createLogger(config)),
       clock, ids, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey, runDueJobs: () => late.worker?.drain() ?? Promise.resolve(0),
     });
     const worker = createJobWorker(store, config, services, { clock, ids, onEvent: options.onJobEvent });
@@ -308,11 +320,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     rmSync(path.join(config.dataDir, 'tmp'), { recursive: true, force: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
-    runtime = await openRuntime(config, { onJobEvent: (event) => logJobEvent(logger, event) });
+    runtime = await openRuntime(config, { logger, onJobEvent: (event) => logJobEvent(logger, event) });
     app = (await buildRuntimeApp(runtime, logger)).app;
     let startedUp: () => void = () => undefined;
     const startup = new Promise<void>((resolve) => { startedUp = resolve; });
     app.addHook('onRequest', async () => { await startup; });
+    const swept = await runtime.services.profilesModule.lake.sweep();
+    if (swept > 0) logger.info({ files: swept }, 'removed the temporary files of uploads cut off by the last shutdown');
     const address = await app.listen({ host: config.host, port: config.port });
     try {
       await bootstrapAdmin(runtime, logger);

@@ -17,7 +17,10 @@ interface IngestFlags {
   dataset: string; format?: 'csv' | 'json' | 'parquet'; errorThreshold?: number; wait: boolean;
 }
 
-type BatchJson = { id: string; status: string; metrics?: { inputRecordCount: number; outputRecordCount: number; failedRecordCount: number }; failedRows?: { file: string; row: number; field?: string; code: string; message: string }[] };
+type BatchJson = {
+  id: string; status: string; metrics?: { inputRecordCount: number; outputRecordCount: number; failedRecordCount: number };
+  failedRows?: { file: string; row: number; field?: string; code: string; message: string }[]; warnings?: { code: string; file: string }[];
+};
 
 /** `.csv`, `.json`, `.ndjson`, `.jsonl`, `.parquet` (optionally `.gz`) → the batch input format. */
 export function formatOfFile(file: string): 'csv' | 'json' | 'parquet' | undefined {
@@ -96,6 +99,11 @@ async function ingest(files: string[], flags: IngestFlags): Promise<void> {
     if (rejected.length > 0) {
       process.stdout.write('\nFirst rejected rows\n');
       printTable(['File', 'Row', 'Field', 'Code', 'Message'], rejected.map((r) => [r.file, r.row, r.field ?? '', r.code, r.message]));
+    }
+    const warnings = done.warnings ?? [];
+    if (warnings.length > 0) {
+      process.stdout.write('\nWarnings\n');
+      printTable(['File', 'Code', 'Meaning'], warnings.map((w) => [w.file, w.code, w.code === 'EMPTY_FILE' ? 'the file has no data rows' : '']));
     }
   }
   if (done.status !== 'success') process.exitCode = EXIT_FAILED;

@@ -2,13 +2,16 @@
 //
 // The domain talks to these interfaces only; the DuckDB implementation (engine/duckdb/) owns every SQL
 // statement. Nothing here loads profiles or the identity graph into JavaScript: work happens in the engine.
-import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from './lake-schema.js';
+import type { DatasetSchema, FileWarning, InputFormat, RowError, RowErrorCode } from './lake-schema.js';
 
 /** One uploaded file of a batch, staged on local disk. */
 export interface StagedFile {
-  /** The name the client uploaded it under (reported in row errors). */
+  /** The name the client uploaded it under (reported in row errors, the lake's `_file`): metadata only. */
   readonly name: string;
-  /** Absolute path of the staged bytes (possibly gzip-compressed, detected by magic bytes). */
+  /**
+   * Absolute path of the staged bytes (possibly gzip-compressed, detected by magic bytes). Readers open exactly
+   * this file: it is never expanded as a pattern.
+   */
   readonly path: string;
 }
 
@@ -48,6 +51,8 @@ export interface IngestResult {
   readonly errorCounts: Readonly<Partial<Record<RowErrorCode, number>>>;
   /** The first 100 rejected rows, in file then row order. */
   readonly failedRows: readonly RowError[];
+  /** Files read without a data row, in file order (not errors: the batch may succeed). */
+  readonly warnings: readonly FileWarning[];
 }
 
 /** Writes batches into the lake. */
@@ -147,13 +152,21 @@ export class UploadRejectedError extends Error {
  */
 export interface LakeStorage {
   /**
-   * Streams an upload to `staging/<batchId>/<fileName>` under a temporary name, renamed when the whole
-   * body arrived (same name again replaces the file). Nothing stays behind when it fails.
+   * Streams an upload into `staging/<batchId>/` under a generated name (`stagedAs`: never derived from `fileName`,
+   * never a glob pattern), written to a temporary `.part` file first and renamed once the whole body arrived.
+   * Two uploads never share a file. Nothing stays behind when it fails. `fileName` only appears in messages.
    * @throws UploadRejectedError over `maxBytes` or when fewer bytes than `declaredLength` arrive.
    */
-  stageFile(batchId: string, fileName: string, body: AsyncIterable<Uint8Array>, limits: { maxBytes: number; declaredLength?: number | undefined }): Promise<{ size: number }>;
-  /** The staged files of a batch, in name order. */
-  stagedFiles(batchId: string): Promise<StagedFile[]>;
+  stageFile(batchId: string, fileName: string, body: AsyncIterable<Uint8Array>, limits: { maxBytes: number; declaredLength?: number | undefined }): Promise<{ stagedAs: string; size: number }>;
+  /**
+   * The staged files of a batch, in the given order, each under its client name. `stagedAs` is what
+   * {@link stageFile} returned (absent for uploads staged before generated names: they were staged under their name).
+   */
+  stagedFiles(batchId: string, files: readonly { readonly name: string; readonly stagedAs?: string | undefined }[]): StagedFile[];
+  /** Removes one staged upload (replaced by a later upload of the same name, or not recorded in the batch). */
+  discardStagedFile(batchId: string, stagedAs: string): Promise<void>;
+  /** Removes the temporary files of uploads a stopped process left unfinished; call at start, before serving. */
+  sweep(): Promise<number>;
   discardStaging(batchId: string): Promise<void>;
   batchLakeDir(sandboxId: string, datasetId: string, batchId: string): string;
   errorsDir(batchId: string): string;

@@ -43,7 +43,15 @@ export type RowErrorCode =
   | 'MISSING_PRIMARY_IDENTITY'
   | 'INVALID_IDENTITY'
   | 'MISSING_TIMESTAMP'
+  | 'RECORD_TOO_LARGE'
   | 'UNREADABLE_FILE';
+
+/** A file that was read but held no data row (0 bytes, a CSV header only, `[]`, blank lines, a 0-row Parquet file). */
+export interface FileWarning {
+  readonly code: 'EMPTY_FILE';
+  /** The client's file name. */
+  readonly file: string;
+}
 
 /** One rejected row (or a whole file, row 0). Never carries the rejected value itself. */
 export interface RowError {

@@ -1,10 +1,15 @@
 // The lake on the local filesystem under the data directory (SPEC §13.5): staging, lake batches, error reports, caches.
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { UploadRejectedError, type LakeStorage, type StagedFile } from './engine.js';
+
+/** Suffix of a staged upload's generated name, and of the temporary file it is written to first. */
+const STAGED_SUFFIX = '.upload';
+const PARTIAL_SUFFIX = '.part';
 
 /** Builds the LakeStorage of a data directory. */
 export function createLocalLakeStorage(dataDir: string): LakeStorage {
@@ -18,7 +23,12 @@ export function createLocalLakeStorage(dataDir: string): LakeStorage {
     async stageFile(batchId, fileName, body, limits) {
       const dir = staging(batchId);
       await mkdir(dir, { recursive: true });
-      const partial = path.join(dir, `.${fileName}.part`);
+      // Every upload gets its own generated name (hex and dashes: never a glob pattern, never a dot file), so
+      // uploads of one client name at once never share a file; the client's name stays metadata. DuckDB's
+      // readers expand `*`, `?` and `[…]` in a path whenever the pattern matches some file (a name is read
+      // literally only when the pattern matches nothing): a client's `*.csv` as a path read every staged file.
+      const stagedAs = `${randomUUID()}${STAGED_SUFFIX}`;
+      const partial = path.join(dir, `${stagedAs}${PARTIAL_SUFFIX}`);
       let size = 0;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -32,19 +42,36 @@ export function createLocalLakeStorage(dataDir: string): LakeStorage {
         if (limits.declaredLength !== undefined && size < limits.declaredLength) {
           throw new UploadRejectedError('incomplete', `File ${fileName} ended after ${size} of ${limits.declaredLength} declared bytes`);
         }
-        await rename(partial, path.join(dir, fileName));
-        return { size };
+        await rename(partial, path.join(dir, stagedAs));
+        return { stagedAs, size };
       } catch (error) {
         await rm(partial, { force: true });
         if (error instanceof UploadRejectedError) throw error;
-        throw new UploadRejectedError('incomplete', `File ${fileName} was not received completely: ${(error as Error).message}`);
+        // A file-system error names a server path in its message: only its code reaches the client.
+        const failure = error as NodeJS.ErrnoException;
+        throw new UploadRejectedError('incomplete', `File ${fileName} was not received completely: ${failure.path === undefined ? failure.message : (failure.code ?? 'I/O error')}`);
       }
     },
 
-    async stagedFiles(batchId) {
-      const dir = staging(batchId);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      return names.filter((name) => !name.startsWith('.')).sort().map((name): StagedFile => ({ name, path: path.join(dir, name) }));
+    stagedFiles(batchId, files) {
+      return files.map((file): StagedFile => ({ name: file.name, path: path.join(staging(batchId), file.stagedAs ?? file.name) }));
+    },
+
+    async discardStagedFile(batchId, stagedAs) {
+      await rm(path.join(staging(batchId), stagedAs), { force: true });
+    },
+
+    async sweep() {
+      let removed = 0;
+      const root = path.join(dataDir, 'staging');
+      for (const batchDir of await readdir(root).catch(() => [] as string[])) {
+        const names = await readdir(path.join(root, batchDir)).catch(() => [] as string[]);
+        for (const name of names.filter((candidate) => candidate.endsWith(PARTIAL_SUFFIX))) {
+          await rm(path.join(root, batchDir, name), { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
 
     async discardStaging(batchId) {

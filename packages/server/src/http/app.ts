@@ -81,7 +81,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
     bodyLimit: deps.config.maxJsonBodyBytes,
     trustProxy: deps.config.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter longer than the router's limit would answer 414 in Fastify's own shape; Node's 16 KiB
+    // header limit bounds the URL anyway, so parameters reach the routes, whose rules answer in the family envelope.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
   }) as unknown as FastifyInstance;
   const routes = new RouteCatalog();
   routes.attach(app);

@@ -47,6 +47,13 @@ describe('activator ingest', () => {
     expect(result.stdout).toMatch(/bad\.csv\s*│\s*1\s*│\s*points\s*│\s*TYPE_MISMATCH/);
   });
 
+  it('names every file that had no data rows under its EMPTY_FILE warning', async () => {
+    writeFileSync(path.join(dir, 'header-only.csv'), 'memberId,points\n');
+    const result = await cli(['ingest', '--dataset', 'Members', path.join(dir, 'good-2.csv'), path.join(dir, 'header-only.csv')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Warnings[\s\S]*header-only\.csv\s*│\s*EMPTY_FILE\s*│\s*the file has no data rows/);
+  });
+
   it('keeps valid rows with --error-threshold and refuses an unknown extension without --format', async () => {
     const partial = await cli(['ingest', '--dataset', 'Members', '--error-threshold', '50', path.join(dir, 'bad.csv')]);
     expect(partial.code, partial.stderr).toBe(0);

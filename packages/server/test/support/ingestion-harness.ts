@@ -51,10 +51,12 @@ export class IngestionHarness {
     readonly root: string,
   ) {}
 
-  static async open(): Promise<IngestionHarness> {
+  /** `maxRecordBytes`: the engine's record limit (default: the product's default). */
+  static async open(options: { readonly maxRecordBytes?: number; readonly memoryLimitMb?: number } = {}): Promise<IngestionHarness> {
     const root = mkdtempSync(path.join(os.tmpdir(), 'activator-ingest-'));
-    const db = await DuckDbDatabase.open({ memoryLimitMb: 512, threads: 2, tempDirectory: path.join(root, 'spill') });
-    return new IngestionHarness(db, new DuckDbIngestionEngine(db), root);
+    const db = await DuckDbDatabase.open({ memoryLimitMb: options.memoryLimitMb ?? 512, threads: 2, tempDirectory: path.join(root, 'spill') });
+    const engine = new DuckDbIngestionEngine(db, options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes });
+    return new IngestionHarness(db, engine, root);
   }
 
   close(): void {

@@ -51,9 +51,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'activator-test-'));
   const config = loadConfig({ ACTIVATOR_DATA_DIR: dataDir, ACTIVATOR_LOG_LEVEL: 'info', ...env });
   const clock = new FakeClock();
-  const runtime = await openRuntime(config, { clock, hasher: testHasher, migrate: true });
   const logLines: string[] = [];
   const logger = createLogger(config, { write: (line: string) => void logLines.push(line) });
+  const runtime = await openRuntime(config, { clock, hasher: testHasher, migrate: true, logger });
   const { app, routes } = await buildRuntimeApp(runtime, logger);
   await app.ready();
   const inject = (options: InjectOptions) => app.inject(options);

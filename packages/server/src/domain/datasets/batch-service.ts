@@ -6,15 +6,12 @@ import type { JobRepository, SandboxScopedStore } from '../../storage/store.js';
 import type { Clock, IdGenerator } from '../runtime.js';
 import { newBatchId } from './batch-ids.js';
 import { fromBatchRecord, toBatchRecord, type VersionedBatch } from './batch-records.js';
+import { fileNameProblem } from './file-names.js';
 import type { DatasetService } from './dataset-service.js';
 import type { Batch, BatchFile, BatchStatus } from './dataset-types.js';
 import { ingestionStep } from './ingestion-step.js';
 
 export const MAX_FILES_PER_BATCH = 1000;
-/** A file name: 1–255 characters, none of them `/`, `\` or a control character. */
-function isValidFileName(name: string): boolean {
-  return name.length >= 1 && name.length <= 255 && ![...name].some((ch) => ch === '/' || ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
-}
 
 export interface BatchInput {
   readonly datasetId: string;
@@ -99,30 +96,44 @@ export class BatchService {
     return this.select(scope, { order: 'newest-first', datasetIds });
   }
 
-  /** Streams one file into the batch's staging area; the batch must be `loading`. */
+  /**
+   * Streams one file into the batch's staging area; the batch must be `loading`. Each upload is staged on its
+   * own; recording it in the batch is the atomic step, so of two uploads of one name the one recorded last
+   * wins, and the file it replaced is removed.
+   */
   async upload(scope: SandboxScopedStore, batchId: string, datasetId: string, fileName: string, body: AsyncIterable<Uint8Array>, declaredLength: number | undefined): Promise<void> {
     const batch = await this.load(scope, batchId);
     if (batch.datasetId !== datasetId) throw new AppError('NOT_FOUND', `Batch ${batchId} does not belong to dataset ${datasetId}`);
     if (batch.status !== 'loading') throw new AppError('BAD_REQUEST', `Batch ${batchId} is ${batch.status}: files can only be uploaded while it is loading`);
-    if (!isValidFileName(fileName)) throw new AppError('BAD_REQUEST', `Invalid file name ${JSON.stringify(fileName)}: it must not contain /, \\ or control characters`);
-    if (!batch.files.some((f) => f.name === fileName) && batch.files.length >= MAX_FILES_PER_BATCH) {
-      throw new AppError('BAD_REQUEST', `A batch holds at most ${MAX_FILES_PER_BATCH} files`);
-    }
+    const problem = fileNameProblem(fileName);
+    if (problem !== undefined) throw new AppError('BAD_REQUEST', problem);
+    const tooMany = (files: readonly BatchFile[]) => !files.some((f) => f.name === fileName) && files.length >= MAX_FILES_PER_BATCH;
+    if (tooMany(batch.files)) throw new AppError('BAD_REQUEST', `A batch holds at most ${MAX_FILES_PER_BATCH} files`);
     if (declaredLength !== undefined && declaredLength > this.deps.maxUploadBytes) {
       throw new AppError('PAYLOAD_TOO_LARGE', `File ${fileName} is larger than the upload limit of ${this.deps.maxUploadBytes} bytes`);
     }
-    let size: number;
+    let staged: { stagedAs: string; size: number };
     try {
-      ({ size } = await this.deps.lake.stageFile(batchId, fileName, body, { maxBytes: this.deps.maxUploadBytes, declaredLength }));
+      staged = await this.deps.lake.stageFile(batchId, fileName, body, { maxBytes: this.deps.maxUploadBytes, declaredLength });
     } catch (error) {
       if (error instanceof UploadRejectedError) throw new AppError(error.reason === 'too-large' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', error.message, { cause: error });
       throw error;
     }
-    await this.mutate(scope, batchId, (current) => {
-      if (current.status !== 'loading') throw new AppError('BAD_REQUEST', `Batch ${batchId} is ${current.status}: files can only be uploaded while it is loading`);
-      const files: BatchFile[] = [...current.files.filter((f) => f.name !== fileName), { name: fileName, size }].sort((a, b) => (a.name < b.name ? -1 : 1));
-      return { ...current, files };
-    });
+    let replaced: BatchFile | undefined;
+    try {
+      await this.mutate(scope, batchId, (current) => {
+        if (current.status !== 'loading') throw new AppError('BAD_REQUEST', `Batch ${batchId} is ${current.status}: files can only be uploaded while it is loading`);
+        if (tooMany(current.files)) throw new AppError('BAD_REQUEST', `A batch holds at most ${MAX_FILES_PER_BATCH} files`);
+        replaced = current.files.find((f) => f.name === fileName);
+        const entry: BatchFile = { name: fileName, size: staged.size, stagedAs: staged.stagedAs };
+        const files = [...current.files.filter((f) => f.name !== fileName), entry].sort((a, b) => (a.name < b.name ? -1 : 1));
+        return { ...current, files };
+      });
+    } catch (error) {
+      await this.deps.lake.discardStagedFile(batchId, staged.stagedAs);
+      throw error;
+    }
+    if (replaced !== undefined) await this.deps.lake.discardStagedFile(batchId, replaced.stagedAs ?? replaced.name);
   }
 
   /** `?action=COMPLETE`: `loading` → `processing` and an ingestion job is enqueued; on a batch past loading it changes nothing. */
@@ -233,7 +244,7 @@ export class BatchService {
       const dataset = await this.deps.datasets.get(scope, batch.datasetId);
       const result = await this.deps.engine.ingest({
         sandboxId: scope.sandboxId, datasetId: batch.datasetId, batchId: batch.id, schema: dataset.schema, format: batch.inputFormat,
-        files: await this.deps.lake.stagedFiles(batch.id), errorThreshold: batch.errorThreshold, completedAt,
+        files: this.deps.lake.stagedFiles(batch.id, batch.files), errorThreshold: batch.errorThreshold, completedAt,
         lakeDir: this.deps.lake.batchLakeDir(scope.sandboxId, batch.datasetId, batch.id), errorsDir: this.deps.lake.errorsDir(batch.id),
         tmpDir: this.deps.lake.tmpDir,
       });
@@ -241,7 +252,7 @@ export class BatchService {
         ...current, status: result.status, completedAt,
         files: current.files.map((file) => ({ ...file, records: result.files.find((f) => f.name === file.name)?.records ?? 0 })),
         metrics: { inputRecordCount: result.inputRecordCount, outputRecordCount: result.outputRecordCount, failedRecordCount: result.failedRecordCount, inputByteSize: result.inputByteSize },
-        errorCounts: result.errorCounts, failedRows: result.failedRows,
+        errorCounts: result.errorCounts, failedRows: result.failedRows, ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
       }));
       this.deps.observe?.({ batchId: batch.id, sandboxId: scope.sandboxId, status: result.status, rows: result.outputRecordCount, rejected: result.failedRecordCount });
     } catch (error) {

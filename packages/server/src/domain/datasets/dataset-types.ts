@@ -1,5 +1,5 @@
 // Plain domain types of datasets and ingestion batches (SPEC §3.2–3.4); schemas are the lake vocabulary of the engine port.
-import type { DatasetSchema, InputFormat, RowError, RowErrorCode } from '../../engine/lake-schema.js';
+import type { DatasetSchema, FileWarning, InputFormat, RowError, RowErrorCode } from '../../engine/lake-schema.js';
 
 export type { DatasetSchema, InputFormat, RowError, RowErrorCode };
 
@@ -19,8 +19,11 @@ export interface Dataset {
 export type BatchStatus = 'loading' | 'processing' | 'success' | 'failed' | 'aborted';
 
 export interface BatchFile {
+  /** The client's name (unique in the batch; reports and the lake's `_file`). */
   readonly name: string;
   readonly size: number;
+  /** Generated name of the staged upload (LakeStorage.stageFile); internal, never shown. */
+  readonly stagedAs?: string;
   /** Data rows read from the file (valid + rejected); set once processed. */
   readonly records?: number;
 }
@@ -54,6 +57,8 @@ export interface Batch {
   readonly errors?: readonly BatchError[];
   /** The first 100 rejected rows. */
   readonly failedRows?: readonly RowError[];
+  /** Files that held no data row (`EMPTY_FILE`), once processed; absent when there were none. */
+  readonly warnings?: readonly FileWarning[];
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt?: number;

@@ -58,7 +58,7 @@ describe('CsvRecordScanner', () => {
   it('flags records longer than the limit and keeps at most rawLimitBytes of their text', () => {
     const long = 'x'.repeat(100);
     const [record, next] = scan(`${long}\nok\n`);
-    expect(record?.problem).toBe('row is longer than 64 bytes');
+    expect(record?.problem).toBe('record is larger than 64 bytes');
     expect(record?.raw).toBe('x'.repeat(16));
     expect(next?.fields).toEqual(['ok']);
   });

@@ -4,6 +4,8 @@
 // skips blank lines without counting them, and throws (rather than rejecting a row) on some broken quoting.
 // When it gives up on a file, this scanner re-reads it and decides row by row; it never converts values.
 
+import { recordTooLargeProblem } from './source-relation.js';
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CR = 0x0d;
@@ -20,7 +22,7 @@ export interface CsvRecord {
 }
 
 export interface CsvScannerLimits {
-  /** A record longer than this is malformed (its cells are dropped, its raw text is still kept up to `rawLimitBytes`). */
+  /** A record longer than this is too large (its cells are dropped, its raw text is still kept up to `rawLimitBytes`). */
   readonly maxRecordBytes: number;
   readonly rawLimitBytes: number;
 }
@@ -178,7 +180,8 @@ export class CsvRecordScanner {
   private appendRaw(byte: number): void {
     this.recordBytes++;
     if (this.raw.length < this.limits.rawLimitBytes) this.raw.push(byte);
-    if (this.recordBytes > this.limits.maxRecordBytes) this.problem ??= `row is longer than ${this.limits.maxRecordBytes} bytes`;
+    // Size wins over any other problem of the record: it is what the client must fix first.
+    if (this.recordBytes === this.limits.maxRecordBytes + 1) this.problem = recordTooLargeProblem(this.limits.maxRecordBytes);
   }
 
   private appendField(byte: number): void {

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { CsvRecordScanner } from './csv-record-scanner.js';
 import { quoteIdentifier, sqlString, type BoundSql } from './ingestion-sql.js';
-import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeCsv } from './row-sanitizer.js';
+import { csvLineSizeOptions, sanitizeCsv, sanitizedMaxLineBytes } from './row-sanitizer.js';
 import { STAGED_ROWS_TABLE, stagingSql, type DirectRelation, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import type { EffectiveField } from './validation-sql.js';
 
@@ -19,8 +19,8 @@ type HeaderOutcome =
   | Unreadable;
 
 /** Reads the header record (and validates UTF-8 of what it read on the way). */
-export async function readCsvHeader(filePath: string): Promise<HeaderOutcome> {
-  const scanner = new CsvRecordScanner({ maxRecordBytes: MAX_ROW_BYTES, rawLimitBytes: 0 });
+export async function readCsvHeader(filePath: string, maxRecordBytes: number): Promise<HeaderOutcome> {
+  const scanner = new CsvRecordScanner({ maxRecordBytes, rawLimitBytes: 0 });
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const stream = createReadStream(filePath, { highWaterMark: 64 << 10 });
   try {
@@ -48,43 +48,64 @@ function headerOutcome(fields: readonly string[], problem: string | undefined, l
   return { kind: 'header', names, leadingBlankLines };
 }
 
+/**
+ * Every problem of a header at once (SPEC §3.4: reported once): the columns the schema does not declare and the
+ * required fields without a column, or undefined when the header fits the schema. Pure.
+ */
+export function headerProblem(names: readonly string[], fields: readonly EffectiveField[]): Unreadable | undefined {
+  const declared = new Set(fields.map((field) => field.path));
+  const present = new Set(names);
+  const unknown = names.filter((name) => !declared.has(name) && name !== 'identityMap');
+  const missing = fields.filter((field) => field.required && !present.has(field.path)).map((field) => field.path);
+  if (unknown.length === 0 && missing.length === 0) return undefined;
+  const parts = [
+    ...(unknown.length > 0 ? [`has columns not declared in the schema (${unknown.join(', ')})`] : []),
+    ...(missing.length > 0 ? [`lacks required columns (${missing.join(', ')})`] : []),
+  ];
+  return { kind: 'unreadable', code: unknown.length > 0 ? 'UNKNOWN_FIELD' : 'REQUIRED_FIELD_MISSING', reason: `header ${parts.join(' and ')}` };
+}
+
 /** Opens a CSV file for validation. */
 export async function openCsvSource(input: ReaderInput): Promise<ReaderOutcome> {
-  const header = await readCsvHeader(input.path);
+  const header = await readCsvHeader(input.path, input.maxRecordBytes);
   if (header.kind !== 'header') return header;
+  const problem = headerProblem(header.names, input.fields);
+  if (problem !== undefined) return problem;
   const columns = header.names.map((_, index) => `c${index}`);
   const exact = async (): Promise<SourceRelation | Unreadable> => {
     const sanitizedPath = path.join(input.workDir, `input-${input.fileIndex}.rows.csv`);
-    const outcome = await sanitizeCsv(input.path, sanitizedPath, header.names.length);
+    const outcome = await sanitizeCsv(input.path, sanitizedPath, header.names.length, input.maxRecordBytes);
     if (!outcome.readable) return { kind: 'unreadable', reason: outcome.reason };
-    return csvRelation(input.fields, header.names, sanitizedScan(sanitizedPath, columns), 'exact');
+    return csvRelation(input.fields, header.names, sanitizedScan(sanitizedPath, columns, input.maxRecordBytes), 'exact');
   };
   if (header.leadingBlankLines) {
     // DuckDB's header option skips the first line, so blank lines before the header go straight to the exact path.
     const relation = await exact();
     return 'kind' in relation ? relation : { kind: 'rows', fast: relation };
   }
-  const scan = fastScan(input.path, columns);
+  const scan = fastScan(input.path, columns, input.maxRecordBytes);
   return { kind: 'rows', direct: csvRelation(input.fields, header.names, scan, 'direct'), fast: csvRelation(input.fields, header.names, scan, 'fast'), exact };
 }
 
 /** DuckDB's CSV reader, strict: every cell as text, nothing tolerated (errors fall back to the exact path). */
-function fastScan(filePath: string, columns: readonly string[]): BoundSql {
+function fastScan(filePath: string, columns: readonly string[], maxRecordBytes: number): BoundSql {
   const columnTypes = columns.map((column) => `${sqlString(column)}: 'VARCHAR'`).join(', ');
   const scan =
     `read_csv($csv_path, header = true, auto_detect = false, columns = {${columnTypes}}, delim = ',', quote = '"', escape = '"', ` +
-    `allow_quoted_nulls = false, strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = ${MAX_ROW_BYTES})`;
+    // DuckDB counts the line end in a line: +1 takes every record of at most maxRecordBytes (LF); a longer one
+    // (or a CRLF record of exactly the limit) throws and the exact path decides.
+    `allow_quoted_nulls = false, strict_mode = true, null_padding = false, ignore_errors = false, ${csvLineSizeOptions(maxRecordBytes + 1)})`;
   // With one column DuckDB returns a blank line as a NULL row; an empty data cell is `""` and reads as ''.
   const sql = columns.length === 1 ? `SELECT * FROM ${scan} WHERE c0 IS NOT NULL` : `SELECT * FROM ${scan}`;
   return { sql, params: { csv_path: filePath } };
 }
 
 /** The sanitizer's output: always well-formed, rows already numbered. */
-function sanitizedScan(filePath: string, columns: readonly string[]): BoundSql {
+function sanitizedScan(filePath: string, columns: readonly string[], maxRecordBytes: number): BoundSql {
   const columnTypes = ['_row', '_problem', '_raw', ...columns].map((column) => `${sqlString(column)}: '${column === '_row' ? 'BIGINT' : 'VARCHAR'}'`).join(', ');
   const sql =
     `SELECT * FROM read_csv($csv_path, header = true, auto_detect = false, columns = {${columnTypes}}, delim = ',', quote = '"', ` +
-    `escape = '"', strict_mode = true, max_line_size = ${SANITIZED_MAX_LINE_BYTES})`;
+    `escape = '"', strict_mode = true, ${csvLineSizeOptions(sanitizedMaxLineBytes(maxRecordBytes))})`;
   return { sql, params: { csv_path: filePath } };
 }
 
@@ -100,18 +121,17 @@ function csvRelation(fields: readonly EffectiveField[], names: readonly string[]
     const column = columnOf.get(name);
     return column === undefined ? 'NULL::VARCHAR' : `NULLIF(${quoteIdentifier(column)}, '')`;
   };
-  const declared = new Set(fields.map((field) => field.path));
-  const unknown = names.find((name) => !declared.has(name) && name !== 'identityMap');
   const headerParams = Object.fromEntries(names.map((name, index) => [`csv_h${index}`, name]));
   const cellsRecord = `json_object(${names.map((_, index) => `$csv_h${index}, coalesce(c${index}, '')`).join(', ')})`;
   const values = fields.flatMap((field) => [`${cell(field.path)} AS v${field.index}`, `false AS k${field.index}`]);
-  const common = [`${unknown === undefined ? 'NULL::VARCHAR' : '$csv_unknown'} AS _unknown`, `${cell('identityMap')} AS _identity_map`, ...values];
+  // The header fits the schema (headerProblem): no column is undeclared.
+  const common = ['NULL::VARCHAR AS _unknown', `${cell('identityMap')} AS _identity_map`, ...values];
   const rowColumns = {
     direct: ['NULL::BIGINT AS _row', 'NULL::VARCHAR AS _problem', 'NULL::JSON AS _record'],
     fast: ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`],
     exact: ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`],
   }[mode];
-  const params = { ...headerParams, ...(unknown === undefined ? {} : { csv_unknown: unknown }) };
+  const params = headerParams;
   if (mode === 'direct') {
     return { sql: `SELECT ${[...rowColumns, ...common].join(', ')} FROM (${scan.sql})`, params: { ...scan.params, ...params }, hasIdentityMap: columnOf.has('identityMap') };
   }

@@ -1,12 +1,12 @@
 // The analytics engine of the composition root: DuckDB ingestion and profiles behind one AnalyticsEngine handle.
 import type { AnalyticsEngine } from '../engine.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
-import { DuckDbIngestionEngine } from './duckdb-ingestion.js';
+import { DuckDbIngestionEngine, type IngestionOptions } from './duckdb-ingestion.js';
 import { DuckDbProfileEngine } from './duckdb-profiles.js';
 
 /** Both engine capabilities over one DuckDB instance; `close` closes the instance. */
-export function createDuckDbAnalyticsEngine(db: DuckDbDatabase): AnalyticsEngine {
-  const ingestion = new DuckDbIngestionEngine(db);
+export function createDuckDbAnalyticsEngine(db: DuckDbDatabase, ingestionOptions: IngestionOptions = {}): AnalyticsEngine {
+  const ingestion = new DuckDbIngestionEngine(db, ingestionOptions);
   const profiles = new DuckDbProfileEngine(db);
   return {
     ingest: (request) => ingestion.ingest(request),

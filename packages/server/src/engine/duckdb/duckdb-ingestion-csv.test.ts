@@ -266,13 +266,32 @@ describe('DuckDbIngestionEngine — CSV', () => {
     expect(pick(outcome.rows, 'crmId', 'zip', 'tier', '_primary_id')).toEqual([{ crmId: '007', zip: '01234', tier: '1e3', _primary_id: '007' }]);
   });
 
-  it('rejects every row of a file whose header names an undeclared column', async () => {
-    const outcome = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'u.csv', content: 'crmId,nickname\nU1,\nU2,Bo\n' }], errorThreshold: 100 });
+  it('reports every problem of a header in one file-level error: all undeclared columns, all missing required columns', async () => {
+    const schema: DatasetSchema = {
+      class: 'profile',
+      fields: [field('crmId', 'string', { required: true }), field('email', 'string', { required: true }), field('points', 'integer'), field('tier', 'string', { required: true })],
+      identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
+    };
+    const files = [
+      { name: 'good.csv', content: 'crmId,email,tier\nG1,g@x.y,gold\n' },
+      { name: 'u.csv', content: 'nickname,points,tier,age,extra\nBo,1,gold,3,x\nAl,2,silver,4,y\n' },
+      { name: 'header-only.csv', content: 'crmId,tier,colour\n' },
+    ];
+    const outcome = await harness.ingest({ schema, format: 'csv', files, errorThreshold: 100 });
     expect(outcome.result.failedRows).toEqual([
-      { file: 'u.csv', row: 1, field: 'nickname', code: 'UNKNOWN_FIELD', message: 'field is not declared in the schema' },
-      { file: 'u.csv', row: 2, field: 'nickname', code: 'UNKNOWN_FIELD', message: 'field is not declared in the schema' },
+      { file: 'u.csv', row: 0, code: 'UNKNOWN_FIELD', message: 'header has columns not declared in the schema (nickname, age, extra) and lacks required columns (crmId, email)' },
+      { file: 'header-only.csv', row: 0, code: 'UNKNOWN_FIELD', message: 'header has columns not declared in the schema (colour) and lacks required columns (email)' },
     ]);
-    expect(outcome.result).toMatchObject({ status: 'success', outputRecordCount: 0 });
+    expect(outcome.result).toMatchObject({ status: 'failed', inputRecordCount: 1, outputRecordCount: 0, failedRecordCount: 0, errorCounts: { UNKNOWN_FIELD: 2 } });
+    expect(outcome.errorLines).toHaveLength(2);
+    expect(outcome.result.warnings).toEqual([]);
+  });
+
+  it('reports missing required columns alone as REQUIRED_FIELD_MISSING, the event timestamp included', async () => {
+    const events: DatasetSchema = { class: 'experienceEvent', fields: [field('appUserId', 'string', { required: true }), field('page', 'string')], identities: [{ path: 'appUserId', namespace: 'appId', primary: true }] };
+    const outcome = await harness.ingest({ schema: events, format: 'csv', files: [{ name: 'e.csv', content: 'page,_id\nhome,e1\n' }] });
+    expect(failures(outcome)).toEqual(['e.csv:0:REQUIRED_FIELD_MISSING']);
+    expect(outcome.result.failedRows[0]?.message).toBe('header lacks required columns (timestamp, appUserId)');
   });
 
   it('treats an empty file and a header-only file as files without rows', async () => {
@@ -320,15 +339,15 @@ describe('DuckDbIngestionEngine — CSV', () => {
     expect(outcome.rows.find((row) => row['_row'] === '25000')?.['person.name.firstName']).toBe('name 25000\nsecond line, with comma');
   });
 
-  it('rejects a row longer than 1 MiB as MALFORMED_ROW and keeps the rows around it', async () => {
-    const csv = `crmId,person.name.firstName\nA1,ok\nA2,${'y'.repeat(1_100_000)}\nA3,ok\n`;
-    const outcome = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'long.csv', content: csv }], errorThreshold: 50 });
-    expect(outcome.result.failedRows).toEqual([{ file: 'long.csv', row: 2, code: 'MALFORMED_ROW', message: 'row is longer than 1048576 bytes' }]);
-    expect(String(outcome.rejectedLines[0]?.['record'])).toHaveLength(64 * 1024);
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'A1', _row: '1' },
-      { crmId: 'A3', _row: '3' },
-    ]);
+  it('reads a row longer than 1 MiB (the former fixed reader limit), on both paths', async () => {
+    const long = 'y'.repeat(1_100_000);
+    const csv = `crmId,person.name.firstName\nA1,ok\nA2,${long}\nA3,ok\n`;
+    const fast = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'long.csv', content: csv }] });
+    expect(fast.result).toMatchObject({ status: 'success', inputRecordCount: 3, outputRecordCount: 3 });
+    expect(fast.rows.map((row) => String(row['person.name.firstName']).length)).toEqual([2, long.length, 2]);
+    const exact = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'long.csv', content: `${csv}A4,x,y\n` }], errorThreshold: 50 });
+    expect(failures(exact)).toEqual(['long.csv:4:MALFORMED_ROW']);
+    expect(exact.rows.map((row) => String(row['person.name.firstName']).length)).toEqual([2, long.length, 2]);
   });
 
   it('keeps NUL characters inside cells, on both paths', async () => {

@@ -24,6 +24,43 @@ describe('DuckDbIngestionEngine — outcome', () => {
   });
   afterAll(() => harness.close());
 
+  it('warns EMPTY_FILE for every file without a data row, in every format, and not for unreadable files', async () => {
+    const csv = await harness.ingest({
+      schema: SCHEMA,
+      format: 'csv',
+      files: [
+        { name: 'zero.csv', content: '' },
+        { name: 'header.csv', content: 'crmId,points\n' },
+        { name: 'blank-lines.csv', content: 'crmId,points\n\n\n' },
+        { name: 'gzip-empty.csv', content: '', gzip: true },
+        { name: 'rows.csv', content: 'crmId,points\nC-1,1\n' },
+      ],
+    });
+    expect(csv.result).toMatchObject({ status: 'success', inputRecordCount: 1, outputRecordCount: 1 });
+    expect(csv.result.warnings).toEqual(['zero.csv', 'header.csv', 'blank-lines.csv', 'gzip-empty.csv'].map((file) => ({ code: 'EMPTY_FILE', file })));
+
+    const json = await harness.ingest({
+      schema: SCHEMA,
+      format: 'json',
+      files: [
+        { name: 'array.json', content: ' [ ]\n' },
+        { name: 'blank.ndjson', content: '\n  \n\t\n' },
+        { name: 'zero.json', content: '' },
+        { name: 'broken.json', content: '[{"crmId": ' },
+      ],
+      errorThreshold: 100,
+    });
+    expect(json.result.status).toBe('failed');
+    expect(json.result.warnings).toEqual(['array.json', 'blank.ndjson', 'zero.json'].map((file) => ({ code: 'EMPTY_FILE', file })));
+
+    const parquet = await harness.ingest({
+      schema: SCHEMA,
+      format: 'parquet',
+      files: [{ name: 'none.parquet', path: await harness.parquetFixture('none.parquet', "SELECT 'C-1' AS crmId, 1::BIGINT AS points WHERE false") }],
+    });
+    expect(parquet.result).toMatchObject({ status: 'success', inputRecordCount: 0, warnings: [{ code: 'EMPTY_FILE', file: 'none.parquet' }] });
+  });
+
   it('keeps the valid rows when failed/input stays within the threshold: 2 bad of 40 is 5%', async () => {
     const files = [{ name: 'forty.csv', content: csvWithBadRows(40, [7, 33]) }];
     const withinFive = await harness.ingest({ schema: SCHEMA, format: 'csv', files, errorThreshold: 5 });
@@ -207,6 +244,7 @@ describe('DuckDbIngestionEngine — outcome', () => {
       files: [],
       errorCounts: {},
       failedRows: [],
+      warnings: [],
     });
     expect(readdirSync(request.lakeDir)).toEqual(['part-00000.parquet']);
     expect(await harness.jsonRows(`SELECT count(*)::INTEGER AS n FROM '${request.lakeDir}/part-00000.parquet'`)).toEqual([{ n: 0 }]);

@@ -4,8 +4,8 @@
 // hold 0 rows; a successful batch always has at least one part), Parquet version 2, published by renaming the
 // staged directory into place. Parts hold the declared fields and only the system columns readers cannot derive.
 //
-// Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error; a batch whose files
-// have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
+// Outcome: a file without rows (0 bytes, header only, `[]`, blank lines) is not an error but an EMPTY_FILE warning;
+// a batch whose files have no rows at all succeeds with 0 records (and one empty part). Row numbers: see LAKE-FORMAT.md.
 //
 // Per file, the usual case is one pass: `COPY (validated rows straight from DuckDB's reader) TO part`, which
 // raises at the first rejected row (the optimistic pass: no staging, no row numbers, no count — a part holding
@@ -21,7 +21,7 @@ import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IngestionEngine, IngestRequest, IngestResult } from '../engine.js';
-import type { InputFormat } from '../lake-schema.js';
+import type { FileWarning, InputFormat } from '../lake-schema.js';
 import { openCsvSource } from './csv-source.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { createErrorTable, insertRowErrors, insertUnreadableFile, summarizeErrors, writeErrorFiles } from './ingestion-errors.js';
@@ -29,7 +29,7 @@ import { paramsUsedBy, sqlString, type BoundSql } from './ingestion-sql.js';
 import { openJsonSource } from './json-source.js';
 import { LAKE_PARQUET_OPTIONS, lakePartFileName } from './lake-format.js';
 import { openParquetSource } from './parquet-source.js';
-import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation } from './source-relation.js';
+import { isDataError, STAGED_ROWS_TABLE, type DirectRelation, type FileReading, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
 import { prepareInput } from './staged-input.js';
 import { effectiveFields, lakeRowsSql, rowErrorsSql, validatedRowsSql, type FileContext } from './validation-sql.js';
 
@@ -40,17 +40,33 @@ const READERS: Record<InputFormat, (input: ReaderInput) => Promise<ReaderOutcome
 };
 
 /** What one file contributed. */
-type FileOutcome = { readonly kind: 'read'; readonly records: number; readonly written: number } | { readonly kind: 'unreadable'; readonly reason: string };
+type FileOutcome = { readonly kind: 'read'; readonly records: number; readonly written: number } | Unreadable;
+
+/** The default of ACTIVATOR_MAX_RECORD_BYTES: 16 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
+/** Limits of ingestion. */
+export interface IngestionOptions {
+  /** Largest record (CSV row, NDJSON line, JSON array element) read; a larger one is a RECORD_TOO_LARGE row. */
+  readonly maxRecordBytes?: number;
+}
 
 /** Ingestion over one DuckDB instance; each batch runs on its own connection. */
 export class DuckDbIngestionEngine implements IngestionEngine {
-  constructor(private readonly database: DuckDbDatabase) {}
+  private readonly maxRecordBytes: number;
+
+  constructor(
+    private readonly database: DuckDbDatabase,
+    options: IngestionOptions = {},
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
     await mkdir(request.tmpDir, { recursive: true });
     const workDir = await mkdtemp(path.join(request.tmpDir, `ingest-${request.batchId}-`));
     try {
-      return await this.database.withConnection((connection) => new BatchIngestion(connection, request, workDir).run());
+      return await this.database.withConnection((connection) => new BatchIngestion(connection, request, workDir, this.maxRecordBytes).run());
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -67,6 +83,7 @@ class BatchIngestion {
     private readonly connection: DuckDBConnection,
     private readonly request: IngestRequest,
     private readonly workDir: string,
+    private readonly maxRecordBytes: number,
   ) {
     this.stagingDir = path.join(workDir, 'lake');
   }
@@ -78,6 +95,7 @@ class BatchIngestion {
     await mkdir(this.stagingDir);
     await createErrorTable(this.connection);
     const files: { name: string; records: number }[] = [];
+    const warnings: FileWarning[] = [];
     let inputByteSize = 0;
     let written = 0;
     for (const [fileIndex, file] of request.files.entries()) {
@@ -93,10 +111,11 @@ class BatchIngestion {
             ? ({ kind: 'read', records: 0, written: 0 } as const)
             : await this.ingestFile(fileIndex, prepared.path, fileDir);
         if (outcome.kind === 'unreadable') {
-          await insertUnreadableFile(this.connection, fileIndex, file.name, outcome.reason);
+          await insertUnreadableFile(this.connection, fileIndex, file.name, outcome.reason, outcome.code);
           this.doomed = true;
         } else written += outcome.written;
         files.push({ name: file.name, records: outcome.kind === 'read' ? outcome.records : 0 });
+        if (outcome.kind === 'read' && outcome.records === 0) warnings.push({ code: 'EMPTY_FILE', file: file.name });
       } finally {
         await rm(fileDir, { recursive: true, force: true });
       }
@@ -117,13 +136,14 @@ class BatchIngestion {
       files,
       errorCounts: summary.counts,
       failedRows: summary.firstRows,
+      warnings,
     };
   }
 
   private async ingestFile(fileIndex: number, plainPath: string, fileDir: string): Promise<FileOutcome> {
     const { request } = this;
     const fileName = request.files[fileIndex]?.name ?? '';
-    const input: ReaderInput = { path: plainPath, fileIndex, fields: effectiveFields(request.schema), workDir: fileDir, connection: this.connection };
+    const input: ReaderInput = { path: plainPath, maxRecordBytes: this.maxRecordBytes, fileIndex, fields: effectiveFields(request.schema), workDir: fileDir, connection: this.connection };
     const outcome = await READERS[request.format](input);
     if (outcome.kind === 'empty') return { kind: 'read', records: 0, written: 0 };
     if (outcome.kind === 'unreadable') return outcome;

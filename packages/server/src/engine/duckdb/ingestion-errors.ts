@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RowError, RowErrorCode } from '../lake-schema.js';
 import { paramsUsedBy, sqlString, type BoundSql } from './ingestion-sql.js';
 
-/** Per-connection temp table: one row per rejected row (`row` 0 = the whole file was unreadable). */
+/** Per-connection temp table: one row per rejected row (`row` 0 = an error of the whole file). */
 const ERRORS_TABLE = 'ingest_row_errors';
 
 /** How many rejected rows the batch reports inline (SPEC §3.3: the first 100). */
@@ -21,10 +21,12 @@ export async function insertRowErrors(connection: DuckDBConnection, errors: Boun
   await connection.run(`INSERT INTO ${ERRORS_TABLE} ${errors.sql}`, paramsUsedBy(errors.sql, errors.params));
 }
 
-export async function insertUnreadableFile(connection: DuckDBConnection, fileIndex: number, file: string, reason: string): Promise<void> {
-  await connection.run(`INSERT INTO ${ERRORS_TABLE} VALUES ($file_index, $file, 0, NULL, 'UNREADABLE_FILE', $message, NULL)`, {
+/** A file-level error (row 0): UNREADABLE_FILE, or a header that does not fit the schema. */
+export async function insertUnreadableFile(connection: DuckDBConnection, fileIndex: number, file: string, reason: string, code: RowErrorCode = 'UNREADABLE_FILE'): Promise<void> {
+  await connection.run(`INSERT INTO ${ERRORS_TABLE} VALUES ($file_index, $file, 0, NULL, $code, $message, NULL)`, {
     file_index: fileIndex,
     file,
+    code,
     message: reason,
   });
 }
@@ -32,6 +34,7 @@ export async function insertUnreadableFile(connection: DuckDBConnection, fileInd
 export interface ErrorSummary {
   /** Rejected data rows (file-level errors not included). */
   readonly failedRows: number;
+  /** Files with a file-level error (row 0): they fail the batch whatever the threshold. */
   readonly unreadableFiles: number;
   readonly counts: Partial<Record<RowErrorCode, number>>;
   readonly firstRows: RowError[];
@@ -48,7 +51,8 @@ export async function summarizeErrors(connection: DuckDBConnection): Promise<Err
     const base = { file: row['file'] as string, row: row['row'] as number, code: row['code'] as RowErrorCode, message: row['message'] as string };
     return row['field'] === null ? base : { ...base, field: row['field'] as string };
   });
-  const unreadableFiles = counts.UNREADABLE_FILE ?? 0;
+  const fileLevel = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${ERRORS_TABLE} WHERE row = 0`);
+  const unreadableFiles = Number(fileLevel.getRows()[0]?.[0] ?? 0);
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   return { failedRows: total - unreadableFiles, unreadableFiles, counts, firstRows };
 }

@@ -3,51 +3,90 @@
 // Row numbers: array element position, or — for NDJSON — position among the non-blank lines. Records are
 // staged in file order (NDJSON lines through DuckDB's CSV reader as one text column: parallel and ordered)
 // and numbered by position; when the line scan throws (a NUL byte, an overlong line, bad UTF-8), the row
-// sanitizer re-reads the lines and numbers them itself. A broken JSON array cannot be split into elements,
-// so its file is UNREADABLE_FILE.
+// sanitizer re-reads the lines and numbers them itself. A file that may hold a record over the size limit is
+// read by the exact path straight away (json-array-splitter.ts splits arrays into elements). A broken JSON array
+// cannot be split into elements, so its file is UNREADABLE_FILE.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { splitJsonArray } from './json-array-splitter.js';
 import { quoteIdentifier, sqlString, sqlStringList, standardJsonSql, WHITESPACE_SQL, type BoundSql } from './ingestion-sql.js';
-import { MAX_ROW_BYTES, SANITIZED_MAX_LINE_BYTES, sanitizeNdjson } from './row-sanitizer.js';
+import { csvLineSizeOptions, sanitizeNdjson, sanitizedMaxLineBytes } from './row-sanitizer.js';
 import { STAGED_ROWS_TABLE, stagingSql, type DirectRelation, type ReaderInput, type ReaderOutcome, type SourceRelation, type Unreadable } from './source-relation.js';
-import { firstSignificantByte } from './staged-input.js';
+import { firstSignificantByte, hasLineLongerThan } from './staged-input.js';
 import type { EffectiveField } from './validation-sql.js';
 
 const OPEN_BRACKET = 0x5b;
 
-/** Opens a JSON file (array or NDJSON) for validation. */
+/**
+ * Opens a JSON file (array or NDJSON) for validation. DuckDB's JSON reader does not hold records to an exact size
+ * (it may read one up to twice its `maximum_object_size`), so a file that could hold a record over the limit (one
+ * larger than the limit) is checked first: an NDJSON file with a longer line, and any such array, is read by the
+ * exact path, which numbers every record and marks those over the limit.
+ */
 export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome> {
   const first = await firstSignificantByte(input.path);
   if (first === undefined) return { kind: 'empty' };
   const plan = jsonPathPlan(input.fields);
   const params = { json_path: input.path };
+  const mayHoldLargeRecord = (await stat(input.path)).size > input.maxRecordBytes;
+  // The exact path's rows: numbered by the JavaScript splitter, read back from its normalised CSV.
+  const sanitizedScan = (sanitizedPath: string): BoundSql => ({
+    sql:
+      `SELECT _row, _problem, _raw, c0 AS j FROM read_csv($json_path, header = true, auto_detect = false, ` +
+      `columns = {'_row': 'BIGINT', '_problem': 'VARCHAR', '_raw': 'VARCHAR', 'c0': 'VARCHAR'}, delim = ',', quote = '"', escape = '"', ` +
+      `strict_mode = true, ${csvLineSizeOptions(sanitizedMaxLineBytes(input.maxRecordBytes))})`,
+    params: { json_path: sanitizedPath },
+  });
+  const sanitizedPath = path.join(input.workDir, `input-${input.fileIndex}.records.csv`);
   if (first === OPEN_BRACKET) {
-    const elements = { sql: `SELECT json AS j FROM read_json($json_path, format = 'array', records = false, columns = {'json': 'JSON'})`, params };
+    const arrayFailure = 'not a valid JSON array (syntax error, bad encoding or an element too large)';
+    if (mayHoldLargeRecord) {
+      const outcome = await splitJsonArray(input.path, sanitizedPath, input.maxRecordBytes);
+      if (!outcome.readable) return { kind: 'unreadable', reason: outcome.reason };
+      // The splitter finds elements; one that is not JSON still makes the array broken, as on the fast path.
+      if (await hasInvalidElement(input.connection, sanitizedScan(sanitizedPath))) return { kind: 'unreadable', reason: arrayFailure };
+      return { kind: 'rows', fast: jsonRelation(plan, sanitizedScan(sanitizedPath), 'columns', 'element') };
+    }
+    const elements = {
+      sql: `SELECT json AS j FROM read_json($json_path, format = 'array', records = false, columns = {'json': 'JSON'}, maximum_object_size = ${jsonReaderObjectSize(input.maxRecordBytes)})`,
+      params,
+    };
     return {
       kind: 'rows',
-      direct: directJsonRelation(input.fields, 'array', params),
+      direct: directJsonRelation(input.fields, 'array', params, input.maxRecordBytes),
       fast: jsonRelation(plan, elements, 'position', 'element'),
-      fastFailure: 'not a valid JSON array (syntax error, bad encoding or an element too large)',
+      fastFailure: arrayFailure,
     };
+  }
+  const exact = async (): Promise<SourceRelation | Unreadable> => {
+    const outcome = await sanitizeNdjson(input.path, sanitizedPath, input.maxRecordBytes);
+    return outcome.readable ? jsonRelation(plan, sanitizedScan(sanitizedPath), 'columns', 'line') : { kind: 'unreadable', reason: outcome.reason };
+  };
+  if (mayHoldLargeRecord && (await hasLineLongerThan(input.path, input.maxRecordBytes))) {
+    const relation = await exact();
+    return 'kind' in relation ? relation : { kind: 'rows', fast: relation };
   }
   const lines = {
     sql:
       `SELECT j FROM read_csv($json_path, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = chr(0), quote = '', ` +
-      `escape = '', strict_mode = true, max_line_size = ${MAX_ROW_BYTES}) ` +
+      `escape = '', strict_mode = true, ${csvLineSizeOptions(input.maxRecordBytes + 2)}) ` +
       // Blank lines are not records; `trim` is only paid by lines that start with a control or space character.
       `WHERE j IS NOT NULL AND CASE WHEN ascii(j) > 32 THEN true ELSE trim(j, ${WHITESPACE_SQL}) <> '' END`,
     params,
   };
-  const exact = async (): Promise<SourceRelation | Unreadable> => {
-    const sanitizedPath = path.join(input.workDir, `input-${input.fileIndex}.lines.csv`);
-    const outcome = await sanitizeNdjson(input.path, sanitizedPath);
-    if (!outcome.readable) return { kind: 'unreadable', reason: outcome.reason };
-    const sanitized =
-      `SELECT _row, _problem, _raw, c0 AS j FROM read_csv($json_path, header = true, auto_detect = false, ` +
-      `columns = {'_row': 'BIGINT', '_problem': 'VARCHAR', '_raw': 'VARCHAR', 'c0': 'VARCHAR'}, delim = ',', quote = '"', escape = '"', ` +
-      `strict_mode = true, max_line_size = ${SANITIZED_MAX_LINE_BYTES})`;
-    return jsonRelation(plan, { sql: sanitized, params: { json_path: sanitizedPath } }, 'columns', 'line');
-  };
-  return { kind: 'rows', direct: directJsonRelation(input.fields, 'newline_delimited', params), fast: jsonRelation(plan, lines, 'position', 'line'), exact };
+  return { kind: 'rows', direct: directJsonRelation(input.fields, 'newline_delimited', params, input.maxRecordBytes), fast: jsonRelation(plan, lines, 'position', 'line'), exact };
+}
+
+/** `maximum_object_size` for records already known to be at most `maxRecordBytes` (line ends and slack on top). */
+function jsonReaderObjectSize(maxRecordBytes: number): number {
+  return maxRecordBytes + 1024;
+}
+
+/** Whether an element the splitter found (within the size limit) is not JSON. */
+async function hasInvalidElement(connection: DuckDBConnection, scan: BoundSql): Promise<boolean> {
+  const result = await connection.runAndReadAll(`SELECT count(*) FROM (${scan.sql}) WHERE _problem IS NULL AND NOT json_valid(j)`, scan.params);
+  return Number(result.getRows()[0]?.[0] ?? 0) > 0;
 }
 
 /**
@@ -60,7 +99,7 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
  * gets a `_problem`. A `_problem` makes the optimistic pass give way to the checked passes, where dotted keys,
  * undeclared keys and the rest are sorted out.
  */
-function directJsonRelation(fields: readonly EffectiveField[], format: 'array' | 'newline_delimited', params: BoundSql['params']): DirectRelation {
+function directJsonRelation(fields: readonly EffectiveField[], format: 'array' | 'newline_delimited', params: BoundSql['params'], maxRecordBytes: number): DirectRelation {
   const containers = new Map<string, Set<string>>([['', new Set(['identityMap'])]]);
   for (const field of fields) {
     const segments = field.path.split('.');
@@ -96,7 +135,7 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
   ].join(' AND ');
   const readerColumns = rootKeys.map((key) => `${sqlString(key)}: ${sqlString(isContainer(key) ? 'MAP(VARCHAR, JSON)' : 'JSON')}`).join(', ');
   const reader = (columns: string) =>
-    `read_json($json_path, format = ${sqlString(format)}, ${columns}, maximum_object_size = ${MAX_ROW_BYTES})`;
+    `read_json($json_path, format = ${sqlString(format)}, ${columns}, maximum_object_size = ${jsonReaderObjectSize(maxRecordBytes)})`;
   const unqualified =
     `SELECT count(*) AS _unqualified_records FROM ${reader(`records = false, columns = {'json': 'MAP(VARCHAR, JSON)'}`)} ` +
     `WHERE NOT coalesce(${onlyDeclared('json', rootKeys)}, false)`;

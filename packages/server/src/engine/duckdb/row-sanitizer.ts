@@ -5,23 +5,30 @@
 // its cells (empty = absent, anything else quoted). Values are not checked here: validation stays in SQL.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { CsvRecordScanner, type CsvRecord, type CsvScannerLimits } from './csv-record-scanner.js';
+import { CsvRecordScanner, type CsvRecord } from './csv-record-scanner.js';
+import { recordTooLargeProblem } from './source-relation.js';
 
-/** Rows longer than this are MALFORMED_ROW (DuckDB's fast path is given the same limit). */
-export const MAX_ROW_BYTES = 1 << 20;
-/** At most this much of a malformed row's text is kept for `rejected.ndjson`. */
+/** At most this much of a malformed or too large row's text is kept for `rejected.ndjson`. */
 export const RAW_TEXT_LIMIT_BYTES = 64 << 10;
-
-const LIMITS: CsvScannerLimits = { maxRecordBytes: MAX_ROW_BYTES, rawLimitBytes: RAW_TEXT_LIMIT_BYTES };
 
 export type SanitizeOutcome = { readonly readable: true; readonly rows: number } | { readonly readable: false; readonly reason: string };
 
 /** Max line length DuckDB must accept when reading sanitised output (cells re-quoted: at most twice as long). */
-export const SANITIZED_MAX_LINE_BYTES = 2 * MAX_ROW_BYTES + RAW_TEXT_LIMIT_BYTES * 2 + 4096;
+export function sanitizedMaxLineBytes(maxRecordBytes: number): number {
+  return 2 * maxRecordBytes + RAW_TEXT_LIMIT_BYTES * 2 + 4096;
+}
+
+/**
+ * DuckDB CSV reader options for lines up to `maxLineBytes`. Its default buffer holds 16 such lines (half a GiB per
+ * buffer at 32 MiB lines); two are enough. A longer line makes the reader throw a data error (see isDataError).
+ */
+export function csvLineSizeOptions(maxLineBytes: number): string {
+  return `max_line_size = ${maxLineBytes}, buffer_size = ${Math.max(32 << 20, 2 * maxLineBytes)}`;
+}
 
 /** CSV: the first record is the header (already read by the caller) and is skipped; each row must have `columnCount` cells. */
-export async function sanitizeCsv(inputPath: string, outputPath: string, columnCount: number): Promise<SanitizeOutcome> {
-  const scanner = new CsvRecordScanner(LIMITS);
+export async function sanitizeCsv(inputPath: string, outputPath: string, columnCount: number, maxRecordBytes: number): Promise<SanitizeOutcome> {
+  const scanner = new CsvRecordScanner({ maxRecordBytes, rawLimitBytes: RAW_TEXT_LIMIT_BYTES });
   let headerSeen = false;
   return sanitize(inputPath, outputPath, columnCount, (chunk, writeRow) => {
     const records = chunk === undefined ? scanner.end() : scanner.push(chunk);
@@ -39,24 +46,26 @@ function csvRowProblem(record: CsvRecord, columnCount: number): string | undefin
 }
 
 /** NDJSON: one row per line that is not blank (only spaces, tabs or CR); the single cell is the line. */
-export async function sanitizeNdjson(inputPath: string, outputPath: string): Promise<SanitizeOutcome> {
+export async function sanitizeNdjson(inputPath: string, outputPath: string, maxRecordBytes: number): Promise<SanitizeOutcome> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let firstLine = true;
   const flushLine = (writeRow: RowWriter) => {
-    const line = Buffer.concat(pending, Math.min(pendingBytes, MAX_ROW_BYTES + 1));
+    const line = Buffer.concat(pending, Math.min(pendingBytes, maxRecordBytes + 1));
     pending = [];
     const bytes = pendingBytes;
     pendingBytes = 0;
-    let text = line.subarray(0, Math.min(line.length, MAX_ROW_BYTES)).toString('utf8').replace(/\r$/u, '');
+    let text = line.subarray(0, Math.min(line.length, maxRecordBytes)).toString('utf8').replace(/\r$/u, '');
     if (firstLine) text = text.replace(/^\uFEFF/u, '');
     firstLine = false;
-    if (/^[ \t\r]*$/u.test(text) && bytes <= MAX_ROW_BYTES) return;
-    if (bytes > MAX_ROW_BYTES) writeRow(`line is longer than ${MAX_ROW_BYTES} bytes`, text.slice(0, RAW_TEXT_LIMIT_BYTES), []);
+    if (/^[ \t\r]*$/u.test(text) && bytes <= maxRecordBytes) return;
+    // The record is the line without its line end (LF, or CRLF).
+    const recordBytes = line[Math.min(bytes, line.length) - 1] === 0x0d && bytes <= maxRecordBytes + 1 ? bytes - 1 : bytes;
+    if (recordBytes > maxRecordBytes) writeRow(recordTooLargeProblem(maxRecordBytes), text.slice(0, RAW_TEXT_LIMIT_BYTES), []);
     else writeRow(undefined, text, [text]);
   };
   const keep = (part: Buffer) => {
-    if (pendingBytes <= MAX_ROW_BYTES) pending.push(part);
+    if (pendingBytes <= maxRecordBytes) pending.push(part);
     pendingBytes += part.length;
   };
   return sanitize(inputPath, outputPath, 1, (chunk, writeRow) => {
@@ -74,10 +83,16 @@ export async function sanitizeNdjson(inputPath: string, outputPath: string): Pro
   });
 }
 
-type RowWriter = (problem: string | undefined, raw: string, cells: readonly string[]) => void;
-type ChunkHandler = (chunk: Buffer | undefined, writeRow: RowWriter) => void;
+/** Writes the next row: a problem with the raw text, or the cells. */
+export type RowWriter = (problem: string | undefined, raw: string, cells: readonly string[]) => void;
+/** Splits the file's bytes into rows (`undefined` = end of file); throws {@link UnsplittableFileError} when it cannot. */
+export type ChunkHandler = (chunk: Buffer | undefined, writeRow: RowWriter) => void;
 
-async function sanitize(inputPath: string, outputPath: string, columnCount: number, handle: ChunkHandler): Promise<SanitizeOutcome> {
+/** The file cannot be split into rows at all (UNREADABLE_FILE with this reason). */
+export class UnsplittableFileError extends Error {}
+
+/** Runs `handle` over the file and writes the numbered rows it finds as normalised CSV (see the top of this file). */
+export async function sanitize(inputPath: string, outputPath: string, columnCount: number, handle: ChunkHandler): Promise<SanitizeOutcome> {
   const out = createWriteStream(outputPath);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let rows = 0;
@@ -110,6 +125,7 @@ async function sanitize(inputPath: string, outputPath: string, columnCount: numb
     return { readable: true, rows };
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return { readable: false, reason: 'file is not valid UTF-8' };
+    if (error instanceof UnsplittableFileError) return { readable: false, reason: error.message };
     throw error;
   } finally {
     await closeStream(out);

@@ -40,10 +40,12 @@ export function stagingSql(select: BoundSql): BoundSql {
   return { sql: `CREATE OR REPLACE TEMP TABLE ${STAGED_ROWS_TABLE} AS ${select.sql}`, params: select.params };
 }
 
-/** A file that cannot be read at all (UNREADABLE_FILE, row 0). */
+/** A file that cannot be read at all: one file-level error (row 0), UNREADABLE_FILE unless `code` says otherwise. */
 export interface Unreadable {
   readonly kind: 'unreadable';
   readonly reason: string;
+  /** A header that does not fit the schema (CSV): its undeclared or missing required columns. */
+  readonly code?: 'UNKNOWN_FIELD' | 'REQUIRED_FIELD_MISSING';
 }
 
 /**
@@ -68,6 +70,8 @@ export type ReaderOutcome = { readonly kind: 'empty' } | Unreadable | FileReadin
 /** What a reader gets: the plain (inflated) file, the fields to extract, scratch space and a connection. */
 export interface ReaderInput {
   readonly path: string;
+  /** Largest record (CSV row, NDJSON line, JSON array element) read; larger ones are RECORD_TOO_LARGE rows. */
+  readonly maxRecordBytes: number;
   readonly fileIndex: number;
   readonly fields: readonly EffectiveField[];
   readonly workDir: string;
@@ -77,5 +81,14 @@ export interface ReaderInput {
 /** DuckDB errors caused by the data (as opposed to a bug in our SQL, or the machine running out of memory). */
 export function isDataError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message);
+  // The parallel CSV reader gives up on a line longer than its buffer with "Not implemented": the exact path reads it.
+  return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message) || message.startsWith('Not implemented Error: The Parallel CSV Reader');
 }
+
+/** The `_problem` of a record over the size limit: validation reports it as RECORD_TOO_LARGE (other problems are MALFORMED_ROW). */
+export function recordTooLargeProblem(maxRecordBytes: number): string {
+  return `${RECORD_TOO_LARGE_PREFIX}${maxRecordBytes} bytes`;
+}
+
+/** How {@link recordTooLargeProblem} texts start. */
+export const RECORD_TOO_LARGE_PREFIX = 'record is larger than ';

@@ -71,3 +71,25 @@ export async function firstSignificantByte(filePath: string): Promise<number | u
   }
   return undefined;
 }
+
+/** Whether some line of the file (its bytes between line feeds) is longer than `maxBytes`; stops at the first. */
+export async function hasLineLongerThan(filePath: string, maxBytes: number): Promise<boolean> {
+  let current = 0;
+  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      const bytes = chunk as Buffer;
+      let start = 0;
+      for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
+        if (current + newline - start > maxBytes) return true;
+        current = 0;
+        start = newline + 1;
+      }
+      current += bytes.length - start;
+      if (current > maxBytes) return true;
+    }
+    return false;
+  } finally {
+    stream.destroy();
+  }
+}

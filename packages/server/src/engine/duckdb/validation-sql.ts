@@ -16,7 +16,7 @@ import {
   type ConversionSql,
 } from './ingestion-sql.js';
 import { reservedLakeColumn } from './lake-format.js';
-import type { SourceRelation } from './source-relation.js';
+import { RECORD_TOO_LARGE_PREFIX, type SourceRelation } from './source-relation.js';
 
 /** A field as ingestion validates it: declared, or implicit in experienceEvent datasets. */
 export interface EffectiveField extends SchemaField {
@@ -126,7 +126,7 @@ function errorCodeSql(field: EffectiveField, failure: string, isPrimaryIdentity:
   return `CASE WHEN ${absent} THEN ${missing} WHEN ${invalid} THEN ${failure} END`;
 }
 
-/** One error per row, the first of: malformed, unknown field, fields in effective order, identity rules. */
+/** One error per row, the first of: malformed (or too large), unknown field, fields in effective order, identity rules. */
 function firstErrorSql(fields: readonly EffectiveField[]): string {
   const structOf = (code: string, field: string, message: string) => `{'code': ${code}, 'field': ${field}, 'message': ${message}}::${ERROR_STRUCT}`;
   const fieldBranches = fields.map((field) => {
@@ -136,8 +136,9 @@ function firstErrorSql(fields: readonly EffectiveField[]): string {
     const message = `CASE e${field.index} ${messages} WHEN 'MISSING_TIMESTAMP' THEN 'event timestamp is missing or not an RFC 3339 date-time' END`;
     return `WHEN e${field.index} IS NOT NULL THEN ${structOf(`e${field.index}`, sqlString(field.path), message)}`;
   });
+  const problemCode = `CASE WHEN starts_with(_problem, ${sqlString(RECORD_TOO_LARGE_PREFIX)}) THEN 'RECORD_TOO_LARGE' ELSE 'MALFORMED_ROW' END`;
   return (
-    `CASE WHEN _problem IS NOT NULL THEN ${structOf("'MALFORMED_ROW'", 'NULL', '_problem')} ` +
+    `CASE WHEN _problem IS NOT NULL THEN ${structOf(problemCode, 'NULL', '_problem')} ` +
     `WHEN _unknown IS NOT NULL THEN ${structOf("'UNKNOWN_FIELD'", '_unknown', "'field is not declared in the schema'")} ` +
     `${fieldBranches.join(' ')} ELSE _identity_error END`
   );

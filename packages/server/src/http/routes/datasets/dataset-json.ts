@@ -31,8 +31,9 @@ export function batchJson(batch: Batch, context: CatalogRenderContext) {
     status: batch.status, inputFormat: { format: batch.inputFormat },
     ...(batch.errorThreshold === undefined ? {} : { partialIngestion: { errorThreshold: batch.errorThreshold } }),
     created: batch.createdAt, updated: batch.updatedAt, ...(batch.completedAt === undefined ? {} : { completed: batch.completedAt }), createdUser: batch.createdBy,
-    files: batch.files, ...(batch.metrics === undefined ? {} : { metrics: batch.metrics, recordCount: batch.metrics.outputRecordCount }),
+    files: batch.files.map(({ name, size, records }) => (records === undefined ? { name, size } : { name, size, records })), ...(batch.metrics === undefined ? {} : { metrics: batch.metrics, recordCount: batch.metrics.outputRecordCount }),
     ...(finished ? { errors, failedRows: batch.failedRows ?? [] } : {}),
+    ...(finished && batch.warnings !== undefined && batch.warnings.length > 0 ? { warnings: batch.warnings.map(({ code, file }) => ({ code, file })) } : {}),
     ...(finished && (batch.metrics?.failedRecordCount ?? 0) > 0
       ? { _links: { errors: { href: `/data/foundation/export/batches/${batch.id}/failed?path=errors.ndjson` } } }
       : {}),

@@ -49,7 +49,7 @@ export function registerIngestionRoutes(app: FastifyInstance, module: ProfilesMo
       `${IMPORT}/:batchId/datasets/:datasetId/files/:fileName`,
       {
         config: { access: MANAGE_PROFILES, sandboxScoped: true, nonJsonBody: true, audit: { action: 'batch.upload', objectType: 'batch' } },
-        schema: { tags: ['import'], params: z.object({ batchId: z.string().max(100), datasetId: z.string().max(100), fileName: z.string().max(1000) }) },
+        schema: { tags: ['import'], params: z.object({ batchId: z.string().max(100), datasetId: z.string().max(100), fileName: z.string() }) },
       },
       async (request, reply) => {
         const { scope } = scopeOf(request);
