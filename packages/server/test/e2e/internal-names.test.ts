@@ -65,13 +65,14 @@ function merged(order: readonly Source[], fieldPaths: readonly string[] = paths)
   }));
 }
 
+/** Every file also has a rejected row 2 (partial ingestion), so the checked and row-by-row passes run too. */
 function csvFile(): string {
   const cell = (fieldPath: string) => valueOf('csv', fieldPath).replace('.000Z', 'Z');
-  return `${paths.join(',')}\n${paths.map(cell).join(',')}\n`;
+  return `${paths.join(',')}\n${paths.map(cell).join(',')}\nP-2,too few cells\n`;
 }
 
 function ndjsonFile(): string {
-  return `${JSON.stringify(nest(paths.filter((fieldPath, index) => has.ndjson(fieldPath, index)).map((fieldPath) => [fieldPath, valueOf('ndjson', fieldPath)])))}\n`;
+  return `${JSON.stringify(nest(paths.filter((fieldPath, index) => has.ndjson(fieldPath, index)).map((fieldPath) => [fieldPath, valueOf('ndjson', fieldPath)])))}\n{"_primary_id": "P-2",\n`;
 }
 
 function eventFile(): string {
@@ -85,13 +86,17 @@ async function parquetFile(dir: string): Promise<Buffer> {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
   const text = (value: string) => `'${value.replaceAll("'", "''")}'`;
   const present = paths.filter((fieldPath, index) => has.parquet(fieldPath, index));
-  const flat = present.filter((fieldPath) => !fieldPath.startsWith('_acme.')).map((fieldPath) => `${text(valueOf('parquet', fieldPath))} AS ${quote(fieldPath)}`);
-  const nested = present.filter((fieldPath) => fieldPath.startsWith('_acme.')).map((fieldPath) => `${quote(fieldPath.slice(6))}: ${text(valueOf('parquet', fieldPath))}`);
-  const columns = nested.length > 0 ? [...flat, `{${nested.join(', ')}} AS "_acme"`] : flat;
+  // Row 2 is rejected: its timestampField is not a date-time.
+  const row = (rejected: boolean) => {
+    const value = (fieldPath: string) => (rejected && fieldPath === '_fragment_time' ? 'not a date-time' : valueOf('parquet', fieldPath));
+    const flat = present.filter((fieldPath) => !fieldPath.startsWith('_acme.')).map((fieldPath) => `${text(value(fieldPath))} AS ${quote(fieldPath)}`);
+    const nested = present.filter((fieldPath) => fieldPath.startsWith('_acme.')).map((fieldPath) => `${quote(fieldPath.slice(6))}: ${text(value(fieldPath))}`);
+    return `SELECT ${(nested.length > 0 ? [...flat, `{${nested.join(', ')}} AS "_acme"`] : flat).join(', ')}`;
+  };
   const file = path.join(dir, 'fragment.parquet');
   const database = await DuckDbDatabase.open({ memoryLimitMb: 256, threads: 1, tempDirectory: path.join(dir, 'spill') });
   try {
-    await database.query(`COPY (SELECT ${columns.join(', ')}) TO ${text(file)} (FORMAT parquet)`);
+    await database.query(`COPY (${row(false)} UNION ALL ${row(true)}) TO ${text(file)} (FORMAT parquet)`);
   } finally {
     database.close();
   }
@@ -129,15 +134,16 @@ describe('user fields named like internal columns', () => {
       expect(response.statusCode, response.body).toBe(201);
       return (response.json<string[]>()[0] ?? '').replace('@/dataSets/', '');
     };
-    const ingest = async (datasetId: string, format: string, fileName: string, content: string | Buffer) => {
+    const ingest = async (datasetId: string, format: string, fileName: string, content: string | Buffer, rejectedRows = 1) => {
       t.clock.advance(3_600_000);
-      const batchId = (await send('POST', IMPORT, { datasetId, inputFormat: { format } })).json<{ id: string }>().id;
+      const batchId = (await send('POST', IMPORT, { datasetId, inputFormat: { format }, partialIngestion: { errorThreshold: 50 } })).json<{ id: string }>().id;
       const upload = await t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${datasetId}/files/${fileName}`, headers: admin.headers({ 'content-type': 'application/octet-stream' }), payload: content });
       expect(upload.statusCode, upload.body).toBe(200);
       await send('POST', `${IMPORT}/${batchId}?action=COMPLETE`);
       await t.runtime.services.profilesModule.batches.whenIdle();
       const batch = (await send('GET', `${CATALOG}/batches/${batchId}`)).json<Record<string, { status: string; recordCount: number }>>()[batchId];
-      expect(batch, JSON.stringify(batch)).toMatchObject({ status: 'success', recordCount: 1 });
+      expect(batch, JSON.stringify(batch)).toMatchObject({ status: 'success', recordCount: 1, metrics: { failedRecordCount: rejectedRows } });
+      if (rejectedRows > 0) expect(batch).toMatchObject({ failedRows: [{ file: fileName, row: 2 }] });
     };
     const identities = [{ path: IDENTITY, namespace: 'CRMID', primary: true }];
     ids.a = await dataset('Internal names A', { class: 'profile', fields: profileFields, identities, timestampField: '_fragment_time' });
@@ -146,7 +152,7 @@ describe('user fields named like internal columns', () => {
     await ingest(ids.a, 'csv', 'fragment.csv', csvFile());
     await ingest(ids.a, 'json', 'fragment.ndjson', ndjsonFile());
     await ingest(ids.b, 'parquet', 'fragment.parquet', await parquetFile(t.dataDir));
-    await ingest(ids.events, 'json', 'events.ndjson', eventFile());
+    await ingest(ids.events, 'json', 'events.ndjson', eventFile(), 0);
     const policy = await send('POST', `${UPS}/config/mergePolicies`, {
       name: 'B first', schema: { name: '_xdm.context.profile' }, identityGraph: { type: 'pdg' }, attributeMerge: { type: 'dataSetPrecedence', order: [ids.b, ids.a] },
     });
