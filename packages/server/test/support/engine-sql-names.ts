@@ -28,7 +28,7 @@ function engineSources(): string[] {
 
 /**
  * Single-segment field paths that spell a name the engine uses: every `_`-prefixed identifier in its sources,
- * every `AS <alias>` and lambda parameter, every internal `"$name"` (quoted in SQL or as a JavaScript string) as `_name`, `__name` and `name`, numbered variants of
+ * every `AS <alias>`, table alias and lambda parameter, every internal `"$name"` (quoted in SQL or as a JavaScript string) as `_name`, `__name` and `name`, numbered variants of
  * generated names (`v${i}` → `v0`, `v1`), DuckDB's and JavaScript's own names, and the former system
  * columns. Unique ignoring case (DuckDB compares identifiers case-insensitively).
  */
@@ -38,6 +38,7 @@ export function engineNameCandidates(): string[] {
     for (const match of text.matchAll(/(?<![A-Za-z0-9_$.-])_{1,2}[A-Za-z][A-Za-z0-9_]*/gu)) found.push(match[0]);
     for (const match of text.matchAll(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\b/gu)) found.push(match[1] as string);
     for (const match of text.matchAll(/\blambda\s+([A-Za-z_][A-Za-z0-9_]*)\s*:/gu)) found.push(match[1] as string);
+    for (const match of text.matchAll(/\b(?:FROM|JOIN)\s+[^\s(]+\s+([A-Za-z_][A-Za-z0-9_]*)\b/gu)) found.push(match[1] as string);
     for (const match of text.matchAll(/["'`]\$([A-Za-z_][A-Za-z0-9_]*)/gu)) {
       const stem = (match[1] as string).replace(/^_+/u, '');
       found.push(`_${stem}`, `__${stem}`, stem);

@@ -25,6 +25,7 @@ describe('internal names of the DuckDB engine', () => {
   it('names every lake system column outside the field-path grammar', () => {
     for (const column of Object.values(LAKE_COLUMN)) expect(column, column).not.toMatch(FIELD_PATH);
     expect(lakeFieldColumn('file_row_number')).not.toMatch(FIELD_PATH);
+    expect(lakeFieldColumn('File_Row_Number')).toBe('$field.File_Row_Number');
     expect(lakeFieldColumn('_acme.tier')).toBe('_acme.tier');
   });
 });

@@ -18,7 +18,8 @@ export const LAKE_COLUMN = {
 
 /**
  * Declared paths that DuckDB's Parquet reader cannot hold under their own name: a part with a column named
- * `file_row_number` cannot be read with `file_row_number = true`, which readers need to number rows.
+ * `file_row_number` (in any case: DuckDB compares names case-insensitively) cannot be read with
+ * `file_row_number = true`, which readers need to number rows.
  */
 const READER_GENERATED_COLUMNS: readonly string[] = ['file_row_number'];
 
@@ -27,7 +28,7 @@ const READER_GENERATED_COLUMNS: readonly string[] = ['file_row_number'];
  * {@link READER_GENERATED_COLUMNS}, stored as `$field.<path>`. Readers expose the logical column by path.
  */
 export function lakeFieldColumn(path: string): string {
-  return READER_GENERATED_COLUMNS.includes(path) ? `$field.${path}` : path;
+  return READER_GENERATED_COLUMNS.includes(path.toLowerCase()) ? `$field.${path}` : path;
 }
 
 /** `part-00000.parquet`, `part-00001.parquet`, … in a batch directory. */
