@@ -54,7 +54,7 @@ describe('uploaded files of a batch', () => {
   const lakeRows = async (batchId: string): Promise<string[]> => {
     const dir = path.join(t.dataDir, 'lake', sandboxId, datasetId, batchId);
     const parts = readdirSync(dir).map((part) => path.join(dir, part));
-    const rows = await duck.query(`SELECT _file AS f, crmId AS c FROM read_parquet([${parts.map((part) => `'${part}'`).join(', ')}], union_by_name = true)`);
+    const rows = await duck.query(`SELECT "$file" AS f, crmId AS c FROM read_parquet([${parts.map((part) => `'${part}'`).join(', ')}], union_by_name = true)`);
     return rows.map((row) => `${String(row['f'])}|${String(row['c'])}`).sort();
   };
 

@@ -28,7 +28,7 @@ export interface IngestOutcome {
   readonly lakeExists: boolean;
   /** Part files in the lake directory, sorted. */
   readonly parts: readonly string[];
-  /** Lake rows as readers see them, in DuckDB's JSON form (BIGINT as string, TIMESTAMP as `YYYY-MM-DD HH:MM:SS[.fff]`), by `_file`, `_row`. */
+  /** Lake rows as readers see them, in DuckDB's JSON form (BIGINT as string, TIMESTAMP as `YYYY-MM-DD HH:MM:SS[.fff]`), by `"$file"`, `"$row"`. */
   readonly rows: readonly Record<string, unknown>[];
   /** `column → DuckDB type` of the lake as readers see it (declared fields and system columns). */
   readonly columns: Readonly<Record<string, string>>;
@@ -112,8 +112,8 @@ export class IngestionHarness {
     // The lake as its readers see it (lake-sources-sql.ts derives what parts leave out), without the scope ordinals.
     const dataset = { id: 'dataset', schema: options.schema, batchDirs: [lakeDir] };
     const logical = parts.length > 0 ? await this.db.withConnection((connection) => lakeRowsSql(connection, dataset)) : undefined;
-    const select = `SELECT * EXCLUDE (_batch, _batch_id, _fid, _rn) FROM (${logical})`;
-    const rows = logical ? await this.jsonRows(`${select} ORDER BY _file, _row`) : [];
+    const select = `SELECT * EXCLUDE ("$batch", "$batch_id", "$fid", "$rn") FROM (${logical})`;
+    const rows = logical ? await this.jsonRows(`${select} ORDER BY "$file", "$row"`) : [];
     const columns = logical ? await this.describe(select) : {};
     return {
       result,

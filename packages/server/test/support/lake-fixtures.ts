@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDbDatabase } from '../../src/engine/duckdb/duckdb-database.js';
+import { lakeFieldColumn } from '../../src/engine/duckdb/lake-format.js';
 import type { LakeDataset } from '../../src/engine/engine.js';
 import type { DatasetSchema, FieldType, ScalarFieldType, SchemaField } from '../../src/engine/lake-schema.js';
 
@@ -10,12 +11,12 @@ export interface FixtureRecord {
   /** `[namespace, id]` pairs; the first is the primary unless `primary` says otherwise. */
   readonly identities: readonly (readonly [string, string])[];
   readonly primary?: readonly [string, string];
-  /** `_fragment_time` (`YYYY-MM-DD HH:MM:SS`); default the batch completion time. */
+  /** `"$fragment_time"` (`YYYY-MM-DD HH:MM:SS`); default the batch completion time. */
   readonly time?: string;
   /** Events: `timestamp` and `_id`. */
   readonly timestamp?: string;
   readonly eventId?: string | null;
-  /** `_file` (default `input.csv`) and `_row` (default 1-based position in the batch). */
+  /** `"$file"` (default `input.csv`) and `"$row"` (default 1-based position in the batch). */
   readonly file?: string;
   readonly row?: number;
   /** Part file index (`part-0000<n>.parquet`), default 0. */
@@ -89,14 +90,14 @@ function recordSelect(schema: DatasetSchema, completedAt: string, record: Fixtur
   const [primaryNs, primaryId] = record.primary ?? record.identities[0] ?? [null, null];
   const identities = record.identities.map(([ns, id]) => `{'ns': ${literal(ns)}, 'id': ${literal(id)}}`);
   const columns = [
-    ...schema.fields.map((field) => `CAST(${literal(record.values?.[field.path])} AS ${typeOf(field.type, field.items)}) AS "${field.path}"`),
-    `${literal(record.file ?? 'input.csv')}::VARCHAR AS _file`,
-    `${record.row ?? position}::BIGINT AS _row`,
-    `CAST([${identities.join(', ')}] AS STRUCT(ns VARCHAR, id VARCHAR)[]) AS _identities`,
-    `${literal(primaryNs)}::VARCHAR AS _primary_ns`,
-    `${literal(primaryId)}::VARCHAR AS _primary_id`,
-    `TIMESTAMP ${literal(record.time ?? completedAt)} AS _fragment_time`,
-    `TIMESTAMP ${literal(completedAt)} AS _batch_completed_at`,
+    ...schema.fields.map((field) => `CAST(${literal(record.values?.[field.path])} AS ${typeOf(field.type, field.items)}) AS "${lakeFieldColumn(field.path)}"`),
+    `${literal(record.file ?? 'input.csv')}::VARCHAR AS "$file"`,
+    `${record.row ?? position}::BIGINT AS "$row"`,
+    `CAST([${identities.join(', ')}] AS STRUCT(ns VARCHAR, id VARCHAR)[]) AS "$identities"`,
+    `${literal(primaryNs)}::VARCHAR AS "$primary_ns"`,
+    `${literal(primaryId)}::VARCHAR AS "$primary_id"`,
+    `TIMESTAMP ${literal(record.time ?? completedAt)} AS "$fragment_time"`,
+    `TIMESTAMP ${literal(completedAt)} AS "$batch_completed_at"`,
   ];
   if (schema.class === 'experienceEvent') {
     columns.push(`TIMESTAMP ${literal(record.timestamp ?? completedAt)} AS timestamp`, `${literal(record.eventId ?? null)}::VARCHAR AS _id`);

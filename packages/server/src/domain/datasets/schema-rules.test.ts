@@ -42,6 +42,12 @@ describe('parseDatasetSchema', () => {
     expect(result.problems.join('; ')).toContain(message);
   });
 
+  it('accepts every path of the grammar, names the engine once used internally included (SPEC §3.1)', () => {
+    const paths = ['_file', '_row', '_prec', '_ds', '_identities', '_primary_id', '_batch_completed_at', '__profile', '_acme.tier', '_acme._file', '_id', 'timestamp', 'file_row_number', '__proto__'];
+    const schema = { class: 'profile', fields: [...crm.fields, ...paths.map((path) => ({ path, type: 'string' }))], identities: crm.identities };
+    expect(parseDatasetSchema(schema).problems).toEqual([]);
+  });
+
   it('adds the implicit timestamp and _id of event datasets and refuses redeclaring them', () => {
     const events = { class: 'experienceEvent', fields: [{ path: 'commerce.order.priceTotal', type: 'number' }], identities: [] };
     expect(parseDatasetSchema(events).problems).toEqual([]);

@@ -102,7 +102,7 @@ function fastScan(filePath: string, columns: readonly string[], maxRecordBytes: 
 
 /** The sanitizer's output: always well-formed, rows already numbered. */
 function sanitizedScan(filePath: string, columns: readonly string[], maxRecordBytes: number): BoundSql {
-  const columnTypes = ['_row', '_problem', '_raw', ...columns].map((column) => `${sqlString(column)}: '${column === '_row' ? 'BIGINT' : 'VARCHAR'}'`).join(', ');
+  const columnTypes = ['$row', '$problem', '$raw', ...columns].map((column) => `${sqlString(column)}: '${column === '$row' ? 'BIGINT' : 'VARCHAR'}'`).join(', ');
   const sql =
     `SELECT * FROM read_csv($csv_path, header = true, auto_detect = false, columns = {${columnTypes}}, delim = ',', quote = '"', ` +
     `escape = '"', strict_mode = true, ${csvLineSizeOptions(sanitizedMaxLineBytes(maxRecordBytes))})`;
@@ -110,7 +110,7 @@ function sanitizedScan(filePath: string, columns: readonly string[], maxRecordBy
 }
 
 /**
- * The source relation over the rows of `scan`: staged and numbered by position (fast), staged with `_row` from
+ * The source relation over the rows of `scan`: staged and numbered by position (fast), staged with `"$row"` from
  * the sanitizer (exact), or straight from the scan without row numbers nor records (direct).
  */
 function csvRelation(fields: readonly EffectiveField[], names: readonly string[], scan: BoundSql, mode: 'direct'): DirectRelation;
@@ -125,11 +125,11 @@ function csvRelation(fields: readonly EffectiveField[], names: readonly string[]
   const cellsRecord = `json_object(${names.map((_, index) => `$csv_h${index}, coalesce(c${index}, '')`).join(', ')})`;
   const values = fields.flatMap((field) => [`${cell(field.path)} AS v${field.index}`, `false AS k${field.index}`]);
   // The header fits the schema (headerProblem): no column is undeclared.
-  const common = ['NULL::VARCHAR AS _unknown', `${cell('identityMap')} AS _identity_map`, ...values];
+  const common = ['NULL::VARCHAR AS "$unknown"', `${cell('identityMap')} AS "$identity_map"`, ...values];
   const rowColumns = {
-    direct: ['NULL::BIGINT AS _row', 'NULL::VARCHAR AS _problem', 'NULL::JSON AS _record'],
-    fast: ['rowid + 1 AS _row', 'NULL::VARCHAR AS _problem', `${cellsRecord} AS _record`],
-    exact: ['_row', '_problem', `CASE WHEN _problem IS NOT NULL THEN to_json(_raw) ELSE ${cellsRecord} END AS _record`],
+    direct: ['NULL::BIGINT AS "$row"', 'NULL::VARCHAR AS "$problem"', 'NULL::JSON AS "$record"'],
+    fast: ['rowid + 1 AS "$row"', 'NULL::VARCHAR AS "$problem"', `${cellsRecord} AS "$record"`],
+    exact: ['"$row"', '"$problem"', `CASE WHEN "$problem" IS NOT NULL THEN to_json("$raw") ELSE ${cellsRecord} END AS "$record"`],
   }[mode];
   const params = headerParams;
   if (mode === 'direct') {

@@ -46,16 +46,16 @@ describe('DuckDbIngestionEngine — CSV', () => {
         'loyalty.tier': null,
         'preferences.channels': ['email', 'sms'],
         updatedAt: '2024-01-05 08:00:00',
-        _file: 'crm.csv',
-        _row: '1',
-        _identities: [
+        '$file': 'crm.csv',
+        '$row': '1',
+        '$identities': [
           { ns: 'CRMID', id: 'C1' },
           { ns: 'Email', id: 'jane.doe@example.com' },
         ],
-        _primary_ns: 'CRMID',
-        _primary_id: 'C1',
-        _fragment_time: '2024-01-05 08:00:00',
-        _batch_completed_at: '2025-01-01 00:00:00',
+        '$primary_ns': 'CRMID',
+        '$primary_id': 'C1',
+        '$fragment_time': '2024-01-05 08:00:00',
+        '$batch_completed_at': '2025-01-01 00:00:00',
       },
       expect.objectContaining({
         crmId: 'C2',
@@ -65,9 +65,9 @@ describe('DuckDbIngestionEngine — CSV', () => {
         'preferences.channels': [],
         // RFC 3339 fraction floored to the millisecond.
         updatedAt: '2024-01-05 10:00:00.123',
-        _row: '2',
-        _identities: [{ ns: 'CRMID', id: 'C2' }],
-        _fragment_time: '2024-01-05 10:00:00.123',
+        '$row': '2',
+        '$identities': [{ ns: 'CRMID', id: 'C2' }],
+        '$fragment_time': '2024-01-05 10:00:00.123',
       }),
       expect.objectContaining({
         crmId: 'C3',
@@ -77,13 +77,13 @@ describe('DuckDbIngestionEngine — CSV', () => {
         'loyalty.points': '-5',
         'preferences.channels': null,
         updatedAt: null,
-        _row: '3',
-        _identities: [
+        '$row': '3',
+        '$identities': [
           { ns: 'CRMID', id: 'C3' },
           { ns: 'Email', id: 'ana@x.io' },
         ],
         // No timestampField value: the batch completion time.
-        _fragment_time: '2025-01-01 00:00:00',
+        '$fragment_time': '2025-01-01 00:00:00',
       }),
     ]);
     expect(outcome.columns).toEqual({
@@ -96,13 +96,13 @@ describe('DuckDbIngestionEngine — CSV', () => {
       'loyalty.tier': 'VARCHAR',
       'preferences.channels': 'VARCHAR[]',
       updatedAt: 'TIMESTAMP',
-      _file: 'VARCHAR',
-      _row: 'BIGINT',
-      _identities: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
-      _primary_ns: 'VARCHAR',
-      _primary_id: 'VARCHAR',
-      _fragment_time: 'TIMESTAMP',
-      _batch_completed_at: 'TIMESTAMP',
+      '$file': 'VARCHAR',
+      '$row': 'BIGINT',
+      '$identities': 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+      '$primary_ns': 'VARCHAR',
+      '$primary_id': 'VARCHAR',
+      '$fragment_time': 'TIMESTAMP',
+      '$batch_completed_at': 'TIMESTAMP',
     });
     expect(outcome.errorLines).toEqual([]);
     expect(outcome.rejectedLines).toEqual([]);
@@ -113,10 +113,10 @@ describe('DuckDbIngestionEngine — CSV', () => {
     const gzipped = gzipSync(Buffer.from(CRM_CSV));
     const outcome = await harness.ingest({ schema: CRM_SCHEMA, format: 'csv', files: [{ name: 'crm.csv', content: gzipped }] });
     expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 3, outputRecordCount: 3, inputByteSize: gzipped.length });
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'C1', _row: '1' },
-      { crmId: 'C2', _row: '2' },
-      { crmId: 'C3', _row: '3' },
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'C1', '$row': '1' },
+      { crmId: 'C2', '$row': '2' },
+      { crmId: 'C3', '$row': '3' },
     ]);
   });
 
@@ -137,11 +137,11 @@ describe('DuckDbIngestionEngine — CSV', () => {
 
     const partial = await harness.ingest({ schema: POINTS_SCHEMA, format: 'csv', files: [{ name: 'p.csv', content: csv }], errorThreshold: 50 });
     expect(partial.result).toMatchObject({ status: 'success', inputRecordCount: 6, outputRecordCount: 4, failedRecordCount: 2 });
-    expect(pick(partial.rows, 'crmId', '_row', 'loyalty.points')).toEqual([
-      { crmId: 'A1', _row: '1', 'loyalty.points': '1' },
-      { crmId: 'A2', _row: '2', 'loyalty.points': '2' },
-      { crmId: 'A4', _row: '4', 'loyalty.points': '4' },
-      { crmId: 'A6', _row: '6', 'loyalty.points': '6' },
+    expect(pick(partial.rows, 'crmId', '$row', 'loyalty.points')).toEqual([
+      { crmId: 'A1', '$row': '1', 'loyalty.points': '1' },
+      { crmId: 'A2', '$row': '2', 'loyalty.points': '2' },
+      { crmId: 'A4', '$row': '4', 'loyalty.points': '4' },
+      { crmId: 'A6', '$row': '6', 'loyalty.points': '6' },
     ]);
   });
 
@@ -150,25 +150,25 @@ describe('DuckDbIngestionEngine — CSV', () => {
     const outcome = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'm.csv', content: csv }], errorThreshold: 100 });
     expect(failures(outcome)).toEqual(['m.csv:3:MALFORMED_ROW']);
     expect(outcome.result.failedRows[0]?.message).toBe('text after a closing quote');
-    expect(pick(outcome.rows, 'crmId', '_row', 'person.name.firstName')).toEqual([
-      { crmId: 'M1', _row: '1', 'person.name.firstName': 'two\r\nlines' },
-      { crmId: 'M2', _row: '2', 'person.name.firstName': 'Bob' },
-      { crmId: 'M4', _row: '4', 'person.name.firstName': 'Dee' },
+    expect(pick(outcome.rows, 'crmId', '$row', 'person.name.firstName')).toEqual([
+      { crmId: 'M1', '$row': '1', 'person.name.firstName': 'two\r\nlines' },
+      { crmId: 'M2', '$row': '2', 'person.name.firstName': 'Bob' },
+      { crmId: 'M4', '$row': '4', 'person.name.firstName': 'Dee' },
     ]);
   });
 
   it('skips blank lines without numbering them on the fast path too', async () => {
     const outcome = await harness.ingest({ schema: NAMES_SCHEMA, format: 'csv', files: [{ name: 'b.csv', content: 'crmId,person.name.firstName\nB1,a\n\n\nB2,b\n\n' }] });
     expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 2 });
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'B1', _row: '1' },
-      { crmId: 'B2', _row: '2' },
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'B1', '$row': '1' },
+      { crmId: 'B2', '$row': '2' },
     ]);
     const single: DatasetSchema = { ...NAMES_SCHEMA, fields: [field('crmId', 'string', { required: true })] };
     const oneColumn = await harness.ingest({ schema: single, format: 'csv', files: [{ name: 'one.csv', content: '\ncrmId\nS1\n\nS2\n' }] });
-    expect(pick(oneColumn.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'S1', _row: '1' },
-      { crmId: 'S2', _row: '2' },
+    expect(pick(oneColumn.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'S1', '$row': '1' },
+      { crmId: 'S2', '$row': '2' },
     ]);
   });
 
@@ -250,9 +250,9 @@ describe('DuckDbIngestionEngine — CSV', () => {
     ]);
     expect(outcome.result.errorCounts).toEqual({ TYPE_MISMATCH: 6, VALUE_OUT_OF_RANGE: 3, REQUIRED_FIELD_MISSING: 1, MISSING_PRIMARY_IDENTITY: 1 });
     expect(outcome.rows).toEqual([
-      expect.objectContaining({ crmId: 'R1', count: '12', score: 1.5, active: true, birthDate: '2024-02-29', seenAt: '2024-01-05 10:00:00', tags: ['1', '2'], _row: '1' }),
+      expect.objectContaining({ crmId: 'R1', count: '12', score: 1.5, active: true, birthDate: '2024-02-29', seenAt: '2024-01-05 10:00:00', tags: ['1', '2'], '$row': '1' }),
       // Surrounding whitespace is tolerated for non-string types; booleans are case-insensitive.
-      expect.objectContaining({ crmId: 'R13', count: '42', score: -50, active: false, tags: ['7'], tier: 'silver', _row: '13' }),
+      expect.objectContaining({ crmId: 'R13', count: '42', score: -50, active: false, tags: ['7'], tier: 'silver', '$row': '13' }),
     ]);
   });
 
@@ -263,7 +263,7 @@ describe('DuckDbIngestionEngine — CSV', () => {
       identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
     };
     const outcome = await harness.ingest({ schema, format: 'csv', files: [{ name: 's.csv', content: 'crmId,zip,tier\n007,01234,1e3\n' }] });
-    expect(pick(outcome.rows, 'crmId', 'zip', 'tier', '_primary_id')).toEqual([{ crmId: '007', zip: '01234', tier: '1e3', _primary_id: '007' }]);
+    expect(pick(outcome.rows, 'crmId', 'zip', 'tier', '$primary_id')).toEqual([{ crmId: '007', zip: '01234', tier: '1e3', '$primary_id': '007' }]);
   });
 
   it('reports every problem of a header in one file-level error: all undeclared columns, all missing required columns', async () => {
@@ -311,7 +311,7 @@ describe('DuckDbIngestionEngine — CSV', () => {
     // A successful batch always has a part, here with no rows but the full column set.
     expect(outcome.parts).toEqual(['part-00000.parquet']);
     expect(outcome.rows).toEqual([]);
-    expect(Object.keys(outcome.columns)).toContain('_identities');
+    expect(Object.keys(outcome.columns)).toContain('$identities');
   });
 
   it('refuses a header that names a column twice', async () => {
@@ -334,9 +334,9 @@ describe('DuckDbIngestionEngine — CSV', () => {
     });
     expect(failures(outcome)).toEqual(['large.csv:25001:MALFORMED_ROW']);
     expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 30_000, outputRecordCount: 29_999 });
-    const mismatched = outcome.rows.filter((row) => row['crmId'] !== `L${String(row['_row'])}`);
+    const mismatched = outcome.rows.filter((row) => row['crmId'] !== `L${String(row['$row'])}`);
     expect(mismatched).toEqual([]);
-    expect(outcome.rows.find((row) => row['_row'] === '25000')?.['person.name.firstName']).toBe('name 25000\nsecond line, with comma');
+    expect(outcome.rows.find((row) => row['$row'] === '25000')?.['person.name.firstName']).toBe('name 25000\nsecond line, with comma');
   });
 
   it('reads a row longer than 1 MiB (the former fixed reader limit), on both paths', async () => {

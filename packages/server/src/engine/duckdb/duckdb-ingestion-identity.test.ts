@@ -35,31 +35,31 @@ describe('DuckDbIngestionEngine — identities and events', () => {
     );
     const outcome = await harness.ingest({ schema: IDENTITIES, format: 'json', files: [{ name: 'i.ndjson', content: records }] });
     expect(outcome.result.status).toBe('success');
-    expect(pick(outcome.rows, 'crmId', 'email', '_identities', '_primary_ns', '_primary_id')).toEqual([
+    expect(pick(outcome.rows, 'crmId', 'email', '$identities', '$primary_ns', '$primary_id')).toEqual([
       {
         // Declared fields keep the value as sent; identities are normalised.
         crmId: ' C1 ',
         email: ' Jane@X.COM ',
-        _identities: [
+        '$identities': [
           { ns: 'CRMID', id: 'C1' },
           { ns: 'Email', id: 'jane@x.com' },
           { ns: 'Phone', id: '+15550109999' },
           { ns: 'LoyaltyID', id: 'Ab1' },
         ],
-        _primary_ns: 'CRMID',
-        _primary_id: 'C1',
+        '$primary_ns': 'CRMID',
+        '$primary_id': 'C1',
       },
       {
         crmId: null,
         email: 'b@x.io',
         // Schema identities first, then identityMap entries; namespaces compare case-insensitively (`email`).
-        _identities: [
+        '$identities': [
           { ns: 'Email', id: 'b@x.io' },
           { ns: 'ECID', id: 'E2' },
           { ns: 'email', id: 'bob@x.io' },
         ],
-        _primary_ns: 'ECID',
-        _primary_id: 'E2',
+        '$primary_ns': 'ECID',
+        '$primary_id': 'E2',
       },
     ]);
   });
@@ -92,15 +92,15 @@ describe('DuckDbIngestionEngine — identities and events', () => {
         message: 'no primary identity: crmId is empty and no single identity identifies the record',
       },
     ]);
-    expect(pick(outcome.rows, '_row', '_primary_ns', '_primary_id')).toEqual([
+    expect(pick(outcome.rows, '$row', '$primary_ns', '$primary_id')).toEqual([
       // 1: the schema's primary identity field wins over identityMap's primary.
-      { _row: '1', _primary_ns: 'CRMID', _primary_id: 'C1' },
+      { '$row': '1', '$primary_ns': 'CRMID', '$primary_id': 'C1' },
       // 2: else the identityMap entry marked primary.
-      { _row: '2', _primary_ns: 'ECID', _primary_id: 'E2' },
+      { '$row': '2', '$primary_ns': 'ECID', '$primary_id': 'E2' },
       // 4: else the only identity of the record.
-      { _row: '4', _primary_ns: 'Email', _primary_id: 'solo@x.io' },
+      { '$row': '4', '$primary_ns': 'Email', '$primary_id': 'solo@x.io' },
       // 7: a blank value is no identity; the single identityMap entry identifies the record.
-      { _row: '7', _primary_ns: 'ECID', _primary_id: 'E7' },
+      { '$row': '7', '$primary_ns': 'ECID', '$primary_id': 'E7' },
     ]);
   });
 
@@ -136,16 +136,16 @@ describe('DuckDbIngestionEngine — identities and events', () => {
       [6, 'INVALID_IDENTITY', 'identityMap', shape],
       [7, 'INVALID_IDENTITY', 'identityMap', 'identity id is empty'],
     ]);
-    expect(pick(outcome.rows, 'crmId', '_identities')).toEqual([{ crmId: 'X8', _identities: [{ ns: 'CRMID', id: 'X8' }] }]);
+    expect(pick(outcome.rows, 'crmId', '$identities')).toEqual([{ crmId: 'X8', '$identities': [{ ns: 'CRMID', id: 'X8' }] }]);
   });
 
   it('accepts an identityMap column of JSON text in CSV', async () => {
     const csv = 'crmId,identityMap\nC1,"{""ECID"": [{""id"": ""E1""}]}"\nC2,not json\n';
     const outcome = await harness.ingest({ schema: IDENTITIES, format: 'csv', files: [{ name: 'm.csv', content: csv }], errorThreshold: 100 });
     expect(outcome.result.failedRows).toEqual([{ file: 'm.csv', row: 2, field: 'identityMap', code: 'INVALID_IDENTITY', message: 'identityMap is not valid JSON' }]);
-    expect(pick(outcome.rows, '_identities')).toEqual([
+    expect(pick(outcome.rows, '$identities')).toEqual([
       {
-        _identities: [
+        '$identities': [
           { ns: 'CRMID', id: 'C1' },
           { ns: 'ECID', id: 'E1' },
         ],
@@ -167,20 +167,20 @@ describe('DuckDbIngestionEngine — identities and events', () => {
       { file: 'ev.csv', row: 3, field: 'timestamp', code: 'MISSING_TIMESTAMP', message: 'event timestamp is missing or not an RFC 3339 date-time' },
       { file: 'ev.csv', row: 4, field: 'timestamp', code: 'MISSING_TIMESTAMP', message: 'event timestamp is missing or not an RFC 3339 date-time' },
     ]);
-    expect(pick(outcome.rows, 'ecid', 'timestamp', '_id', '_fragment_time')).toEqual([
-      { ecid: 'E1', timestamp: '2024-03-01 12:00:00', _id: 'ev-1', _fragment_time: '2025-01-01 00:00:00' },
-      { ecid: 'E2', timestamp: '2024-03-01 11:00:01', _id: 'B1:ev.csv:2', _fragment_time: '2025-01-01 00:00:00' },
+    expect(pick(outcome.rows, 'ecid', 'timestamp', '_id', '$fragment_time')).toEqual([
+      { ecid: 'E1', timestamp: '2024-03-01 12:00:00', _id: 'ev-1', '$fragment_time': '2025-01-01 00:00:00' },
+      { ecid: 'E2', timestamp: '2024-03-01 11:00:01', _id: 'B1:ev.csv:2', '$fragment_time': '2025-01-01 00:00:00' },
     ]);
     expect(Object.entries(outcome.columns)).toEqual([
       ['ecid', 'VARCHAR'],
       ['eventType', 'VARCHAR'],
-      ['_file', 'VARCHAR'],
-      ['_row', 'BIGINT'],
-      ['_identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]'],
-      ['_primary_ns', 'VARCHAR'],
-      ['_primary_id', 'VARCHAR'],
-      ['_fragment_time', 'TIMESTAMP'],
-      ['_batch_completed_at', 'TIMESTAMP'],
+      ['$file', 'VARCHAR'],
+      ['$row', 'BIGINT'],
+      ['$identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]'],
+      ['$primary_ns', 'VARCHAR'],
+      ['$primary_id', 'VARCHAR'],
+      ['$fragment_time', 'TIMESTAMP'],
+      ['$batch_completed_at', 'TIMESTAMP'],
       ['timestamp', 'TIMESTAMP'],
       ['_id', 'VARCHAR'],
     ]);
@@ -196,16 +196,16 @@ describe('DuckDbIngestionEngine — identities and events', () => {
     const schema: DatasetSchema = { class: 'profile', fields: [], identities: [] };
     const outcome = await harness.ingest({ schema, format: 'json', files: [{ name: 'o.json', content: '[{"identityMap": {"ECID": [{"id": "E1"}]}}, {}]' }], errorThreshold: 100 });
     expect(failures(outcome)).toEqual(['o.json:2:MISSING_PRIMARY_IDENTITY']);
-    expect(pick(outcome.rows, '_identities', '_primary_ns', '_primary_id')).toEqual([{ _identities: [{ ns: 'ECID', id: 'E1' }], _primary_ns: 'ECID', _primary_id: 'E1' }]);
-    expect(Object.keys(outcome.columns)).toEqual(['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at']);
+    expect(pick(outcome.rows, '$identities', '$primary_ns', '$primary_id')).toEqual([{ '$identities': [{ ns: 'ECID', id: 'E1' }], '$primary_ns': 'ECID', '$primary_id': 'E1' }]);
+    expect(Object.keys(outcome.columns)).toEqual(['$file', '$row', '$identities', '$primary_ns', '$primary_id', '$fragment_time', '$batch_completed_at']);
     // Without a schema primary identity the primary cannot be derived, so the part carries it (and the identityMap's identities).
     expect(outcome.physicalColumns).toEqual({
-      _file: 'VARCHAR',
-      _row: 'BIGINT',
-      _map_identities: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
-      _primary_ns: 'VARCHAR',
-      _primary_id: 'VARCHAR',
-      _batch_completed_at: 'TIMESTAMP',
+      '$file': 'VARCHAR',
+      '$row': 'BIGINT',
+      '$map_identities': 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+      '$primary_ns': 'VARCHAR',
+      '$primary_id': 'VARCHAR',
+      '$batch_completed_at': 'TIMESTAMP',
     });
   });
 });

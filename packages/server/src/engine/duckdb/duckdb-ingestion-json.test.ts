@@ -21,12 +21,12 @@ const RECORDS = [
 ];
 
 const EXPECTED_ROWS = [
-  { crmId: 'J1', 'person.name.firstName': 'Jane', 'loyalty.points': '5', 'preferences.channels': null, _row: '1' },
-  { crmId: 'J2', 'person.name.firstName': 'Bob', 'loyalty.points': '6', 'preferences.channels': null, _row: '2' },
-  { crmId: 'J3', 'person.name.firstName': 'Cy', 'loyalty.points': null, 'preferences.channels': ['email', 'sms'], _row: '3' },
+  { crmId: 'J1', 'person.name.firstName': 'Jane', 'loyalty.points': '5', 'preferences.channels': null, '$row': '1' },
+  { crmId: 'J2', 'person.name.firstName': 'Bob', 'loyalty.points': '6', 'preferences.channels': null, '$row': '2' },
+  { crmId: 'J3', 'person.name.firstName': 'Cy', 'loyalty.points': null, 'preferences.channels': ['email', 'sms'], '$row': '3' },
 ];
 
-const columns = ['crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', '_row'];
+const columns = ['crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', '$row'];
 
 describe('DuckDbIngestionEngine — JSON', () => {
   let harness: IngestionHarness;
@@ -61,9 +61,9 @@ describe('DuckDbIngestionEngine — JSON', () => {
       { file: 'n.ndjson', row: 2, record: '{"crmId": "N2"' },
       { file: 'n.ndjson', row: 3, record: [1, 2] },
     ]);
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'N1', _row: '1' },
-      { crmId: 'N3', _row: '4' },
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'N1', '$row': '1' },
+      { crmId: 'N3', '$row': '4' },
     ]);
   });
 
@@ -71,9 +71,9 @@ describe('DuckDbIngestionEngine — JSON', () => {
     const ndjson = '{"crmId": "Z1"}\n{"crmId": "Z\u0000"}\n\n{"crmId": "Z3"}\n';
     const outcome = await harness.ingest({ schema: SCHEMA, format: 'json', files: [{ name: 'z.ndjson', content: ndjson }], errorThreshold: 100 });
     expect(failures(outcome)).toEqual(['z.ndjson:2:MALFORMED_ROW']);
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'Z1', _row: '1' },
-      { crmId: 'Z3', _row: '3' },
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'Z1', '$row': '1' },
+      { crmId: 'Z3', '$row': '3' },
     ]);
   });
 
@@ -83,9 +83,9 @@ describe('DuckDbIngestionEngine — JSON', () => {
       { file: 'e.json', row: 2, code: 'MALFORMED_ROW', message: 'element is not a JSON object' },
       { file: 'e.json', row: 3, code: 'MALFORMED_ROW', message: 'array element is null' },
     ]);
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([
-      { crmId: 'E1', _row: '1' },
-      { crmId: 'E4', _row: '4' },
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([
+      { crmId: 'E1', '$row': '1' },
+      { crmId: 'E4', '$row': '4' },
     ]);
   });
 
@@ -115,10 +115,10 @@ describe('DuckDbIngestionEngine — JSON', () => {
       // Any key the schema does not declare, even with a null value (SPEC §3.4).
       'k.ndjson:6:UNKNOWN_FIELD:nickname',
     ]);
-    expect(pick(outcome.rows, 'crmId', '_identities')).toEqual([
+    expect(pick(outcome.rows, 'crmId', '$identities')).toEqual([
       {
         crmId: 'K4',
-        _identities: [
+        '$identities': [
           { ns: 'CRMID', id: 'K4' },
           { ns: 'Email', id: 'k4@x.io' },
         ],
@@ -165,7 +165,7 @@ describe('DuckDbIngestionEngine — JSON', () => {
     ];
     const outcomeOf = (outcome: IngestOutcome, row: number) => ({
       errors: outcome.result.failedRows.filter((failure) => failure.row === row || failure.row === 0).map((failure) => `${failure.code}:${failure.field ?? ''}`),
-      rows: outcome.rows.filter((lakeRow) => lakeRow['_row'] === String(row)).map((lakeRow) => pick([lakeRow], 'crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', '_identities')[0]),
+      rows: outcome.rows.filter((lakeRow) => lakeRow['$row'] === String(row)).map((lakeRow) => pick([lakeRow], 'crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', '$identities')[0]),
     });
     const ingestJson = (content: string) => harness.ingest({ schema: SCHEMA, format: 'json', files: [{ name: 'r.json', content }], errorThreshold: 100 });
     // NDJSON lines, and the same records as a JSON array.

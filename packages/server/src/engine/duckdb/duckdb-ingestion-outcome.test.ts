@@ -66,7 +66,7 @@ describe('DuckDbIngestionEngine — outcome', () => {
     const withinFive = await harness.ingest({ schema: SCHEMA, format: 'csv', files, errorThreshold: 5 });
     expect(withinFive.result).toMatchObject({ status: 'success', inputRecordCount: 40, outputRecordCount: 38, failedRecordCount: 2 });
     expect(withinFive.rows).toHaveLength(38);
-    expect(withinFive.rows.map((row) => row['_row'])).not.toContain('7');
+    expect(withinFive.rows.map((row) => row['$row'])).not.toContain('7');
     expect(failures(withinFive)).toEqual(['forty.csv:7:TYPE_MISMATCH:points', 'forty.csv:33:TYPE_MISMATCH:points']);
 
     const withinFour = await harness.ingest({ schema: SCHEMA, format: 'csv', files, errorThreshold: 4 });
@@ -114,7 +114,7 @@ describe('DuckDbIngestionEngine — outcome', () => {
     expect(failures(outcome)).toEqual(['1.csv:1:TYPE_MISMATCH:points', '2.csv:3:TYPE_MISMATCH:points']);
   });
 
-  it('writes _row only for a file with rejected rows; clean files are numbered by position', async () => {
+  it('writes $row only for a file with rejected rows; clean files are numbered by position', async () => {
     const outcome = await harness.ingest({
       schema: SCHEMA,
       format: 'csv',
@@ -125,10 +125,10 @@ describe('DuckDbIngestionEngine — outcome', () => {
       errorThreshold: 50,
     });
     const physical = async (part: string) => Object.keys(await harness.db.query(`SELECT * FROM read_parquet('${outcome.lakeDir}/${part}') LIMIT 1`).then((rows) => rows[0] ?? {}));
-    expect(await physical('part-00000.parquet')).toEqual(['crmId', 'points', '_file', '_batch_completed_at']);
-    expect(await physical('part-00001.parquet')).toEqual(['crmId', 'points', '_file', '_row', '_batch_completed_at']);
+    expect(await physical('part-00000.parquet')).toEqual(['crmId', 'points', '$file', '$batch_completed_at']);
+    expect(await physical('part-00001.parquet')).toEqual(['crmId', 'points', '$file', '$row', '$batch_completed_at']);
     // Readers see the same logical rows either way: every file's rows with their data row numbers.
-    expect(outcome.rows.map((row) => `${String(row['_file'])}:${String(row['_row'])}:${String(row['crmId'])}:${String(row['_primary_id'])}`)).toEqual([
+    expect(outcome.rows.map((row) => `${String(row['$file'])}:${String(row['$row'])}:${String(row['crmId'])}:${String(row['$primary_id'])}`)).toEqual([
       'clean.csv:1:C1:C1',
       'clean.csv:2:C2:C2',
       'clean.csv:3:C3:C3',
@@ -155,7 +155,7 @@ describe('DuckDbIngestionEngine — outcome', () => {
     ]);
     expect(outcome.parts).toEqual(['part-00000.parquet', 'part-00001.parquet']);
     const perPart = await harness.jsonRows(
-      `SELECT parse_filename(filename) AS part, min(_file) AS file, count(*)::INTEGER AS n FROM read_parquet('${outcome.lakeDir}/*.parquet', filename = true) GROUP BY ALL ORDER BY part`,
+      `SELECT parse_filename(filename) AS part, min("$file") AS file, count(*)::INTEGER AS n FROM read_parquet('${outcome.lakeDir}/*.parquet', filename = true) GROUP BY ALL ORDER BY part`,
     );
     expect(perPart).toEqual([
       { part: 'part-00000.parquet', file: 'b.csv', n: 3 },

@@ -29,15 +29,15 @@ describe('DuckDbIngestionEngine — Parquet', () => {
     for (const content of [bytes, gzipSync(bytes)]) {
       const outcome = await harness.ingest({ schema: CRM_SCHEMA, format: 'parquet', files: [{ name: 'crm.parquet', content }] });
       expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 2, outputRecordCount: 2, inputByteSize: content.length });
-      expect(pick(outcome.rows, 'crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', 'updatedAt', '_row', '_identities')).toEqual([
+      expect(pick(outcome.rows, 'crmId', 'person.name.firstName', 'loyalty.points', 'preferences.channels', 'updatedAt', '$row', '$identities')).toEqual([
         {
           crmId: 'P1',
           'person.name.firstName': 'Jane',
           'loyalty.points': '5',
           'preferences.channels': ['email', 'sms'],
           updatedAt: '2024-01-05 10:00:00.123',
-          _row: '1',
-          _identities: [
+          '$row': '1',
+          '$identities': [
             { ns: 'CRMID', id: 'P1' },
             { ns: 'Email', id: 'pa@x.io' },
           ],
@@ -48,8 +48,8 @@ describe('DuckDbIngestionEngine — Parquet', () => {
           'loyalty.points': null,
           'preferences.channels': null,
           updatedAt: null,
-          _row: '2',
-          _identities: [{ ns: 'CRMID', id: 'P2' }],
+          '$row': '2',
+          '$identities': [{ ns: 'CRMID', id: 'P2' }],
         },
       ]);
     }
@@ -62,7 +62,7 @@ describe('DuckDbIngestionEngine — Parquet', () => {
     );
     const outcome = await harness.ingest({ schema: POINTS, format: 'parquet', files: [{ name: 't.parquet', path: fixture }], errorThreshold: 100 });
     expect(failures(outcome)).toEqual(['t.parquet:2:TYPE_MISMATCH:points', 't.parquet:3:VALUE_OUT_OF_RANGE:score', 't.parquet:4:VALUE_OUT_OF_RANGE:points']);
-    expect(pick(outcome.rows, 'crmId', 'points', 'score', '_row')).toEqual([{ crmId: '12', points: '1', score: 1.5, _row: '1' }]);
+    expect(pick(outcome.rows, 'crmId', 'points', 'score', '$row')).toEqual([{ crmId: '12', points: '1', score: 1.5, '$row': '1' }]);
     expect(outcome.rejectedLines[0]).toEqual({ file: 't.parquet', row: 2, record: { crmId: 13, points: 'x', score: 2 } });
   });
 
@@ -113,7 +113,7 @@ describe('DuckDbIngestionEngine — Parquet', () => {
       'x.parquet:13:TYPE_MISMATCH:tags',
       'x.parquet:15:TYPE_MISMATCH:counts',
     ]);
-    const values = (outcome: typeof native) => outcome.rows.map((row) => pick([row], ...names, '_row')[0]);
+    const values = (outcome: typeof native) => outcome.rows.map((row) => pick([row], ...names, '$row')[0]);
     expect(values(native)).toEqual(values(text));
     expect(pick(native.rows, 'crmId', 'i64', 'dbl', 'intAsNumber', 'ts', 'tstz', 'tsms', 'tsns').slice(0, 1)).toEqual([
       { crmId: 'A', i64: '9223372036854775807', dbl: 0.1, intAsNumber: 9007199254740992, ts: '2024-01-05 10:00:00.123', tstz: '2024-01-05 08:00:00.999', tsms: '2024-01-05 10:00:00.5', tsns: '2024-01-05 10:00:00.123' },
@@ -135,7 +135,7 @@ describe('DuckDbIngestionEngine — Parquet', () => {
     );
     const schema: DatasetSchema = { ...POINTS, fields: [field('crmId', 'string'), field('points', 'integer'), field('score', 'number')] };
     const outcome = await harness.ingest({ schema, format: 'parquet', files: [{ name: 'm.parquet', path: fixture }] });
-    expect(pick(outcome.rows, '_identities', '_primary_ns', '_primary_id')).toEqual([{ _identities: [{ ns: 'ECID', id: 'E1' }], _primary_ns: 'ECID', _primary_id: 'E1' }]);
+    expect(pick(outcome.rows, '$identities', '$primary_ns', '$primary_id')).toEqual([{ '$identities': [{ ns: 'ECID', id: 'E1' }], '$primary_ns': 'ECID', '$primary_id': 'E1' }]);
   });
 
   it('fails truncated Parquet and other formats as UNREADABLE_FILE', async () => {

@@ -35,7 +35,7 @@ describe('DuckDbIngestionEngine — record size limit at its boundary (1 KiB)', 
     expect(failures(outcome)).toEqual(['f:3:RECORD_TOO_LARGE', 'f:5:RECORD_TOO_LARGE']);
     expect(outcome.result.failedRows[0]?.message).toBe('record is larger than 1024 bytes');
     expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 5, outputRecordCount: 3, failedRecordCount: 2, errorCounts: { RECORD_TOO_LARGE: 2 } });
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual([{ crmId: 'R-1', _row: '1' }, { crmId: 'R-2', _row: '2' }, { crmId: 'R-4', _row: '4' }]);
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual([{ crmId: 'R-1', '$row': '1' }, { crmId: 'R-2', '$row': '2' }, { crmId: 'R-4', '$row': '4' }]);
     const noteLength = format === 'csv' ? csvNoteLength : jsonNoteLength;
     expect(outcome.rows.map((row) => String(row['note']).length)).toEqual([noteLength('R-1', 40), noteLength('R-2', 1024), noteLength('R-4', 50)]);
     expect(outcome.rejectedLines.map((line) => line['row'])).toEqual([3, 5]);
@@ -93,7 +93,7 @@ describe('DuckDbIngestionEngine — large records under the default 16 MiB limit
     const outcome = await harness.ingest({ schema: SCHEMA, format, files: [{ name: 'big', content }], errorThreshold: 50 });
     expect(failures(outcome)).toEqual(['big:3:RECORD_TOO_LARGE', 'big:5:RECORD_TOO_LARGE']);
     expect(outcome.result).toMatchObject({ status: 'success', inputRecordCount: 6, outputRecordCount: 4 });
-    expect(pick(outcome.rows, 'crmId', '_row')).toEqual(['S-1', 'S-2', 'S-4', 'S-6'].map((crmId) => ({ crmId, _row: crmId.slice(2) })));
+    expect(pick(outcome.rows, 'crmId', '$row')).toEqual(['S-1', 'S-2', 'S-4', 'S-6'].map((crmId) => ({ crmId, '$row': crmId.slice(2) })));
     expect(String(outcome.rows[1]?.['note']).length).toBe((format === 'csv' ? csvNoteLength : jsonNoteLength)('S-2', 4 * MIB));
     expect(outcome.tmpLeftovers).toEqual([]);
   }, 120_000);

@@ -11,7 +11,7 @@
 // raises at the first rejected row (the optimistic pass: no staging, no row numbers, no count — a part holding
 // every row of its file numbers them by position). When a row was rejected (or the batch already failed), the
 // checked passes run: the reader stages the rows in file order in a temp table (CSV / JSON; Parquet is read in
-// place with file_row_number), one COPY writes the valid rows with their `_row` (unless the batch already failed),
+// place with file_row_number), one COPY writes the valid rows with their `"$row"` (unless the batch already failed),
 // and a further pass collects the rejected rows into a temp table, from which errors.ndjson, rejected.ndjson, the
 // counts and the first 100 failed rows come. Every row-level step is SQL; nothing row-shaped is held in
 // JavaScript, so memory is DuckDB's (bounded by its memory limit, spilling to its temp directory). Malformed CSV /
@@ -237,7 +237,7 @@ class BatchIngestion {
 
   private async writeEmptyPart(): Promise<void> {
     const fields = effectiveFields(this.request.schema);
-    const columns = ['NULL::BIGINT AS _row', 'NULL::VARCHAR AS _problem', 'NULL::JSON AS _record', 'NULL::VARCHAR AS _unknown', 'NULL::VARCHAR AS _identity_map'];
+    const columns = ['NULL::BIGINT AS "$row"', 'NULL::VARCHAR AS "$problem"', 'NULL::JSON AS "$record"', 'NULL::VARCHAR AS "$unknown"', 'NULL::VARCHAR AS "$identity_map"'];
     for (const field of fields) columns.push(`NULL::VARCHAR AS v${field.index}`, `false AS k${field.index}`);
     const source = { sql: `SELECT ${columns.join(', ')} WHERE false`, params: {}, hasIdentityMap: false, count: { sql: 'SELECT 0', params: {} } };
     const empty = validatedRowsSql(this.request.schema, source);

@@ -18,7 +18,7 @@ import { identityKeyOf, nestAttributes, type IdentityKey } from './profile-value
 import { GRAPH_FILES, stitchIdentityGraph } from './stitching-sql.js';
 
 /** Bump when the derived tables' layout or semantics change, so old caches are not reused. */
-const DERIVED_FORMAT = 1;
+const DERIVED_FORMAT = 2;
 
 export interface DuckDbProfileEngineOptions {
   /** Told whenever a derived table is built or reused (structured logs, tests). */
@@ -83,7 +83,7 @@ export class DuckDbProfileEngine implements ProfileEngine {
     return this.database.withConnection(async (connection) => {
       const [row] = await readRows(
         connection,
-        `SELECT * REPLACE (epoch_ms(__last_modified_at) AS __last_modified_at) FROM ${read(tables.profiles)} WHERE __profile = $1`,
+        `SELECT * REPLACE (epoch_ms("$last_modified_at") AS "$last_modified_at") FROM ${read(tables.profiles)} WHERE "$profile" = $1`,
         [profile],
       );
       if (!row) return undefined;
@@ -92,15 +92,15 @@ export class DuckDbProfileEngine implements ProfileEngine {
         `SELECT i.node, i.ns, i.id FROM ${read(tables.members)} m JOIN ${read(tables.identities)} i ON i.node = m.node WHERE m.profile = $1 ORDER BY i.node`,
         [profile],
       );
-      const lastModified = row['__last_modified_at'];
+      const lastModified = row['$last_modified_at'];
       return {
-        profileKey: String(row['__profile_key']),
+        profileKey: String(row['$profile_key']),
         identities: identities.map((identityRow) => ({
           namespace: String(identityRow['ns']),
           id: String(identityRow['id']),
-          primary: identityRow['node'] === row['__primary_node'],
+          primary: identityRow['node'] === row['$primary_node'],
         })),
-        sources: (row['__sources'] as string[] | null) ?? [],
+        sources: (row['$sources'] as string[] | null) ?? [],
         attributes: nestAttributes(row, unionProfileFields(canonicalDatasets(scope).profiles)),
         lastModifiedAt: lastModified === null || lastModified === undefined ? 0 : Number(lastModified),
       };
@@ -126,23 +126,23 @@ export class DuckDbProfileEngine implements ProfileEngine {
       const branches = sources.events.map(({ dataset, view }) => {
         const fields = declaredFields(dataset).map((field) => `, e.${quoteIdentifier(field.path)}`).join('');
         return (
-          `SELECT ${sqlStringLiteral(dataset.id)} AS __dataset, e._id AS __event_id, epoch_ms(e.timestamp) AS __timestamp, ` +
-          `e._batch, e._file, e._row, e._rn${fields} FROM ${view} e ` +
-          `WHERE EXISTS (SELECT 1 FROM wanted w WHERE w.nsu = upper(e._primary_ns) AND w.id = e._primary_id)${window.map((condition) => ` AND ${condition}`).join('')}`
+          `SELECT ${sqlStringLiteral(dataset.id)} AS "$dataset", e._id AS "$event_id", epoch_ms(e.timestamp) AS "$timestamp", ` +
+          `e."$batch", e."$file", e."$row", e."$rn"${fields} FROM ${view} e ` +
+          `WHERE EXISTS (SELECT 1 FROM wanted w WHERE w.nsu = upper(e."$primary_ns") AND w.id = e."$primary_id")${window.map((condition) => ` AND ${condition}`).join('')}`
         );
       });
       const rows = await readRows(
         connection,
         `WITH wanted AS (${wanted}) SELECT * FROM (${branches.join(' UNION ALL BY NAME ')}) ` +
-          `ORDER BY __timestamp DESC, __dataset, _batch DESC, _file DESC, _row DESC, _rn DESC LIMIT ${limit}`,
+          `ORDER BY "$timestamp" DESC, "$dataset", "$batch" DESC, "$file" DESC, "$row" DESC, "$rn" DESC LIMIT ${limit}`,
         parameters,
       );
       const fieldsByDataset = new Map<string, readonly SchemaField[]>(events.map((dataset) => [dataset.id, declaredFields(dataset)]));
       return rows.map((row) => ({
-        eventId: String(row['__event_id']),
-        timestamp: Number(row['__timestamp']),
-        datasetId: String(row['__dataset']),
-        attributes: nestAttributes(row, fieldsByDataset.get(String(row['__dataset'])) ?? []),
+        eventId: String(row['$event_id']),
+        timestamp: Number(row['$timestamp']),
+        datasetId: String(row['$dataset']),
+        attributes: nestAttributes(row, fieldsByDataset.get(String(row['$dataset'])) ?? []),
       }));
     });
   }
@@ -192,6 +192,9 @@ function read(file: string): string {
   return `read_parquet(${sqlStringLiteral(file)})`;
 }
 
+/** Rows as objects with one own property per column (any column name, `__proto__` included, is a plain key). */
 async function readRows(connection: DuckDBConnection, sql: string, parameters: readonly (string | number | bigint)[]): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql, [...parameters])).getRowObjectsJS();
+  const result = await connection.runAndReadAll(sql, [...parameters]);
+  const names = result.columnNames();
+  return result.getRowsJS().map((row) => Object.fromEntries(names.map((name, index) => [name, row[index]])));
 }

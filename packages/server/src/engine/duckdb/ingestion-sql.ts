@@ -18,10 +18,13 @@ export function sqlStringList(values: readonly string[]): string {
   return values.length === 0 ? '[]::VARCHAR[]' : `[${values.map(sqlString).join(', ')}]`;
 }
 
-/** Only the parameters `sql` refers to: DuckDB refuses a statement given parameters it does not use. */
+/**
+ * Only the parameters `sql` refers to: DuckDB refuses a statement given parameters it does not use. Quoted
+ * internal column names (`"$row"`) are identifiers, not parameters.
+ */
 export function paramsUsedBy(sql: string, params: Readonly<Record<string, DuckDBValue>>): Record<string, DuckDBValue> {
   const used: Record<string, DuckDBValue> = {};
-  for (const match of sql.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/gu)) {
+  for (const match of sql.matchAll(/(?<!")\$([A-Za-z_][A-Za-z0-9_]*)/gu)) {
     const name = match[1] as string;
     if (name in params) used[name] = params[name] as DuckDBValue;
   }
@@ -163,11 +166,11 @@ export function utcMillisecondsSql(instant: string): string {
  */
 export function convertArraySql(items: ScalarFieldType, text: string): ConversionSql {
   const elements = `TRY_CAST(${text} AS JSON[])`;
-  const element = convertScalarSql(items, `json_extract_string(el, '$')`, `(json_type(el) IN ('OBJECT', 'ARRAY'))`);
-  const elementFailure = `CASE WHEN json_type(el) = 'NULL' THEN ${TYPE_MISMATCH} WHEN (${element.value}) IS NULL THEN ${element.failure} END`;
+  const element = convertScalarSql(items, `json_extract_string("$el", '$')`, `(json_type("$el") IN ('OBJECT', 'ARRAY'))`);
+  const elementFailure = `CASE WHEN json_type("$el") = 'NULL' THEN ${TYPE_MISMATCH} WHEN (${element.value}) IS NULL THEN ${element.failure} END`;
   return {
-    value: `list_transform(${elements}, lambda el: ${element.value})`,
-    failure: `coalesce(list_filter(list_transform(${elements}, lambda el: ${elementFailure}), lambda code: code IS NOT NULL)[1], ${TYPE_MISMATCH})`,
+    value: `list_transform(${elements}, lambda "$el": ${element.value})`,
+    failure: `coalesce(list_filter(list_transform(${elements}, lambda "$el": ${elementFailure}), lambda "$code": "$code" IS NOT NULL)[1], ${TYPE_MISMATCH})`,
   };
 }
 

@@ -33,8 +33,8 @@ export async function openJsonSource(input: ReaderInput): Promise<ReaderOutcome>
   // The exact path's rows: numbered by the JavaScript splitter, read back from its normalised CSV.
   const sanitizedScan = (sanitizedPath: string): BoundSql => ({
     sql:
-      `SELECT _row, _problem, _raw, c0 AS j FROM read_csv($json_path, header = true, auto_detect = false, ` +
-      `columns = {'_row': 'BIGINT', '_problem': 'VARCHAR', '_raw': 'VARCHAR', 'c0': 'VARCHAR'}, delim = ',', quote = '"', escape = '"', ` +
+      `SELECT "$row", "$problem", "$raw", c0 AS j FROM read_csv($json_path, header = true, auto_detect = false, ` +
+      `columns = {'$row': 'BIGINT', '$problem': 'VARCHAR', '$raw': 'VARCHAR', 'c0': 'VARCHAR'}, delim = ',', quote = '"', escape = '"', ` +
       `strict_mode = true, ${csvLineSizeOptions(sanitizedMaxLineBytes(input.maxRecordBytes))})`,
     params: { json_path: sanitizedPath },
   });
@@ -85,7 +85,7 @@ function jsonReaderObjectSize(maxRecordBytes: number): number {
 
 /** Whether an element the splitter found (within the size limit) is not JSON. */
 async function hasInvalidElement(connection: DuckDBConnection, scan: BoundSql): Promise<boolean> {
-  const result = await connection.runAndReadAll(`SELECT count(*) FROM (${scan.sql}) WHERE _problem IS NULL AND NOT json_valid(j)`, scan.params);
+  const result = await connection.runAndReadAll(`SELECT count(*) FROM (${scan.sql}) WHERE "$problem" IS NULL AND NOT json_valid(j)`, scan.params);
   return Number(result.getRows()[0]?.[0] ?? 0) > 0;
 }
 
@@ -96,7 +96,7 @@ async function hasInvalidElement(connection: DuckDBConnection, scan: BoundSql): 
  * only declared keys, once each, and every nested key holding a value other than null holds an object; its
  * values are then exactly what the checked relation reads. The record's own keys come from a second, cheaper
  * scan of the file (the reader drops undeclared top-level keys): one unqualified record anywhere, and every row
- * gets a `_problem`. A `_problem` makes the optimistic pass give way to the checked passes, where dotted keys,
+ * gets a `"$problem"`. A `"$problem"` makes the optimistic pass give way to the checked passes, where dotted keys,
  * undeclared keys and the rest are sorted out.
  */
 function directJsonRelation(fields: readonly EffectiveField[], format: 'array' | 'newline_delimited', params: BoundSql['params'], maxRecordBytes: number): DirectRelation {
@@ -113,7 +113,7 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
   const rootKeys = [...(containers.get('') ?? [])];
   const isContainer = (logical: string) => containers.has(logical);
   // Top-level objects are read as maps by the reader; deeper ones are their parent's value cast to a map.
-  const mapColumn = new Map([...containers.keys()].map((container, index) => [container, container.includes('.') ? `_m${index}` : quoteIdentifier(container)]));
+  const mapColumn = new Map([...containers.keys()].map((container, index) => [container, container.includes('.') ? `"$m${index}"` : quoteIdentifier(container)]));
   const valueAt = (fullPath: string) => {
     const cut = fullPath.lastIndexOf('.');
     return cut === -1 ? quoteIdentifier(fullPath) : `${mapColumn.get(fullPath.slice(0, cut))}[${sqlString(fullPath.slice(cut + 1))}]`;
@@ -124,7 +124,7 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
   const onlyDeclared = (map: string, keys: Iterable<string>) =>
     `cardinality(${map}) = ${[...keys].map((key) => `map_contains(${map}, ${sqlString(key)})::INTEGER`).join(' + ')}`;
   const qualifies = [
-    '_unqualified_records = 0',
+    '"$unqualified_records" = 0',
     ...[...containers.keys()]
       .filter((container) => container !== '')
       .map((container) => {
@@ -137,11 +137,11 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
   const reader = (columns: string) =>
     `read_json($json_path, format = ${sqlString(format)}, ${columns}, maximum_object_size = ${jsonReaderObjectSize(maxRecordBytes)})`;
   const unqualified =
-    `SELECT count(*) AS _unqualified_records FROM ${reader(`records = false, columns = {'json': 'MAP(VARCHAR, JSON)'}`)} ` +
+    `SELECT count(*) AS "$unqualified_records" FROM ${reader(`records = false, columns = {'json': 'MAP(VARCHAR, JSON)'}`)} ` +
     `WHERE NOT coalesce(${onlyDeclared('json', rootKeys)}, false)`;
-  const lookups = fields.map((field) => `${valueAt(field.path)}::VARCHAR AS _x${field.index}`);
+  const lookups = fields.map((field) => `${valueAt(field.path)}::VARCHAR AS "$x${field.index}"`);
   const values = fields.flatMap((field) => {
-    const value = `_x${field.index}`;
+    const value = `"$x${field.index}"`;
     return [
       `CASE WHEN left(${value}, 1) <> '"' THEN ${value} WHEN contains(${value}, '\\') THEN json_extract_string(${value}, '$') ` +
         `ELSE substr(${value}, 2, length(${value}) - 2) END AS v${field.index}`,
@@ -152,11 +152,11 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
   for (const stage of stages) from = `(SELECT *, ${stage} FROM ${from})`;
   from = `(SELECT *, ${lookups.join(', ')} FROM ${from})`;
   const columns = [
-    'NULL::BIGINT AS _row',
-    `CASE WHEN NOT coalesce(${qualifies}, false) THEN 'checked pass needed' END AS _problem`,
-    'NULL::JSON AS _record',
-    'NULL::VARCHAR AS _unknown',
-    `${valueAt('identityMap')}::VARCHAR AS _identity_map`,
+    'NULL::BIGINT AS "$row"',
+    `CASE WHEN NOT coalesce(${qualifies}, false) THEN 'checked pass needed' END AS "$problem"`,
+    'NULL::JSON AS "$record"',
+    'NULL::VARCHAR AS "$unknown"',
+    `${valueAt('identityMap')}::VARCHAR AS "$identity_map"`,
     ...values,
   ];
   return { sql: `SELECT ${columns.join(', ')} FROM ${from}`, params, hasIdentityMap: true };
@@ -179,7 +179,7 @@ interface JsonPathPlan {
 /**
  * A record whose objects (the record and each nested container on the way to a field) hold only declared,
  * undotted keys — the usual record — has no undeclared key and no other spelling of any path: it is read
- * from `jsonPaths` (1-based positions below) and the keys of the `containers` (`_kn[1]` the record's).
+ * from `jsonPaths` (1-based positions below) and the keys of the `containers` (`"$kn"[1]` the record's).
  */
 interface NestedPathPlan {
   readonly jsonPaths: readonly string[];
@@ -187,7 +187,7 @@ interface NestedPathPlan {
   readonly identityMapPosition: number;
   /** Positions of the record's allowed keys. */
   readonly rootChildren: readonly number[];
-  /** Per nested container: its position, and the positions of its allowed keys (its keys are `_kn[index + 2]`). */
+  /** Per nested container: its position, and the positions of its allowed keys (its keys are `"$kn"[index + 2]`). */
   readonly containers: readonly { readonly position: number; readonly children: readonly number[] }[];
 }
 
@@ -245,98 +245,98 @@ function spellings(segments: readonly string[]): string[] {
 
 /**
  * The source relation over the staged rows of `scan`: a column `j` with the JSON text of one record, and either
- * `_row`, `_problem`, `_raw` columns (`numbering` = `columns`, from the sanitizer) or rows numbered by position.
+ * `"$row"`, `"$problem"`, `"$raw"` columns (`numbering` = `columns`, from the sanitizer) or rows numbered by position.
  * `unit` names what a record is in messages (`line` or `element`).
  */
 function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' | 'columns', unit: 'line' | 'element'): SourceRelation {
-  // `_xs`: the values as JSON text (NULL when absent), one parse of the record; `_x<i>`: the field's value (its
+  // `"$xs"`: the values as JSON text (NULL when absent), one parse of the record; `"$x<i>"`: the field's value (its
   // first spelling that is present and not JSON null). Strings are unquoted from that text: by slicing when it
   // has no escape (the writer escapes nothing else), else by `json_extract_string` on the value alone — a
   // second extraction of every path from the whole record costs as much as the first.
-  const json = (index: number) => `NULLIF(_xs[${index}], 'null')`;
-  const nestedJson = (index: number) => `NULLIF(_xn[${index}], 'null')`;
+  const json = (index: number) => `NULLIF("$xs"[${index}], 'null')`;
+  const nestedJson = (index: number) => `NULLIF("$xn"[${index}], 'null')`;
   const firstValues = [...plan.fieldSpellings].map(
     ([fieldIndex, positions]) =>
-      `(CASE WHEN _usual THEN ${nestedJson(plan.nested.fieldPositions.get(fieldIndex) as number)} ELSE coalesce(${positions.map(json).join(', ')}) END)::VARCHAR AS _x${fieldIndex}`,
+      `(CASE WHEN "$usual" THEN ${nestedJson(plan.nested.fieldPositions.get(fieldIndex) as number)} ELSE coalesce(${positions.map(json).join(', ')}) END)::VARCHAR AS "$x${fieldIndex}"`,
   );
   const values = [...plan.fieldSpellings].flatMap(([fieldIndex]) => {
-    const value = `_x${fieldIndex}`;
+    const value = `"$x${fieldIndex}"`;
     return [
       `CASE WHEN left(${value}, 1) <> '"' THEN ${value} WHEN contains(${value}, '\\') THEN json_extract_string(${value}, '$') ` +
         `ELSE substr(${value}, 2, length(${value}) - 2) END AS v${fieldIndex}`,
       `coalesce(left(${value}, 1) IN ('{', '['), false) AS k${fieldIndex}`,
     ];
   });
-  // `_ks`: the keys of the record (`_ks[1]`) and of each container spelling (`_ks[i + 2]`; [] when not an object,
+  // `"$ks"`: the keys of the record (`"$ks"[1]`) and of each container spelling (`"$ks"[i + 2]`; [] when not an object,
   // NULL when absent), found in the same single parse of the record.
-  const keysOf = (containerIndex: number) => `coalesce(_ks[${containerIndex + 2}], []::VARCHAR[])`;
+  const keysOf = (containerIndex: number) => `coalesce("$ks"[${containerIndex + 2}], []::VARCHAR[])`;
   // An object has only allowed keys when it has as many keys as allowed keys are present in it (a repeated key
   // fails this too, and falls to the exact search below, as does anything else this cannot decide); presence
-  // comes from `_xs`, which holds every allowed key's path. Cheaper than `list_has_all` on every row.
+  // comes from `"$xs"`, which holds every allowed key's path. Cheaper than `list_has_all` on every row.
   const onlyAllowedKeys = (keys: string, objectPath: string, allowedKeys: readonly string[]) => {
     const positions = allowedKeys.map((key) => plan.jsonPaths.indexOf(`${objectPath}."${key}"`) + 1);
     if (positions.includes(0)) return `list_has_all(${sqlStringList(allowedKeys)}, ${keys})`;
-    return `len(${keys}) = ${positions.length === 0 ? '0' : positions.map((position) => `(_xs[${position}] IS NOT NULL)::INTEGER`).join(' + ')}`;
+    return `len(${keys}) = ${positions.length === 0 ? '0' : positions.map((position) => `("$xs"[${position}] IS NOT NULL)::INTEGER`).join(' + ')}`;
   };
   const allowedHere = [
-    onlyAllowedKeys('_ks[1]', '$', plan.rootAllowedKeys),
+    onlyAllowedKeys('"$ks"[1]', '$', plan.rootAllowedKeys),
     ...plan.containers.map((container, containerIndex) => {
-      const containerJson = `_xs[${container.position}]`;
-      const keysHere = onlyAllowedKeys(`_ks[${containerIndex + 2}]`, plan.jsonPaths[container.position - 1] as string, container.allowedKeys);
+      const containerJson = `"$xs"[${container.position}]`;
+      const keysHere = onlyAllowedKeys(`"$ks"[${containerIndex + 2}]`, plan.jsonPaths[container.position - 1] as string, container.allowedKeys);
       return `(${containerJson} IS NULL OR (left(${containerJson}, 1) = '{' AND ${keysHere}) OR ${containerJson} = 'null')`;
     }),
   ].join(' AND ');
   // Only records with a key the schema does not know pay for finding which one (lambdas per key).
   const unknownLists = [
-    `list_filter(_ks[1], lambda key: NOT list_contains(${sqlStringList(plan.rootAllowedKeys)}, key))`,
+    `list_filter("$ks"[1], lambda "$key": NOT list_contains(${sqlStringList(plan.rootAllowedKeys)}, "$key"))`,
     ...plan.containers.flatMap((container, containerIndex) => [
-      `list_transform(list_filter(${keysOf(containerIndex)}, lambda key: NOT list_contains(${sqlStringList(container.allowedKeys)}, key)), lambda key: ${sqlString(`${container.path}.`)} || key)`,
-      `CASE WHEN json_type(_xs[${container.position}]) NOT IN ('OBJECT', 'NULL') THEN [${sqlString(container.path)}] ELSE []::VARCHAR[] END`,
+      `list_transform(list_filter(${keysOf(containerIndex)}, lambda "$key": NOT list_contains(${sqlStringList(container.allowedKeys)}, "$key")), lambda "$key": ${sqlString(`${container.path}.`)} || "$key")`,
+      `CASE WHEN json_type("$xs"[${container.position}]) NOT IN ('OBJECT', 'NULL') THEN [${sqlString(container.path)}] ELSE []::VARCHAR[] END`,
     ]),
   ];
   const problem =
-    `CASE WHEN _problem IS NOT NULL THEN _problem WHEN _doc IS NULL THEN ${sqlString(unit === 'line' ? 'line is not valid JSON' : 'array element is null')} ` +
-    `WHEN _type <> 'OBJECT' THEN ${sqlString(`${unit} is not a JSON object`)} END`;
+    `CASE WHEN "$problem" IS NOT NULL THEN "$problem" WHEN "$doc" IS NULL THEN ${sqlString(unit === 'line' ? 'line is not valid JSON' : 'array element is null')} ` +
+    `WHEN "$type" <> 'OBJECT' THEN ${sqlString(`${unit} is not a JSON object`)} END`;
   const columns = [
-    '_row',
-    `${problem} AS _problem`,
-    `CASE WHEN _doc IS NULL THEN to_json(coalesce(_raw, j::VARCHAR)) ELSE ${standardJsonSql('_doc::JSON', 'j::VARCHAR')} END AS _record`,
-    `CASE WHEN _usual OR _type <> 'OBJECT' OR (${allowedHere}) THEN NULL ELSE flatten([${unknownLists.map((list) => `coalesce(${list}, []::VARCHAR[])`).join(', ')}])[1] END AS _unknown`,
-    `(CASE WHEN _usual THEN ${nestedJson(plan.nested.identityMapPosition)} ELSE ${json(plan.identityMapPosition)} END)::VARCHAR AS _identity_map`,
+    '"$row"',
+    `${problem} AS "$problem"`,
+    `CASE WHEN "$doc" IS NULL THEN to_json(coalesce("$raw", j::VARCHAR)) ELSE ${standardJsonSql('"$doc"::JSON', 'j::VARCHAR')} END AS "$record"`,
+    `CASE WHEN "$usual" OR "$type" <> 'OBJECT' OR (${allowedHere}) THEN NULL ELSE flatten([${unknownLists.map((list) => `coalesce(${list}, []::VARCHAR[])`).join(', ')}])[1] END AS "$unknown"`,
+    `(CASE WHEN "$usual" THEN ${nestedJson(plan.nested.identityMapPosition)} ELSE ${json(plan.identityMapPosition)} END)::VARCHAR AS "$identity_map"`,
     ...values,
   ];
   const staged = {
-    position: `SELECT rowid + 1 AS _row, NULL::VARCHAR AS _problem, NULL::VARCHAR AS _raw, j FROM ${STAGED_ROWS_TABLE}`,
-    columns: `SELECT _row, _problem, _raw, j FROM ${STAGED_ROWS_TABLE}`,
+    position: `SELECT rowid + 1 AS "$row", NULL::VARCHAR AS "$problem", NULL::VARCHAR AS "$raw", j FROM ${STAGED_ROWS_TABLE}`,
+    columns: `SELECT "$row", "$problem", "$raw", j FROM ${STAGED_ROWS_TABLE}`,
   }[numbering];
   const paths = sqlStringList(plan.jsonPaths);
   const keyPaths = sqlStringList(['$', ...plan.containers.map((container) => plan.jsonPaths[container.position - 1] as string)]);
-  // `_doc`: the record as JSON text, NULL when it is not JSON. A line is text: `json_valid` accepts exactly what
-  // the JSON cast does, at a third of the cost (only rejected rows' `_record` pays for the cast). An array
+  // `"$doc"`: the record as JSON text, NULL when it is not JSON. A line is text: `json_valid` accepts exactly what
+  // the JSON cast does, at a third of the cost (only rejected rows' `"$record"` pays for the cast). An array
   // element comes typed from read_json and is cast once.
   const doc = unit === 'line' ? 'CASE WHEN json_valid(j) THEN j::VARCHAR END' : 'TRY_CAST(j AS JSON)::VARCHAR';
-  const validJson = `SELECT *, ${doc} AS _doc FROM (${staged})`;
+  const validJson = `SELECT *, ${doc} AS "$doc" FROM (${staged})`;
   // The usual record (see NestedPathPlan) is read from its nested paths alone; only the others extract every
-  // spelling and their keys (`_xs`, `_ks`) for the exact search of undeclared keys.
+  // spelling and their keys (`"$xs"`, `"$ks"`) for the exact search of undeclared keys.
   const { nested } = plan;
   const presentCount = (children: readonly number[]) =>
-    children.length === 0 ? '0' : children.map((child) => `(_xn[${child}] IS NOT NULL)::INTEGER`).join(' + ');
+    children.length === 0 ? '0' : children.map((child) => `("$xn"[${child}] IS NOT NULL)::INTEGER`).join(' + ');
   const usual = [
-    `_type = 'OBJECT'`,
-    `len(_kn[1]) = ${presentCount(nested.rootChildren)}`,
+    `"$type" = 'OBJECT'`,
+    `len("$kn"[1]) = ${presentCount(nested.rootChildren)}`,
     ...nested.containers.map(
       (container, index) =>
-        `(_xn[${container.position}] IS NULL OR _xn[${container.position}] = 'null' OR ` +
-        `(left(_xn[${container.position}], 1) = '{' AND len(_kn[${index + 2}]) = ${presentCount(container.children)}))`,
+        `("$xn"[${container.position}] IS NULL OR "$xn"[${container.position}] = 'null' OR ` +
+        `(left("$xn"[${container.position}], 1) = '{' AND len("$kn"[${index + 2}]) = ${presentCount(container.children)}))`,
     ),
   ].join(' AND ');
   const nestedKeyPaths = sqlStringList(['$', ...nested.containers.map((container) => nested.jsonPaths[container.position - 1] as string)]);
   const screened =
-    `SELECT *, coalesce(${usual}, false) AS _usual FROM (SELECT *, json_extract(_doc, ${sqlStringList(nested.jsonPaths)}) AS _xn, ` +
-    `json_keys(_doc, ${nestedKeyPaths}) AS _kn, CASE WHEN left(_doc, 1) = '{' THEN 'OBJECT' ELSE json_type(_doc) END AS _type FROM (${validJson}))`;
+    `SELECT *, coalesce(${usual}, false) AS "$usual" FROM (SELECT *, json_extract("$doc", ${sqlStringList(nested.jsonPaths)}) AS "$xn", ` +
+    `json_keys("$doc", ${nestedKeyPaths}) AS "$kn", CASE WHEN left("$doc", 1) = '{' THEN 'OBJECT' ELSE json_type("$doc") END AS "$type" FROM (${validJson}))`;
   const extracted =
-    `SELECT *, CASE WHEN NOT _usual THEN json_extract(_doc, ${paths}) END AS _xs, ` +
-    `CASE WHEN NOT _usual THEN json_keys(_doc, ${keyPaths}) END AS _ks FROM (${screened})`;
+    `SELECT *, CASE WHEN NOT "$usual" THEN json_extract("$doc", ${paths}) END AS "$xs", ` +
+    `CASE WHEN NOT "$usual" THEN json_keys("$doc", ${keyPaths}) END AS "$ks" FROM (${screened})`;
   const parsed = `SELECT *, ${firstValues.join(', ')} FROM (${extracted})`;
   return {
     staging: stagingSql(scan),

@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeDataset, ProfileScope } from '../engine.js';
 import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
 import { schemaIdentityIdSql, schemaIdentityListSql } from './identity-sql.js';
+import { LAKE_COLUMN, lakeFieldColumn } from './lake-format.js';
 import { quoteIdentifier, sqlStringLiteral } from './sql-text.js';
 
 const SCALAR_SQL_TYPES: Record<ScalarFieldType, string> = {
@@ -31,22 +32,30 @@ export interface SourceView {
 }
 
 /**
- * System columns of every view: the lake's (`_file`, `_row`, `_identities`, `_primary_ns`, `_primary_id`,
- * `_fragment_time`, `_batch_completed_at`; events also `timestamp`, `_id`) plus
- * `_batch` (INTEGER, ordinal of the batch in canonical scope order: datasets by class then id, batches in
- * `batchDirs` order), `_batch_id` (the batch directory's name), `_fid` (INTEGER, ordinal of the part file)
- * and `_rn` (row number inside the part file). `(_fid, _rn)` identifies a record within a scope.
+ * System columns of every view: the lake's (`"$file"`, `"$row"`, `"$identities"`, `"$primary_ns"`, `"$primary_id"`,
+ * `"$fragment_time"`, `"$batch_completed_at"`; events also `timestamp`, `_id`) plus
+ * `"$batch"` (INTEGER, ordinal of the batch in canonical scope order: datasets by class then id, batches in
+ * `batchDirs` order), `"$batch_id"` (the batch directory's name), `"$fid"` (INTEGER, ordinal of the part file)
+ * and `"$rn"` (row number inside the part file). `("$fid", "$rn")` identifies a record within a scope.
  */
-export const SYSTEM_COLUMNS = ['_file', '_row', '_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at'] as const;
+export const SYSTEM_COLUMNS = [
+  LAKE_COLUMN.file,
+  LAKE_COLUMN.row,
+  LAKE_COLUMN.identities,
+  LAKE_COLUMN.primaryNs,
+  LAKE_COLUMN.primaryId,
+  LAKE_COLUMN.fragmentTime,
+  LAKE_COLUMN.batchCompletedAt,
+] as const;
 
 const SYSTEM_TYPES: Record<(typeof SYSTEM_COLUMNS)[number] | 'timestamp' | '_id', string> = {
-  _file: 'VARCHAR',
-  _row: 'BIGINT',
-  _identities: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
-  _primary_ns: 'VARCHAR',
-  _primary_id: 'VARCHAR',
-  _fragment_time: 'TIMESTAMP',
-  _batch_completed_at: 'TIMESTAMP',
+  [LAKE_COLUMN.file]: 'VARCHAR',
+  [LAKE_COLUMN.row]: 'BIGINT',
+  [LAKE_COLUMN.identities]: 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+  [LAKE_COLUMN.primaryNs]: 'VARCHAR',
+  [LAKE_COLUMN.primaryId]: 'VARCHAR',
+  [LAKE_COLUMN.fragmentTime]: 'TIMESTAMP',
+  [LAKE_COLUMN.batchCompletedAt]: 'TIMESTAMP',
   timestamp: 'TIMESTAMP',
   _id: 'VARCHAR',
 };
@@ -91,7 +100,7 @@ export async function createSourceViews(
   const create = async (dataset: LakeDataset, view: string, isEvent: boolean): Promise<SourceView> => {
     const base = await lakeRowsSql(connection, dataset, counters);
     const sql = isEvent
-      ? `SELECT * FROM (${base}) QUALIFY _id IS NULL OR row_number() OVER (PARTITION BY _id ORDER BY _batch DESC, _file DESC, _row DESC, _rn DESC) = 1`
+      ? `SELECT * FROM (${base}) QUALIFY _id IS NULL OR row_number() OVER (PARTITION BY _id ORDER BY "$batch" DESC, "$file" DESC, "$row" DESC, "$rn" DESC) = 1`
       : base;
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${view} AS ${sql}`);
     return { dataset, view };
@@ -121,7 +130,7 @@ export async function lakeRowsSql(connection: DuckDBConnection, dataset: LakeDat
 
 function readParquetSql(files: readonly PartFile[]): string {
   const list = files.map((file) => sqlStringLiteral(file.path)).join(', ');
-  return `read_parquet([${list}], union_by_name = true, filename = true, file_row_number = true, hive_partitioning = false)`;
+  return `read_parquet([${list}], union_by_name = true, filename = '$filename', file_row_number = true, hive_partitioning = false)`;
 }
 
 async function columnsOf(connection: DuckDBConnection, files: readonly PartFile[]): Promise<Set<string>> {
@@ -137,30 +146,30 @@ export function declaredFields(dataset: LakeDataset): readonly SchemaField[] {
 }
 
 /**
- * System columns a part may leave out (LAKE-FORMAT.md), derived from what it has: `_row` from the position when
+ * System columns a part may leave out (LAKE-FORMAT.md), derived from what it has: `"$row"` from the position when
  * the part holds every row of its file; the schema identities and the schema's primary identity from the
- * declared identity columns; `_fragment_time` from the timestampField; a missing event `_id` from batch, file
+ * declared identity columns; `"$fragment_time"` from the timestampField; a missing event `_id` from batch, file
  * and row. A column the part has (older parts have them all) wins.
  */
 function derivedSystemColumnsSql(dataset: LakeDataset, typed: (name: string, type: string) => string): Partial<Record<keyof typeof SYSTEM_TYPES, string>> {
   const { schema } = dataset;
-  const row = `coalesce(${typed('_row', 'BIGINT')}, r.file_row_number + 1)`;
-  const ids = schema.identities.map((identity) => ({ namespace: identity.namespace, id: schemaIdentityIdSql(identity.namespace, typed(identity.path, 'VARCHAR')) }));
-  const identities = `list_concat(${schemaIdentityListSql(ids)}, coalesce(${typed('_map_identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, []))`;
+  const row = `coalesce(${typed(LAKE_COLUMN.row, 'BIGINT')}, r.file_row_number + 1)`;
+  const ids = schema.identities.map((identity) => ({ namespace: identity.namespace, id: schemaIdentityIdSql(identity.namespace, typed(lakeFieldColumn(identity.path), 'VARCHAR')) }));
+  const identities = `list_concat(${schemaIdentityListSql(ids)}, coalesce(${typed(LAKE_COLUMN.mapIdentities, 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, []))`;
   const primaryIndex = schema.identities.findIndex((identity) => identity.primary);
   const primary = schema.identities[primaryIndex];
-  const physicalPrimary = typed('_primary_id', 'VARCHAR');
+  const physicalPrimary = typed(LAKE_COLUMN.primaryId, 'VARCHAR');
   const timestampField = schema.fields.find((field) => field.path === schema.timestampField && field.type === 'date-time');
-  const completed = typed('_batch_completed_at', 'TIMESTAMP');
+  const completed = typed(LAKE_COLUMN.batchCompletedAt, 'TIMESTAMP');
   return {
-    _row: row,
-    _identities: `coalesce(${typed('_identities', 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, ${identities})`,
-    _primary_ns: primary
-      ? `CASE WHEN ${physicalPrimary} IS NOT NULL THEN ${typed('_primary_ns', 'VARCHAR')} WHEN ${ids[primaryIndex]?.id} IS NOT NULL THEN ${sqlStringLiteral(primary.namespace)} END`
-      : typed('_primary_ns', 'VARCHAR'),
-    _primary_id: primary ? `coalesce(${physicalPrimary}, ${ids[primaryIndex]?.id})` : physicalPrimary,
-    _fragment_time: `coalesce(${typed('_fragment_time', 'TIMESTAMP')}, ${timestampField ? `${typed(timestampField.path, 'TIMESTAMP')}, ` : ''}${completed})`,
-    _id: `coalesce(${typed('_id', 'VARCHAR')}, f.batch_id || ':' || ${typed('_file', 'VARCHAR')} || ':' || ${row})`,
+    [LAKE_COLUMN.row]: row,
+    [LAKE_COLUMN.identities]: `coalesce(${typed(LAKE_COLUMN.identities, 'STRUCT(ns VARCHAR, id VARCHAR)[]')}, ${identities})`,
+    [LAKE_COLUMN.primaryNs]: primary
+      ? `CASE WHEN ${physicalPrimary} IS NOT NULL THEN ${typed(LAKE_COLUMN.primaryNs, 'VARCHAR')} WHEN ${ids[primaryIndex]?.id} IS NOT NULL THEN ${sqlStringLiteral(primary.namespace)} END`
+      : typed(LAKE_COLUMN.primaryNs, 'VARCHAR'),
+    [LAKE_COLUMN.primaryId]: primary ? `coalesce(${physicalPrimary}, ${ids[primaryIndex]?.id})` : physicalPrimary,
+    [LAKE_COLUMN.fragmentTime]: `coalesce(${typed(LAKE_COLUMN.fragmentTime, 'TIMESTAMP')}, ${timestampField ? `${typed(lakeFieldColumn(timestampField.path), 'TIMESTAMP')}, ` : ''}${completed})`,
+    _id: `coalesce(${typed('_id', 'VARCHAR')}, f.batch_id || ':' || ${typed(LAKE_COLUMN.file, 'VARCHAR')} || ':' || ${row})`,
   };
 }
 
@@ -169,19 +178,19 @@ function viewSelectSql(dataset: LakeDataset, files: readonly PartFile[], availab
   const systemNames: (keyof typeof SYSTEM_TYPES)[] = isEvent ? [...SYSTEM_COLUMNS, 'timestamp', '_id'] : [...SYSTEM_COLUMNS];
   const derived = files.length === 0 ? {} : derivedSystemColumnsSql(dataset, typed);
   const columns = [
-    ...declaredFields(dataset).map((field) => `${typed(field.path, sqlTypeOf(field))} AS ${quoteIdentifier(field.path)}`),
+    ...declaredFields(dataset).map((field) => `${typed(lakeFieldColumn(field.path), sqlTypeOf(field))} AS ${quoteIdentifier(field.path)}`),
     ...systemNames.map((name) => `${derived[name] ?? typed(name, SYSTEM_TYPES[name])} AS ${quoteIdentifier(name)}`),
   ];
   if (files.length === 0) {
-    const empty = ['CAST(NULL AS INTEGER) AS _batch', 'CAST(NULL AS VARCHAR) AS _batch_id', 'CAST(NULL AS INTEGER) AS _fid', 'CAST(NULL AS BIGINT) AS _rn'];
+    const empty = ['CAST(NULL AS INTEGER) AS "$batch"', 'CAST(NULL AS VARCHAR) AS "$batch_id"', 'CAST(NULL AS INTEGER) AS "$fid"', 'CAST(NULL AS BIGINT) AS "$rn"'];
     return `SELECT ${[...columns, ...empty].join(', ')} FROM (SELECT 1) AS r WHERE false`;
   }
   const fileRows = files
     .map((file) => `(${sqlStringLiteral(file.path)}, ${file.fileOrdinal}, ${file.batchOrdinal}, ${sqlStringLiteral(file.batchId)})`)
     .join(', ');
   return (
-    `SELECT ${columns.join(', ')}, f.batch_ordinal AS _batch, f.batch_id AS _batch_id, f.file_ordinal AS _fid, r.file_row_number AS _rn ` +
+    `SELECT ${columns.join(', ')}, f.batch_ordinal AS "$batch", f.batch_id AS "$batch_id", f.file_ordinal AS "$fid", r.file_row_number AS "$rn" ` +
     `FROM ${readParquetSql(files)} AS r ` +
-    `JOIN (VALUES ${fileRows}) AS f(file_path, file_ordinal, batch_ordinal, batch_id) ON f.file_path = r.filename`
+    `JOIN (VALUES ${fileRows}) AS f(file_path, file_ordinal, batch_ordinal, batch_id) ON f.file_path = r."$filename"`
   );
 }

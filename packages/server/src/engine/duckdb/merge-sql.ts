@@ -9,10 +9,10 @@ export const PROFILES_FILE = 'profiles.parquet';
 
 /**
  * System columns of the merged table; every other column is an attribute named by its dot path.
- * `__profile` is the node of the profile key identity (see GRAPH_FILES), `__primary_node` the node of the
- * identity flagged primary, `__sources` the sorted ids of the profile datasets with fragments in the profile.
+ * `"$profile"` is the node of the profile key identity (see GRAPH_FILES), `"$primary_node"` the node of the
+ * identity flagged primary, `"$sources"` the sorted ids of the profile datasets with fragments in the profile.
  */
-export const PROFILE_SYSTEM_COLUMNS = ['__profile', '__profile_key', '__primary_node', '__sources', '__last_modified_at'] as const;
+export const PROFILE_SYSTEM_COLUMNS = ['$profile', '$profile_key', '$primary_node', '$sources', '$last_modified_at'] as const;
 
 /**
  * The union schema of profile datasets: one column per path (same path = same column; the catalog
@@ -38,11 +38,11 @@ export function precedenceOf(rules: MergeRules, datasetId: string): number | und
 }
 
 /**
- * Fragment age, oldest first: `_fragment_time` (timestampField value, else batch completion), then
- * `_batch_completed_at`, then the batch's position (`batchDirs` order), then file name and row — so for fully
+ * Fragment age, oldest first: `"$fragment_time"` (timestampField value, else batch completion), then
+ * `"$batch_completed_at"`, then the batch's position (`batchDirs` order), then file name and row — so for fully
  * equal times the later batch wins, then the later file, then the later row.
  */
-const FRAGMENT_AGE = '_fragment_time NULLS FIRST, _batch_completed_at NULLS FIRST, _batch, _file, _row, _rn';
+const FRAGMENT_AGE = '"$fragment_time" NULLS FIRST, "$batch_completed_at" NULLS FIRST, "$batch", "$file", "$row", "$rn"';
 
 export interface MergeStatementInput {
   readonly profiles: readonly SourceView[];
@@ -60,26 +60,26 @@ function fragmentSelect(source: SourceView, fields: readonly SchemaField[], rule
     return precedence !== undefined && declared.has(field.path) ? column : `CAST(NULL AS ${sqlTypeOf(field)}) AS ${column}`;
   });
   return (
-    `SELECT ${sqlStringLiteral(source.dataset.id)} AS _ds, ${precedence ?? 0} AS _prec, _primary_ns, _primary_id, ` +
-    `_fragment_time, _batch_completed_at, _batch, _file, _row, _rn${values.map((value) => `, ${value}`).join('')} FROM ${source.view}`
+    `SELECT ${sqlStringLiteral(source.dataset.id)} AS "$ds", ${precedence ?? 0} AS "$prec", "$primary_ns", "$primary_id", ` +
+    `"$fragment_time", "$batch_completed_at", "$batch", "$file", "$row", "$rn"${values.map((value) => `, ${value}`).join('')} FROM ${source.view}`
   );
 }
 
 function emptyFragments(fields: readonly SchemaField[]): string {
   const values = fields.map((field) => `, CAST(NULL AS ${sqlTypeOf(field)}) AS ${quoteIdentifier(field.path)}`).join('');
   return (
-    'SELECT NULL::VARCHAR AS _ds, 0 AS _prec, NULL::VARCHAR AS _primary_ns, NULL::VARCHAR AS _primary_id, NULL::TIMESTAMP AS _fragment_time, ' +
-    `NULL::TIMESTAMP AS _batch_completed_at, NULL::INTEGER AS _batch, NULL::VARCHAR AS _file, NULL::BIGINT AS _row, NULL::BIGINT AS _rn${values} WHERE false`
+    'SELECT NULL::VARCHAR AS "$ds", 0 AS "$prec", NULL::VARCHAR AS "$primary_ns", NULL::VARCHAR AS "$primary_id", NULL::TIMESTAMP AS "$fragment_time", ' +
+    `NULL::TIMESTAMP AS "$batch_completed_at", NULL::INTEGER AS "$batch", NULL::VARCHAR AS "$file", NULL::BIGINT AS "$row", NULL::BIGINT AS "$rn"${values} WHERE false`
   );
 }
 
 /**
  * The merge as one SELECT: fragments are joined to their profile through the identity graph (pdg: the
  * component of the record's primary identity; none: the primary identity itself), numbered by age
- * (`_tseq`) and by merge rank (`_mseq` = precedence weight, then age), and each attribute takes
- * `arg_max(value, _mseq) FILTER (WHERE value IS NOT NULL)`: null means absent, empty strings and lists are
+ * (`"$tseq"`) and by merge rank (`"$mseq"` = precedence weight, then age), and each attribute takes
+ * `arg_max(value, "$mseq") FILTER (WHERE value IS NOT NULL)`: null means absent, empty strings and lists are
  * values, lists are taken whole. Profiles made of events only get a row with null attributes. The primary
- * identity is the primary of the newest profile fragment (else of the newest event); `__last_modified_at` is
+ * identity is the primary of the newest profile fragment (else of the newest event); `"$last_modified_at"` is
  * the newest profile fragment time (else the newest event fragment time).
  */
 export function mergedProfilesSql(input: MergeStatementInput): string {
@@ -90,36 +90,36 @@ export function mergedProfilesSql(input: MergeStatementInput): string {
   const joinProfile = pdg ? 'JOIN members m ON m.node = i.node' : '';
   const fragments = input.profiles.length > 0 ? input.profiles.map((source) => fragmentSelect(source, fields, input.rules)).join(' UNION ALL ') : emptyFragments(fields);
   const eventRows = input.events.map(
-    ({ view }) => `SELECT _primary_ns, _primary_id, _fragment_time, _batch_completed_at, _batch, _file, _row, _rn FROM ${view}`,
+    ({ view }) => `SELECT "$primary_ns", "$primary_id", "$fragment_time", "$batch_completed_at", "$batch", "$file", "$row", "$rn" FROM ${view}`,
   );
   const attributeColumns = fields.map((field) => quoteIdentifier(field.path));
-  const merged = attributeColumns.map((column) => `, arg_max(${column}, _mseq) FILTER (WHERE ${column} IS NOT NULL) AS ${column}`).join('');
+  const merged = attributeColumns.map((column) => `, arg_max(${column}, "$mseq") FILTER (WHERE ${column} IS NOT NULL) AS ${column}`).join('');
   const eventTimes =
     eventRows.length === 0
-      ? 'SELECT NULL::BIGINT AS __profile, NULL::TIMESTAMP AS _last, NULL::BIGINT AS _primary WHERE false'
-      : `SELECT ${profileOf} AS __profile, max(e._fragment_time) AS _last,
-           arg_max(i.node, {'t': e._fragment_time, 'c': e._batch_completed_at, 'b': e._batch, 'f': e._file, 'r': e._row, 'n': e._rn}) AS _primary
+      ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last", NULL::BIGINT AS "$primary" WHERE false'
+      : `SELECT ${profileOf} AS "$profile", max(e."$fragment_time") AS "$last",
+           arg_max(i.node, {'t': e."$fragment_time", 'c': e."$batch_completed_at", 'b': e."$batch", 'f': e."$file", 'r': e."$row", 'n': e."$rn"}) AS "$primary"
          FROM (${eventRows.join(' UNION ALL ')}) e
-         JOIN identities i ON i.nsu = upper(e._primary_ns) AND i.id = e._primary_id ${joinProfile}
+         JOIN identities i ON i.nsu = upper(e."$primary_ns") AND i.id = e."$primary_id" ${joinProfile}
          GROUP BY ${profileOf}`;
   return `WITH identities AS (SELECT node, nsu, id, ns FROM ${graph(GRAPH_FILES.identities)}),
   members AS (SELECT profile, node FROM ${graph(GRAPH_FILES.members)}),
   fragments AS (${fragments}),
   profiled AS (
-    SELECT ${profileOf} AS __profile, i.node AS _pnode, f.*,
-      row_number() OVER (ORDER BY ${FRAGMENT_AGE}) AS _tseq,
-      row_number() OVER (ORDER BY _prec, ${FRAGMENT_AGE}) AS _mseq
-    FROM fragments f JOIN identities i ON i.nsu = upper(f._primary_ns) AND i.id = f._primary_id ${joinProfile}),
+    SELECT ${profileOf} AS "$profile", i.node AS "$pnode", f.*,
+      row_number() OVER (ORDER BY ${FRAGMENT_AGE}) AS "$tseq",
+      row_number() OVER (ORDER BY "$prec", ${FRAGMENT_AGE}) AS "$mseq"
+    FROM fragments f JOIN identities i ON i.nsu = upper(f."$primary_ns") AND i.id = f."$primary_id" ${joinProfile}),
   merged AS (
-    SELECT __profile, max(_fragment_time) AS _last, arg_max(_pnode, _tseq) AS _primary, list_sort(list(DISTINCT _ds)) AS _sources${merged}
-    FROM profiled GROUP BY __profile),
+    SELECT "$profile", max("$fragment_time") AS "$last", arg_max("$pnode", "$tseq") AS "$primary", list_sort(list(DISTINCT "$ds")) AS "$sources"${merged}
+    FROM profiled GROUP BY "$profile"),
   event_times AS (${eventTimes}),
-  all_profiles AS (SELECT DISTINCT profile AS __profile FROM members)
-SELECT a.__profile, k.ns || ':' || k.id AS __profile_key, coalesce(m._primary, e._primary) AS __primary_node,
-  coalesce(m._sources, []::VARCHAR[]) AS __sources, coalesce(m._last, e._last) AS __last_modified_at${attributeColumns.map((column) => `, m.${column}`).join('')}
-FROM all_profiles a JOIN identities k ON k.node = a.__profile
-LEFT JOIN merged m ON m.__profile = a.__profile LEFT JOIN event_times e ON e.__profile = a.__profile
-ORDER BY a.__profile`;
+  all_profiles AS (SELECT DISTINCT profile AS "$profile" FROM members)
+SELECT a."$profile", k.ns || ':' || k.id AS "$profile_key", coalesce(m."$primary", e."$primary") AS "$primary_node",
+  coalesce(m."$sources", []::VARCHAR[]) AS "$sources", coalesce(m."$last", e."$last") AS "$last_modified_at"${attributeColumns.map((column) => `, m.${column}`).join('')}
+FROM all_profiles a JOIN identities k ON k.node = a."$profile"
+LEFT JOIN merged m ON m."$profile" = a."$profile" LEFT JOIN event_times e ON e."$profile" = a."$profile"
+ORDER BY a."$profile"`;
 }
 
 /** {@link mergedProfilesSql} written to `<outputDir>/profiles.parquet`, sorted by profile for point lookups. */

@@ -5,7 +5,7 @@
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import type { ScalarFieldType } from '../lake-schema.js';
 import { lakeSqlType, quoteIdentifier, sqlString, standardJsonSql, utcMillisecondsSql } from './ingestion-sql.js';
-import { isDataError, type ReaderInput, type ReaderOutcome } from './source-relation.js';
+import { isDataError, STAGED_ROWS_TABLE, stagingSql, type ReaderInput, type ReaderOutcome } from './source-relation.js';
 import type { EffectiveField } from './validation-sql.js';
 
 /** A value the file holds at a path: its SQL (over `read_parquet`), its type, and whether it is a list/map/struct. */
@@ -29,8 +29,12 @@ export async function openParquetSource(input: ReaderInput): Promise<ReaderOutco
     if (!isDataError(error)) throw error;
     return { kind: 'unreadable', reason: 'not a readable Parquet file (corrupt, truncated or another format)' };
   }
+  // DuckDB cannot number the rows of a file that has a column named file_row_number: such a file is staged in
+  // file order under internal column names (`$c<i>`) and numbered by position instead.
+  const staged = names.some((name) => name.toLowerCase() === 'file_row_number');
+  const column = (name: string, index: number) => (staged ? quoteIdentifier(`$c${index}`) : quoteIdentifier(name));
   const declared = new Set(input.fields.map((field) => field.path));
-  const leaves = names.flatMap((name, index) => leavesOf(name, quoteIdentifier(name), types[index] as DuckDBType, declared));
+  const leaves = names.flatMap((name, index) => leavesOf(name, column(name, index), types[index] as DuckDBType, declared));
   const leafAt = new Map(leaves.map((leaf) => [leaf.path, leaf]));
   const unknown = leaves.find((leaf) => !declared.has(leaf.path) && leaf.path !== 'identityMap');
   const nativeFields = new Set<number>();
@@ -51,23 +55,28 @@ export async function openParquetSource(input: ReaderInput): Promise<ReaderOutco
   const record =
     names.length === 0
       ? "'{}'::JSON"
-      : `json_object(${names.map((name, index) => `$parquet_h${index}, ${standardJsonSql(`to_json(${quoteIdentifier(name)})`, `CAST(${quoteIdentifier(name)} AS VARCHAR)`)}`).join(', ')})`;
+      : `json_object(${names.map((name, index) => `$parquet_h${index}, ${standardJsonSql(`to_json(${column(name, index)})`, `CAST(${column(name, index)} AS VARCHAR)`)}`).join(', ')})`;
   const identityMap = leafAt.get('identityMap');
   const columns = [
-    'file_row_number + 1 AS _row',
-    'NULL::VARCHAR AS _problem',
-    `${record} AS _record`,
-    `${unknown ? sqlString(unknown.path) : 'NULL'}::VARCHAR AS _unknown`,
-    `${identityMap ? textSql(identityMap) : 'NULL'}::VARCHAR AS _identity_map`,
+    `${staged ? 'rowid' : 'file_row_number'} + 1 AS "$row"`,
+    'NULL::VARCHAR AS "$problem"',
+    `${record} AS "$record"`,
+    `${unknown ? sqlString(unknown.path) : 'NULL'}::VARCHAR AS "$unknown"`,
+    `${identityMap ? textSql(identityMap) : 'NULL'}::VARCHAR AS "$identity_map"`,
     ...values,
   ];
   const relation = {
-    sql: `SELECT ${columns.join(', ')} FROM read_parquet($parquet_path, file_row_number = true)`,
+    sql: `SELECT ${columns.join(', ')} FROM ${staged ? STAGED_ROWS_TABLE : 'read_parquet($parquet_path, file_row_number = true)'}`,
     params: { ...params, ...recordParams },
     hasIdentityMap: identityMap !== undefined,
     nativeFields,
       count: { sql: 'SELECT count(*) AS n FROM read_parquet($parquet_path)', params },
   };
+  if (staged) {
+    const copy = names.map((name, index) => `${quoteIdentifier(name)} AS ${column(name, index)}`).join(', ');
+    const staging = stagingSql({ sql: `SELECT ${copy} FROM read_parquet($parquet_path)`, params });
+    return { kind: 'rows', fastFailure: 'Parquet data is corrupt or truncated', fast: { ...relation, staging } };
+  }
   return { kind: 'rows', fastFailure: 'Parquet data is corrupt or truncated', direct: relation, fast: relation };
 }
 
@@ -96,10 +105,10 @@ function nativeValueSql(field: EffectiveField, leaf: ParquetLeaf): { readonly qu
   if (field.type !== 'array') return nativeScalarSql(field.type, leaf.sql, leaf.type.typeId);
   if (leaf.type.typeId !== DuckDBTypeId.LIST) return undefined;
   const items = field.items ?? 'string';
-  const element = items === 'string' ? (leaf.type.valueType.typeId === DuckDBTypeId.VARCHAR ? { qualifies: 'true', value: 'el' } : undefined) : nativeScalarSql(items, 'el', leaf.type.valueType.typeId);
+  const element = items === 'string' ? (leaf.type.valueType.typeId === DuckDBTypeId.VARCHAR ? { qualifies: 'true', value: '"$el"' } : undefined) : nativeScalarSql(items, '"$el"', leaf.type.valueType.typeId);
   if (!element) return undefined;
-  const elementsQualify = element.qualifies === 'true' ? '' : ` AND list_bool_and(list_transform(${leaf.sql}, lambda el: ${element.qualifies}))`;
-  const value = element.value === 'el' ? leaf.sql : `list_transform(${leaf.sql}, lambda el: ${element.value})`;
+  const elementsQualify = element.qualifies === 'true' ? '' : ` AND list_bool_and(list_transform(${leaf.sql}, lambda "$el": ${element.qualifies}))`;
+  const value = element.value === '"$el"' ? leaf.sql : `list_transform(${leaf.sql}, lambda "$el": ${element.value})`;
   return { qualifies: `list_count(${leaf.sql}) = len(${leaf.sql})${elementsQualify}`, value: `${value}::${lakeSqlType('array', items)}` };
 }
 

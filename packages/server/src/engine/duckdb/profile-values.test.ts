@@ -36,4 +36,15 @@ describe('nestAttributes', () => {
       tags: [],
     });
   });
+
+  it('takes __proto__, constructor and toString as ordinary path segments, never touching a prototype', () => {
+    const schema = fields(['__proto__.tier', 'string'], ['constructor.name', 'string'], ['toString', 'string'], ['_acme.__proto__', 'string']);
+    const row = Object.fromEntries([['__proto__.tier', 'gold'], ['constructor.name', 'c'], ['toString', 't'], ['_acme.__proto__', 'p']]);
+    const nested = nestAttributes(row, schema);
+    expect(({} as Record<string, unknown>)['tier']).toBeUndefined();
+    expect(Object.getPrototypeOf(nested)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(nested))).toEqual(JSON.parse('{"__proto__": {"tier": "gold"}, "constructor": {"name": "c"}, "toString": "t", "_acme": {"__proto__": "p"}}'));
+    // A column the row does not have is absent, even when Object.prototype has a member of that name.
+    expect(nestAttributes({}, fields(['constructor', 'string'], ['hasOwnProperty', 'string']))).toEqual({});
+  });
 });

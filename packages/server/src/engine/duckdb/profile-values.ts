@@ -48,28 +48,42 @@ function scalarJsonValue(value: unknown, type: Exclude<SchemaField['type'], 'arr
 }
 
 /**
+ * Sets an own, enumerable property: a path segment is any name of the grammar, `__proto__` and `constructor`
+ * included, and must neither reach nor replace an object's prototype.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** An own property's value (never one inherited from Object.prototype). */
+export function getOwn(source: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(source, key) ? source[key] : undefined;
+}
+
+/**
  * Nests flat path → value pairs (`{"person.name.firstName": "Jane"}` → `{person: {name: {firstName: "Jane"}}}`),
- * converting with {@link jsonValueOf}; null values are absent and leave no empty parents.
+ * converting with {@link jsonValueOf}; null values are absent and leave no empty parents. Only own properties
+ * are read and written, so every path of the grammar (`__proto__`, `constructor`, …) is an ordinary key.
  */
 export function nestAttributes(row: Readonly<Record<string, unknown>>, fields: readonly SchemaField[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const field of fields) {
-    const value = jsonValueOf(row[field.path], field);
+    const value = jsonValueOf(getOwn(row, field.path), field);
     if (value === null) continue;
     const segments = field.path.split('.');
     const leaf = segments.pop() ?? field.path;
     let node = root;
     for (const segment of segments) {
-      const child = node[segment];
+      const child = getOwn(node, segment);
       if (typeof child === 'object' && child !== null && !Array.isArray(child)) {
         node = child as Record<string, unknown>;
       } else {
         const created: Record<string, unknown> = {};
-        node[segment] = created;
+        setOwn(node, segment, created);
         node = created;
       }
     }
-    node[leaf] = value;
+    setOwn(node, leaf, value);
   }
   return root;
 }

@@ -1,6 +1,6 @@
 // The exact path for CSV and NDJSON files DuckDB's reader gave up on: re-read in JavaScript, numbered row by row.
 //
-// Output is a normalised CSV that DuckDB always reads: header `_row,_problem,_raw,c0,…,c<n-1>`, every row
+// Output is a normalised CSV that DuckDB always reads: header `"$row","$problem","$raw",c0,…,c<n-1>`, every row
 // carrying its 1-based data row number, a MALFORMED_ROW reason with the raw text when it is broken, else
 // its cells (empty = absent, anything else quoted). Values are not checked here: validation stays in SQL.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -112,7 +112,7 @@ export async function sanitize(inputPath: string, outputPath: string, columnCoun
     if (!out.write(text)) await once(out, 'drain');
   };
   try {
-    out.write(`_row,_problem,_raw,${Array.from({ length: columnCount }, (_, index) => `c${index}`).join(',')}\n`);
+    out.write(`"$row","$problem","$raw",${Array.from({ length: columnCount }, (_, index) => `c${index}`).join(',')}\n`);
     for await (const chunk of createReadStream(inputPath, { highWaterMark: 1 << 20 })) {
       const bytes = chunk as Buffer;
       utf8.decode(bytes, { stream: true });

@@ -5,8 +5,8 @@ import type { EffectiveField } from './validation-sql.js';
 
 /**
  * One row per data row of a file, with columns
- * `_row` (BIGINT, 1-based data row), `_problem` (MALFORMED_ROW reason or NULL), `_record` (JSON: the row as read),
- * `_unknown` (path of the first undeclared field present, or NULL), `_identity_map` (identityMap JSON text or NULL),
+ * `"$row"` (BIGINT, 1-based data row), `"$problem"` (MALFORMED_ROW reason or NULL), `"$record"` (JSON: the row as read),
+ * `"$unknown"` (path of the first undeclared field present, or NULL), `"$identity_map"` (identityMap JSON text or NULL),
  * and per effective field `v<i>` (VARCHAR text, NULL = absent) and `k<i>` (BOOLEAN: the value is an object/array/struct).
  */
 export interface SourceRelation extends BoundSql {
@@ -17,7 +17,7 @@ export interface SourceRelation extends BoundSql {
    * later conversion on one thread, and later passes (count, rejected rows) no longer re-parse the file.
    */
   readonly staging?: BoundSql;
-  /** Whether `_identity_map` can be non-NULL (validation skips the identityMap SQL otherwise). */
+  /** Whether `"$identity_map"` can be non-NULL (validation skips the identityMap SQL otherwise). */
   readonly hasIdentityMap: boolean;
   /**
    * Fields (effective indexes) read natively: the relation also has `n<i>`, the value already in its lake type
@@ -29,7 +29,7 @@ export interface SourceRelation extends BoundSql {
   readonly count: BoundSql;
 }
 
-/** Rows straight from a reader: no staging, no row numbers (`_row` NULL), no records (`_record` NULL). */
+/** Rows straight from a reader: no staging, no row numbers (`"$row"` NULL), no records (`"$record"` NULL). */
 export type DirectRelation = Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'nativeFields'>;
 
 /** The per-connection temp table a {@link SourceRelation.staging} statement fills. */
@@ -55,7 +55,7 @@ export interface Unreadable {
 export interface FileReading {
   readonly kind: 'rows';
   /**
-   * The file's rows straight from DuckDB's reader, without `_row` or `_record` (NULL) and without staging: the
+   * The file's rows straight from DuckDB's reader, without `"$row"` or `"$record"` (NULL) and without staging: the
    * optimistic pass, which only succeeds when every row is valid, reads it once.
    */
   readonly direct?: DirectRelation;
@@ -85,7 +85,7 @@ export function isDataError(error: unknown): boolean {
   return /^(Invalid Input|IO|Conversion|Invalid) Error/u.test(message) || message.startsWith('Not implemented Error: The Parallel CSV Reader');
 }
 
-/** The `_problem` of a record over the size limit: validation reports it as RECORD_TOO_LARGE (other problems are MALFORMED_ROW). */
+/** The `"$problem"` of a record over the size limit: validation reports it as RECORD_TOO_LARGE (other problems are MALFORMED_ROW). */
 export function recordTooLargeProblem(maxRecordBytes: number): string {
   return `${RECORD_TOO_LARGE_PREFIX}${maxRecordBytes} bytes`;
 }

@@ -52,9 +52,9 @@ describe('identity stitching in SQL', () => {
     mkdirSync(dir, { recursive: true });
     const node = (k: string) => `printf('n%04d', ${position.replaceAll('k', k)})`;
     await db.query(
-      `COPY (SELECT 'chain.csv' AS _file, k + 1 AS _row,
-         [{'ns': 'Chain', 'id': ${node('k')}}, {'ns': 'Chain', 'id': ${node('(k + 1)')}}]::STRUCT(ns VARCHAR, id VARCHAR)[] AS _identities,
-         'Chain' AS _primary_ns, ${node('k')} AS _primary_id, TIMESTAMP '2025-01-01' AS _fragment_time, TIMESTAMP '2025-01-01' AS _batch_completed_at
+      `COPY (SELECT 'chain.csv' AS "$file", k + 1 AS "$row",
+         [{'ns': 'Chain', 'id': ${node('k')}}, {'ns': 'Chain', 'id': ${node('(k + 1)')}}]::STRUCT(ns VARCHAR, id VARCHAR)[] AS "$identities",
+         'Chain' AS "$primary_ns", ${node('k')} AS "$primary_id", TIMESTAMP '2025-01-01' AS "$fragment_time", TIMESTAMP '2025-01-01' AS "$batch_completed_at"
        FROM range(1000) t(k)) TO '${dir}/part-00000.parquet' (FORMAT parquet)`,
     );
     return { ...fixtureDataset(id, PROFILE), batchDirs: [dir] };

@@ -17,23 +17,23 @@ export const GRAPH_FILES = {
 const MAX_LABEL_ITERATIONS = 200;
 
 /**
- * Every identity occurrence of every record (the record's `_identities` plus its primary identity), keyed by
- * `(_fid, _rn)`; empty ids are not identities. `pos` orders occurrences inside a record (0 = primary).
+ * Every identity occurrence of every record (the record's `"$identities"` plus its primary identity), keyed by
+ * `("$fid", "$rn")`; empty ids are not identities. `pos` orders occurrences inside a record (0 = primary).
  */
 export function identityOccurrencesSql(sources: readonly SourceView[]): string {
-  const context = '_fid, _rn, _batch_completed_at AS bca, _batch AS batch, _file AS file, _row AS row_in_file';
+  const context = '"$fid", "$rn", "$batch_completed_at" AS bca, "$batch" AS batch, "$file" AS file, "$row" AS row_in_file';
   const perSource = sources.map(
     ({ view }) =>
-      `SELECT ${context}, _primary_ns AS ns, _primary_id AS id, 0 AS pos, true AS is_primary FROM ${view} ` +
-      `UNION ALL SELECT _fid, _rn, bca, batch, file, row_in_file, ident.ns, ident.id, pos, false FROM (` +
-      `SELECT ${context}, unnest(_identities) AS ident, generate_subscripts(_identities, 1) AS pos FROM ${view})`,
+      `SELECT ${context}, "$primary_ns" AS ns, "$primary_id" AS id, 0 AS pos, true AS is_primary FROM ${view} ` +
+      `UNION ALL SELECT "$fid", "$rn", bca, batch, file, row_in_file, ident.ns, ident.id, pos, false FROM (` +
+      `SELECT ${context}, unnest("$identities") AS ident, generate_subscripts("$identities", 1) AS pos FROM ${view})`,
   );
   const none =
-    'SELECT NULL::INTEGER AS _fid, NULL::BIGINT AS _rn, NULL::TIMESTAMP AS bca, NULL::INTEGER AS batch, NULL::VARCHAR AS file, ' +
+    'SELECT NULL::INTEGER AS "$fid", NULL::BIGINT AS "$rn", NULL::TIMESTAMP AS bca, NULL::INTEGER AS batch, NULL::VARCHAR AS file, ' +
     'NULL::BIGINT AS row_in_file, NULL::VARCHAR AS ns, NULL::VARCHAR AS id, 0 AS pos, false AS is_primary';
   const union = perSource.length > 0 ? perSource.join(' UNION ALL ') : none;
   return (
-    `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT _fid, _rn, bca, batch, file, row_in_file, ns, upper(ns) AS nsu, id, pos, is_primary ` +
+    `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT "$fid", "$rn", bca, batch, file, row_in_file, ns, upper(ns) AS nsu, id, pos, is_primary ` +
     `FROM (${union}) WHERE ns IS NOT NULL AND id IS NOT NULL AND id <> ''`
   );
 }
@@ -50,13 +50,13 @@ export const GRAPH_TABLES_SQL = [
      SELECT nsu, arg_min(ns, {'t': bca, 'b': batch, 'f': file, 'r': row_in_file, 'p': pos}) AS ns
      FROM stitch_occurrences GROUP BY nsu`,
   `CREATE OR REPLACE TEMP TABLE stitch_record_nodes AS
-     SELECT o._fid, o._rn, n.node, o.is_primary FROM stitch_occurrences o JOIN stitch_nodes n ON n.nsu = o.nsu AND n.id = o.id`,
+     SELECT o."$fid", o."$rn", n.node, o.is_primary FROM stitch_occurrences o JOIN stitch_nodes n ON n.nsu = o.nsu AND n.id = o.id`,
 ] as const;
 
 /** A star per record: every identity of a record linked to the record's smallest identity (k − 1 edges, not k²). */
 export const EDGES_SQL = `CREATE OR REPLACE TEMP TABLE stitch_edges AS
   SELECT DISTINCT node AS a, rep AS b
-  FROM (SELECT node, min(node) OVER (PARTITION BY _fid, _rn) AS rep FROM stitch_record_nodes)
+  FROM (SELECT node, min(node) OVER (PARTITION BY "$fid", "$rn") AS rep FROM stitch_record_nodes)
   WHERE node <> rep`;
 
 export const LABELS_INIT_SQL = 'CREATE OR REPLACE TEMP TABLE stitch_labels AS SELECT node, node AS label FROM stitch_nodes';
@@ -105,7 +105,7 @@ export function membersSql(identityGraph: MergeRules['identityGraph']): string {
   return identityGraph === 'pdg'
     ? 'SELECT label AS profile, node FROM stitch_labels'
     : `SELECT DISTINCT p.node AS profile, o.node FROM stitch_record_nodes o
-       JOIN stitch_record_nodes p ON p._fid = o._fid AND p._rn = o._rn AND p.is_primary`;
+       JOIN stitch_record_nodes p ON p."$fid" = o."$fid" AND p."$rn" = o."$rn" AND p.is_primary`;
 }
 
 /** Result of {@link stitchIdentityGraph}. */

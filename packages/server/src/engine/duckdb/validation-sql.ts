@@ -15,7 +15,7 @@ import {
   type BoundSql,
   type ConversionSql,
 } from './ingestion-sql.js';
-import { reservedLakeColumn } from './lake-format.js';
+import { lakeFieldColumn } from './lake-format.js';
 import { RECORD_TOO_LARGE_PREFIX, type SourceRelation } from './source-relation.js';
 
 /** A field as ingestion validates it: declared, or implicit in experienceEvent datasets. */
@@ -34,8 +34,6 @@ export interface FileContext {
 
 /** Events validate an implicit required `timestamp` first and an optional `_id` last (SPEC §3.1). */
 export function effectiveFields(schema: DatasetSchema): EffectiveField[] {
-  const collision = schema.fields.find((field) => reservedLakeColumn(field.path));
-  if (collision) throw new Error(`Field ${collision.path} collides with a lake system column`);
   if (schema.class !== 'experienceEvent') return schema.fields.map((field, index) => ({ ...field, index, role: 'declared' }));
   const declared = schema.fields.filter((field) => field.path !== 'timestamp' && field.path !== '_id');
   const fields: Omit<EffectiveField, 'index'>[] = [
@@ -49,15 +47,15 @@ export function effectiveFields(schema: DatasetSchema): EffectiveField[] {
 const ERROR_STRUCT = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR)';
 
 /**
- * Validated rows: `_row`, `_record`, `t<i>` typed values, `_idm_entries` (identityMap sources), `_primary`, `_valid` and `_err`
- * (`{code, field, message}`, only meaningful when `_valid` is false).
+ * Validated rows: `"$row"`, `"$record"`, `t<i>` typed values, `"$idm_entries"` (identityMap sources), `"$primary"`, `"$valid"` and `"$err"`
+ * (`{code, field, message}`, only meaningful when `"$valid"` is false).
  *
- * `_valid` carries a `random()` on purpose: a volatile expression is an optimizer barrier, so the lake pass's
- * `WHERE _valid` is evaluated on the computed columns instead of being pushed down (which would inline and
+ * `"$valid"` carries a `random()` on purpose: a volatile expression is an optimizer barrier, so the lake pass's
+ * `WHERE "$valid"` is evaluated on the computed columns instead of being pushed down (which would inline and
  * compute every conversion twice).
  */
 export interface ValidatedSql extends BoundSql {
-  /** Whether rows may carry identityMap identities (`_idm_entries`). */
+  /** Whether rows may carry identityMap identities (`"$idm_entries"`). */
   readonly hasIdentityMap: boolean;
 }
 
@@ -82,27 +80,27 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
     return `${native.has(field.index) ? `coalesce(n${field.index}, ${converted})` : converted} AS t${field.index}`;
   });
   const identityIds = schema.identities.flatMap((identity, index) => (identity.primary ? [`${idOf(identity)} AS id${index}`] : []));
-  const identityMap = source.hasIdentityMap ? identityMapColumnsSql('_idm', '_identity_map') : [];
+  const identityMap = source.hasIdentityMap ? identityMapColumnsSql('"$idm"', '"$identity_map"') : [];
   const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
-  const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST(_identity_map AS JSON) AS _idm FROM (${source.sql})` : source.sql;
+  const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST("$identity_map" AS JSON) AS "$idm" FROM (${source.sql})` : source.sql;
   const convert = `SELECT ${['*', ...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
   const withIdentities = outcome.extraColumns.length === 0 ? convert : `SELECT *, ${outcome.extraColumns.join(', ')} FROM (${convert})`;
-  const withPrimary = `SELECT *, ${outcome.primary} AS _primary FROM (${withIdentities})`;
+  const withPrimary = `SELECT *, ${outcome.primary} AS "$primary" FROM (${withIdentities})`;
   const codes = fields.map(
     (field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath, native.has(field.index))} AS e${field.index}`,
   );
-  const checked = `SELECT ${['*', ...codes, `(${outcome.error})::${ERROR_STRUCT} AS _identity_error`].join(', ')} FROM (${withPrimary})`;
-  const valid = ['_problem IS NULL', '_unknown IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '_identity_error IS NULL'].join(' AND ');
+  const checked = `SELECT ${['*', ...codes, `(${outcome.error})::${ERROR_STRUCT} AS "$identity_error"`].join(', ')} FROM (${withPrimary})`;
+  const valid = ['"$problem" IS NULL', '"$unknown" IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '"$identity_error" IS NULL'].join(' AND ');
   const schemaPrimary = schema.identities.findIndex((identity) => identity.primary);
   const columns = [
-    '_row',
-    '_record',
+    '"$row"',
+    '"$record"',
     ...fields.map((field) => `t${field.index}`),
-    ...(source.hasIdentityMap ? ['_idm_entries'] : []),
-    '_primary',
-    `${schemaPrimary === -1 ? 'false' : `id${schemaPrimary} IS NOT NULL`} AS _primary_is_schema`,
-    `(random() < 2.0 AND ${valid}) AS _valid`,
-    `${firstErrorSql(fields)} AS _err`,
+    ...(source.hasIdentityMap ? ['"$idm_entries"'] : []),
+    '"$primary"',
+    `${schemaPrimary === -1 ? 'false' : `id${schemaPrimary} IS NOT NULL`} AS "$primary_is_schema"`,
+    `(random() < 2.0 AND ${valid}) AS "$valid"`,
+    `${firstErrorSql(fields)} AS "$err"`,
   ];
   const validated = `SELECT ${columns.join(', ')} FROM (${checked})`;
   return { sql: validated, params: source.params, hasIdentityMap: source.hasIdentityMap };
@@ -136,21 +134,20 @@ function firstErrorSql(fields: readonly EffectiveField[]): string {
     const message = `CASE e${field.index} ${messages} WHEN 'MISSING_TIMESTAMP' THEN 'event timestamp is missing or not an RFC 3339 date-time' END`;
     return `WHEN e${field.index} IS NOT NULL THEN ${structOf(`e${field.index}`, sqlString(field.path), message)}`;
   });
-  const problemCode = `CASE WHEN starts_with(_problem, ${sqlString(RECORD_TOO_LARGE_PREFIX)}) THEN 'RECORD_TOO_LARGE' ELSE 'MALFORMED_ROW' END`;
+  const problemCode = `CASE WHEN starts_with("$problem", ${sqlString(RECORD_TOO_LARGE_PREFIX)}) THEN 'RECORD_TOO_LARGE' ELSE 'MALFORMED_ROW' END`;
   return (
-    `CASE WHEN _problem IS NOT NULL THEN ${structOf(problemCode, 'NULL', '_problem')} ` +
-    `WHEN _unknown IS NOT NULL THEN ${structOf("'UNKNOWN_FIELD'", '_unknown', "'field is not declared in the schema'")} ` +
-    `${fieldBranches.join(' ')} ELSE _identity_error END`
+    `CASE WHEN "$problem" IS NOT NULL THEN ${structOf(problemCode, 'NULL', '"$problem"')} ` +
+    `WHEN "$unknown" IS NOT NULL THEN ${structOf("'UNKNOWN_FIELD'", '"$unknown"', "'field is not declared in the schema'")} ` +
+    `${fieldBranches.join(' ')} ELSE "$identity_error" END`
   );
 }
 
-/** The lake columns (LAKE-FORMAT.md) of the valid rows of `validated`. */
 /** The message of the error an optimistic lake pass raises at the first rejected row (see {@link lakeRowsSql}). */
 const ROW_REJECTED_SENTINEL = 'activator: a row was rejected';
 
 /**
- * How a lake pass treats rows: `checked` writes the valid rows with their `_row`; `optimistic` expects every row
- * to be valid, writes no `_row` (readers number rows by position: the part holds every row of the file, in
+ * How a lake pass treats rows: `checked` writes the valid rows with their `"$row"`; `optimistic` expects every row
+ * to be valid, writes no `"$row"` (readers number rows by position: the part holds every row of the file, in
  * order) and raises {@link ROW_REJECTED_SENTINEL} at the first rejected row.
  */
 export type LakePass = 'checked' | 'optimistic';
@@ -160,24 +157,24 @@ export function lakeRowsSql(schema: DatasetSchema, validated: ValidatedSql, file
   const typed = (field: EffectiveField) => `CAST(t${field.index} AS ${lakeSqlType(field.type, field.items)})`;
   // Schema identities, the schema's primary identity and the fragment time are derived from the declared
   // columns by readers (lake-sources-sql.ts); only what cannot be derived is written.
-  const mapIdentities = `CASE WHEN len(_idm_entries) > 0 THEN list_transform(_idm_entries, lambda x: {'ns': x.ns, 'id': x.id}) END`;
+  const mapIdentities = `CASE WHEN len("$idm_entries") > 0 THEN list_transform("$idm_entries", lambda "$x": {'ns': "$x".ns, 'id': "$x".id}) END`;
   const primaryRequired = schema.identities.some((identity) => identity.primary && fields.find((field) => field.path === identity.path)?.required);
   const columns = [
-    ...fields.filter((field) => field.role === 'declared').map((field) => `${typed(field)} AS ${quoteIdentifier(field.path)}`),
-    '$file_name::VARCHAR AS _file',
-    ...(pass === 'checked' ? ['_row::BIGINT AS _row'] : []),
-    ...(validated.hasIdentityMap ? [`${mapIdentities}::STRUCT(ns VARCHAR, id VARCHAR)[] AS _map_identities`] : []),
+    ...fields.filter((field) => field.role === 'declared').map((field) => `${typed(field)} AS ${quoteIdentifier(lakeFieldColumn(field.path))}`),
+    '$file_name::VARCHAR AS "$file"',
+    ...(pass === 'checked' ? ['"$row"::BIGINT AS "$row"'] : []),
+    ...(validated.hasIdentityMap ? [`${mapIdentities}::STRUCT(ns VARCHAR, id VARCHAR)[] AS "$map_identities"`] : []),
     ...(primaryRequired
       ? []
-      : ['CASE WHEN NOT _primary_is_schema THEN _primary.ns END::VARCHAR AS _primary_ns', 'CASE WHEN NOT _primary_is_schema THEN _primary.id END::VARCHAR AS _primary_id']),
-    'epoch_ms($completed_at::BIGINT) AS _batch_completed_at',
+      : ['CASE WHEN NOT "$primary_is_schema" THEN "$primary".ns END::VARCHAR AS "$primary_ns"', 'CASE WHEN NOT "$primary_is_schema" THEN "$primary".id END::VARCHAR AS "$primary_id"']),
+    'epoch_ms($completed_at::BIGINT) AS "$batch_completed_at"',
   ];
   for (const field of fields) {
     if (field.role === 'eventTimestamp') columns.push(`${typed(field)} AS "timestamp"`);
     // NULL when the record has none: readers derive `<batchId>:<file>:<row>` (lake-sources-sql.ts).
     if (field.role === 'eventId') columns.push(`${typed(field)} AS "_id"`);
   }
-  const where = pass === 'checked' ? '_valid' : `CASE WHEN _valid THEN true ELSE error(${sqlString(ROW_REJECTED_SENTINEL)}) END`;
+  const where = pass === 'checked' ? '"$valid"' : `CASE WHEN "$valid" THEN true ELSE error(${sqlString(ROW_REJECTED_SENTINEL)}) END`;
   return {
     sql: `SELECT ${columns.join(', ')} FROM (${validated.sql}) WHERE ${where}`,
     params: { ...validated.params, file_name: file.fileName, completed_at: file.completedAt },
@@ -188,8 +185,8 @@ export function lakeRowsSql(schema: DatasetSchema, validated: ValidatedSql, file
 export function rowErrorsSql(validated: ValidatedSql, file: FileContext): BoundSql {
   return {
     sql:
-      `SELECT $file_index::INTEGER AS file_index, $file_name::VARCHAR AS file, _row::BIGINT AS row, _err.field AS field, ` +
-      `_err.code AS code, _err.message AS message, _record::JSON AS record FROM (${validated.sql}) WHERE NOT _valid`,
+      `SELECT $file_index::INTEGER AS file_index, $file_name::VARCHAR AS file, "$row"::BIGINT AS row, "$err".field AS field, ` +
+      `"$err".code AS code, "$err".message AS message, "$record"::JSON AS record FROM (${validated.sql}) WHERE NOT "$valid"`,
     params: { ...validated.params, file_index: file.fileIndex, file_name: file.fileName },
   };
 }

@@ -25,20 +25,25 @@ const entityQuery = z.looseObject({
   orderby: z.enum(['-timestamp', 'timestamp']).default('-timestamp'),
 });
 
-/** Keeps only the listed dot paths of a nested attribute object. */
+/**
+ * Keeps only the listed dot paths of a nested attribute object. Own properties only, read and written as data:
+ * a segment such as `__proto__` or `constructor` is an attribute name, never a way to an object's prototype.
+ */
 function pickFields(attributes: Readonly<Record<string, unknown>>, fields: readonly string[]): Record<string, unknown> {
+  const own = (value: unknown, key: string): unknown => (value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
+  const define = (target: Record<string, unknown>, key: string, value: unknown) => Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   const result: Record<string, unknown> = {};
   for (const field of fields) {
     const parts = field.split('.');
     let source: unknown = attributes;
-    for (const part of parts) source = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[part] : undefined;
+    for (const part of parts) source = own(source, part);
     if (source === undefined) continue;
     let target = result;
     parts.slice(0, -1).forEach((part) => {
-      target[part] ??= {};
+      if (own(target, part) === undefined) define(target, part, {});
       target = target[part] as Record<string, unknown>;
     });
-    target[parts.at(-1) ?? field] = source;
+    define(target, parts.at(-1) ?? field, source);
   }
   return result;
 }
