@@ -13,12 +13,13 @@ import type { SchemaField } from '../lake-schema.js';
 import { DerivedCache, derivedKey, type DerivedTableEvent } from './derived-cache.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlStringLiteral } from './lake-sources-sql.js';
-import { mergedProfilesCopySql, PROFILES_FILE, unionProfileFields } from './merge-sql.js';
+import { EVENT_LATEST_FILE, eventLatestCopySql, fragmentsFile, precedenceOf, profileFragmentsCopySql } from './merge-sql.js';
+import { mergeFragments, type DatasetFragments } from './profile-merge.js';
 import { identityKeyOf, nestAttributes, type IdentityKey } from './profile-values.js';
 import { GRAPH_FILES, stitchIdentityGraph } from './stitching-sql.js';
 
 /** Bump when the derived tables' layout or semantics change, so old caches are not reused. */
-const DERIVED_FORMAT = 1;
+const DERIVED_FORMAT = 2;
 
 export interface DuckDbProfileEngineOptions {
   /** Told whenever a derived table is built or reused (structured logs, tests). */
@@ -31,10 +32,16 @@ export interface DuckDbProfileEngineOptions {
 export interface DerivedProfileTables {
   readonly identities: string;
   readonly members: string;
-  readonly profiles: string;
+  /**
+   * Per profile dataset in canonical order (`canonicalDatasets`): its fragments tagged with their profile, sorted
+   * by profile (merge-sql.ts), or undefined when the dataset has no batch.
+   */
+  readonly fragments: readonly (string | undefined)[];
+  /** Newest event per profile, undefined when no event dataset has a batch. */
+  readonly eventLatest: string | undefined;
 }
 
-/** Implements {@link ProfileEngine} with SQL only: no profile or graph is ever loaded into JavaScript. */
+/** Implements {@link ProfileEngine} with SQL only: no graph or profile table is ever loaded into JavaScript, only the rows of one profile. */
 export class DuckDbProfileEngine implements ProfileEngine {
   private readonly cache: DerivedCache;
 
@@ -60,49 +67,67 @@ export class DuckDbProfileEngine implements ProfileEngine {
     );
   }
 
-  /** Paths of the scope's identity graph and merged table, built when missing (segment jobs read them too). */
+  /** Paths of the scope's identity graph and profile tables, built when missing (segment jobs read them too). */
   async derivedTables(scope: ProfileScope): Promise<DerivedProfileTables> {
-    return this.mergedProfiles(scope, await this.identityGraph(scope));
+    return this.profileTables(scope, await this.identityGraph(scope));
   }
 
-  private async mergedProfiles(scope: ProfileScope, graphDir: string): Promise<DerivedProfileTables> {
+  /**
+   * The profile tables of the scope: independent of the attribute merge (applied per lookup), so one build serves
+   * every merge policy with the same identity graph type.
+   */
+  private async profileTables(scope: ProfileScope, graphDir: string): Promise<DerivedProfileTables> {
+    const { profiles, events } = canonicalDatasets(scope);
     const profilesDir = await this.cache.ensure(scope.derivedDir, `profiles-${profilesKey(scope)}`, (tempDir) =>
       this.database.withConnection(async (connection) => {
-        const sources = await createSourceViews(connection, canonicalDatasets(scope));
-        await connection.run(mergedProfilesCopySql({ ...sources, rules: scope.rules, graphDir }, tempDir));
+        const sources = await createSourceViews(connection, { profiles, events });
+        for (const [index, source] of sources.profiles.entries()) {
+          if (source.dataset.batchDirs.length > 0) await connection.run(profileFragmentsCopySql(source, index, graphDir, scope.rules.identityGraph, tempDir));
+        }
+        const withBatches = sources.events.filter((source) => source.dataset.batchDirs.length > 0);
+        if (withBatches.length > 0) await connection.run(eventLatestCopySql(withBatches, graphDir, scope.rules.identityGraph, tempDir));
       }),
     );
-    return { ...graphFiles(graphDir), profiles: `${profilesDir}/${PROFILES_FILE}` };
+    return {
+      ...graphFiles(graphDir),
+      fragments: profiles.map((dataset, index) => (dataset.batchDirs.length > 0 ? `${profilesDir}/${fragmentsFile(index)}` : undefined)),
+      eventLatest: events.some((dataset) => dataset.batchDirs.length > 0) ? `${profilesDir}/${EVENT_LATEST_FILE}` : undefined,
+    };
   }
 
   async lookupProfile(scope: ProfileScope, identity: Identity): Promise<MergedProfile | undefined> {
     const graphDir = await this.identityGraph(scope);
     const profile = await this.resolveProfile(graphFiles(graphDir), identityKeyOf(identity));
     if (profile === undefined) return undefined;
-    const tables = await this.mergedProfiles(scope, graphDir);
+    const tables = await this.profileTables(scope, graphDir);
+    const { profiles } = canonicalDatasets(scope);
     return this.database.withConnection(async (connection) => {
-      const [row] = await readRows(
-        connection,
-        `SELECT * REPLACE (epoch_ms(__last_modified_at) AS __last_modified_at) FROM ${read(tables.profiles)} WHERE __profile = $1`,
-        [profile],
-      );
-      if (!row) return undefined;
-      const identities = await readRows(
-        connection,
-        `SELECT i.node, i.ns, i.id FROM ${read(tables.members)} m JOIN ${read(tables.identities)} i ON i.node = m.node WHERE m.profile = $1 ORDER BY i.node`,
-        [profile],
-      );
-      const lastModified = row['__last_modified_at'];
+      // Every file is sorted by profile: each read prunes to the row group(s) holding it.
+      const identities = await readRows(connection, `SELECT node, ns, id FROM ${read(tables.members)} WHERE profile = ${profile} ORDER BY node`);
+      const fragments: DatasetFragments[] = [];
+      for (const [index, dataset] of profiles.entries()) {
+        const file = tables.fragments[index];
+        if (file === undefined) continue;
+        const rows = await readRows(connection, `SELECT * EXCLUDE (__profile) FROM ${read(file)} WHERE __profile = ${profile}`);
+        fragments.push({ datasetId: dataset.id, fields: declaredFields(dataset), precedence: precedenceOf(scope.rules, dataset.id), rows });
+      }
+      const merged = mergeFragments(fragments);
+      let lastModified = merged.lastModifiedMs;
+      let primaryNode = merged.primaryNode;
+      if (merged.sources.length === 0 && tables.eventLatest !== undefined) {
+        const [latest] = await readRows(connection, `SELECT epoch_ms(__last) AS last, __primary_node FROM ${read(tables.eventLatest)} WHERE __profile = ${profile}`);
+        if (latest) {
+          lastModified = latest['last'] === null ? undefined : Number(latest['last']);
+          primaryNode = latest['__primary_node'] as bigint;
+        }
+      }
+      const key = identities.find((row) => row['node'] === profile);
       return {
-        profileKey: String(row['__profile_key']),
-        identities: identities.map((identityRow) => ({
-          namespace: String(identityRow['ns']),
-          id: String(identityRow['id']),
-          primary: identityRow['node'] === row['__primary_node'],
-        })),
-        sources: (row['__sources'] as string[] | null) ?? [],
-        attributes: nestAttributes(row, unionProfileFields(canonicalDatasets(scope).profiles)),
-        lastModifiedAt: lastModified === null || lastModified === undefined ? 0 : Number(lastModified),
+        profileKey: `${String(key?.['ns'])}:${String(key?.['id'])}`,
+        identities: identities.map((row) => ({ namespace: String(row['ns']), id: String(row['id']), primary: row['node'] === primaryNode })),
+        sources: merged.sources,
+        attributes: nestAttributes(merged.values, merged.fields),
+        lastModifiedAt: lastModified ?? 0,
       };
     });
   }
@@ -121,7 +146,7 @@ export class DuckDbProfileEngine implements ProfileEngine {
       const limit = `$${parameters.push(Math.trunc(query.limit))}`;
       const wanted =
         scope.rules.identityGraph === 'pdg'
-          ? `SELECT i.nsu, i.id FROM ${read(graph.members)} m JOIN ${read(graph.identities)} i ON i.node = m.node WHERE m.profile = $1`
+          ? `SELECT nsu, id FROM ${read(graph.members)} WHERE profile = $1`
           : `SELECT nsu, id FROM ${read(graph.identities)} WHERE node = $1`;
       const branches = sources.events.map(({ dataset, view }) => {
         const fields = declaredFields(dataset).map((field) => `, e.${quoteIdentifier(field.path)}`).join('');
@@ -153,12 +178,11 @@ export class DuckDbProfileEngine implements ProfileEngine {
     return Number(row?.['n'] ?? 0);
   }
 
-  /** The profile (its key node) containing the identity; see the file header for `none` with shared identities. */
-  private async resolveProfile(graph: Omit<DerivedProfileTables, 'profiles'>, key: IdentityKey): Promise<bigint | undefined> {
+  /** The profile (its key node) a lookup of the identity resolves to (GRAPH_FILES.identities `profile`). */
+  private async resolveProfile(graph: Pick<DerivedProfileTables, 'identities'>, key: IdentityKey): Promise<bigint | undefined> {
+    // Literals, not parameters, so that the Parquet reader prunes row groups by their (nsu, id) statistics.
     const [row] = await this.database.query(
-      `SELECT m.profile FROM ${read(graph.members)} m JOIN ${read(graph.identities)} i ON i.node = m.node ` +
-        'WHERE i.nsu = $1 AND i.id = $2 ORDER BY m.profile = m.node DESC, m.profile LIMIT 1',
-      [key.nsu, key.id],
+      `SELECT profile FROM ${read(graph.identities)} WHERE nsu = ${sqlStringLiteral(key.nsu)} AND id = ${sqlStringLiteral(key.id)}`,
     );
     const profile = row?.['profile'];
     return typeof profile === 'bigint' ? profile : undefined;
@@ -175,16 +199,10 @@ function profilesKey(scope: ProfileScope): string {
   const { profiles } = canonicalDatasets(scope);
   const schema = (datasets: typeof profiles) =>
     datasets.map((dataset) => [dataset.id, declaredFields(dataset).map((field) => [field.path, field.type, field.items ?? null])]);
-  const merge = scope.rules.attributeMerge;
-  return derivedKey({
-    format: DERIVED_FORMAT,
-    graph: graphKey(scope),
-    merge: merge.type === 'dataSetPrecedence' ? [merge.type, merge.order] : [merge.type],
-    profiles: schema(profiles),
-  });
+  return derivedKey({ format: DERIVED_FORMAT, graph: graphKey(scope), profiles: schema(profiles) });
 }
 
-function graphFiles(graphDir: string): Omit<DerivedProfileTables, 'profiles'> {
+function graphFiles(graphDir: string): Pick<DerivedProfileTables, 'identities' | 'members'> {
   return { identities: `${graphDir}/${GRAPH_FILES.identities}`, members: `${graphDir}/${GRAPH_FILES.members}` };
 }
 
@@ -192,6 +210,6 @@ function read(file: string): string {
   return `read_parquet(${sqlStringLiteral(file)})`;
 }
 
-async function readRows(connection: DuckDBConnection, sql: string, parameters: readonly (string | number | bigint)[]): Promise<Record<string, unknown>[]> {
+async function readRows(connection: DuckDBConnection, sql: string, parameters: readonly (string | number | bigint)[] = []): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, [...parameters])).getRowObjectsJS();
 }

@@ -1,21 +1,32 @@
-// Attribute merge in DuckDB (SPEC §4.3): one statement turns every fragment of a scope into one row per profile.
+// Attribute merge (SPEC §4.3) over the lake: the profile tables a lookup merges one profile from.
+//
+// The build never makes a row as wide as the union schema: each profile dataset gets its own table of fragments
+// (its declared columns only) tagged with their profile and sorted by it, so build cost follows the data stored and
+// a lookup reads a few rows of each table (see profile-merge.ts for the merge of those rows). Layout of a
+// `profiles-<key>` cache directory:
+//   fragments-<n>.parquet   profile dataset n (canonical order) with at least one batch: FRAGMENT_COLUMNS + its fields
+//   event-latest.parquet    per profile with events: its newest event (`__profile, __last, __primary_node`)
 import type { LakeDataset, MergeRules } from '../engine.js';
 import type { SchemaField } from '../lake-schema.js';
-import { declaredFields, quoteIdentifier, sqlStringLiteral, sqlTypeOf, type SourceView } from './lake-sources-sql.js';
-import { GRAPH_FILES } from './stitching-sql.js';
+import { declaredFields, quoteIdentifier, sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
+import { GRAPH_FILES, LOOKUP_ROW_GROUP_SIZE } from './stitching-sql.js';
 
-/** The merged table's file name inside its cache directory. */
-export const PROFILES_FILE = 'profiles.parquet';
+/** File of the fragments of the profile dataset at `index` in canonical order. */
+export function fragmentsFile(index: number): string {
+  return `fragments-${index}.parquet`;
+}
+
+/** Newest event per profile. */
+export const EVENT_LATEST_FILE = 'event-latest.parquet';
 
 /**
- * System columns of the merged table; every other column is an attribute named by its dot path.
- * `__profile` is the node of the profile key identity (see GRAPH_FILES), `__primary_node` the node of the
- * identity flagged primary, `__sources` the sorted ids of the profile datasets with fragments in the profile.
+ * System columns of a fragments file, before the dataset's declared fields: the fragment's profile, the graph node
+ * of its primary identity, and its age (`_fragment_time`, `_batch_completed_at`, `_batch`, `_file`, `_row`, `_rn`).
  */
-export const PROFILE_SYSTEM_COLUMNS = ['__profile', '__profile_key', '__primary_node', '__sources', '__last_modified_at'] as const;
+export const FRAGMENT_COLUMNS = ['__profile', '__pnode', '_fragment_time', '_batch_completed_at', '_batch', '_file', '_row', '_rn'] as const;
 
 /**
- * The union schema of profile datasets: one column per path (same path = same column; the catalog
+ * The union schema of profile datasets: one attribute per path (same path = same attribute; the catalog
  * guarantees equal types), in first-declaration order over `datasets`.
  */
 export function unionProfileFields(datasets: readonly LakeDataset[]): readonly SchemaField[] {
@@ -37,92 +48,39 @@ export function precedenceOf(rules: MergeRules, datasetId: string): number | und
   return index < 0 ? undefined : rules.attributeMerge.order.length - index;
 }
 
-/**
- * Fragment age, oldest first: `_fragment_time` (timestampField value, else batch completion), then
- * `_batch_completed_at`, then the batch's position (`batchDirs` order), then file name and row — so for fully
- * equal times the later batch wins, then the later file, then the later row.
- */
-const FRAGMENT_AGE = '_fragment_time NULLS FIRST, _batch_completed_at NULLS FIRST, _batch, _file, _row, _rn';
-
-export interface MergeStatementInput {
-  readonly profiles: readonly SourceView[];
-  readonly events: readonly SourceView[];
-  readonly rules: MergeRules;
-  /** Directory holding the published GRAPH_FILES of the same scope and identity-graph type. */
-  readonly graphDir: string;
+/** The identity-graph join of a source's records: `i` is the node of the record's primary identity, `profile` its profile. */
+function profileJoinSql(graphDir: string, identityGraph: MergeRules['identityGraph']): { join: string; profile: string } {
+  const identities = `read_parquet(${sqlStringLiteral(`${graphDir}/${GRAPH_FILES.identities}`)})`;
+  return {
+    join: `JOIN ${identities} i ON i.nsu = upper(f._primary_ns) AND i.id = f._primary_id`,
+    // pdg: the component of the primary identity; none: the primary identity itself.
+    profile: identityGraph === 'pdg' ? 'i.profile' : 'i.node',
+  };
 }
 
-function fragmentSelect(source: SourceView, fields: readonly SchemaField[], rules: MergeRules): string {
-  const precedence = precedenceOf(rules, source.dataset.id);
-  const declared = new Set(declaredFields(source.dataset).map((field) => field.path));
-  const values = fields.map((field) => {
-    const column = quoteIdentifier(field.path);
-    return precedence !== undefined && declared.has(field.path) ? column : `CAST(NULL AS ${sqlTypeOf(field)}) AS ${column}`;
-  });
+/** COPY of one profile dataset's fragments, tagged with their profile and sorted by it (file {@link fragmentsFile}). */
+export function profileFragmentsCopySql(source: SourceView, index: number, graphDir: string, identityGraph: MergeRules['identityGraph'], outputDir: string): string {
+  const { join, profile } = profileJoinSql(graphDir, identityGraph);
+  const fields = declaredFields(source.dataset).map((field) => `, f.${quoteIdentifier(field.path)}`).join('');
   return (
-    `SELECT ${sqlStringLiteral(source.dataset.id)} AS _ds, ${precedence ?? 0} AS _prec, _primary_ns, _primary_id, ` +
-    `_fragment_time, _batch_completed_at, _batch, _file, _row, _rn${values.map((value) => `, ${value}`).join('')} FROM ${source.view}`
-  );
-}
-
-function emptyFragments(fields: readonly SchemaField[]): string {
-  const values = fields.map((field) => `, CAST(NULL AS ${sqlTypeOf(field)}) AS ${quoteIdentifier(field.path)}`).join('');
-  return (
-    'SELECT NULL::VARCHAR AS _ds, 0 AS _prec, NULL::VARCHAR AS _primary_ns, NULL::VARCHAR AS _primary_id, NULL::TIMESTAMP AS _fragment_time, ' +
-    `NULL::TIMESTAMP AS _batch_completed_at, NULL::INTEGER AS _batch, NULL::VARCHAR AS _file, NULL::BIGINT AS _row, NULL::BIGINT AS _rn${values} WHERE false`
+    `COPY (SELECT ${profile} AS __profile, i.node AS __pnode, f._fragment_time, f._batch_completed_at, f._batch, f._file, f._row, f._rn${fields} ` +
+    `FROM ${source.view} f ${join} ORDER BY __profile) ` +
+    `TO ${sqlStringLiteral(`${outputDir}/${fragmentsFile(index)}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`
   );
 }
 
 /**
- * The merge as one SELECT: fragments are joined to their profile through the identity graph (pdg: the
- * component of the record's primary identity; none: the primary identity itself), numbered by age
- * (`_tseq`) and by merge rank (`_mseq` = precedence weight, then age), and each attribute takes
- * `arg_max(value, _mseq) FILTER (WHERE value IS NOT NULL)`: null means absent, empty strings and lists are
- * values, lists are taken whole. Profiles made of events only get a row with null attributes. The primary
- * identity is the primary of the newest profile fragment (else of the newest event); `__last_modified_at` is
- * the newest profile fragment time (else the newest event fragment time).
+ * COPY of the newest event of each profile ({@link EVENT_LATEST_FILE}): `__last` its fragment time and
+ * `__primary_node` the node of its primary identity; "newest" by fragment time, then batch completion, batch,
+ * file, row. Only profiles without profile fragments use it (their primary identity and last modification).
  */
-export function mergedProfilesSql(input: MergeStatementInput): string {
-  const fields = unionProfileFields(input.profiles.map((source) => source.dataset));
-  const graph = (file: string) => `read_parquet(${sqlStringLiteral(`${input.graphDir}/${file}`)})`;
-  const pdg = input.rules.identityGraph === 'pdg';
-  const profileOf = pdg ? 'm.profile' : 'i.node';
-  const joinProfile = pdg ? 'JOIN members m ON m.node = i.node' : '';
-  const fragments = input.profiles.length > 0 ? input.profiles.map((source) => fragmentSelect(source, fields, input.rules)).join(' UNION ALL ') : emptyFragments(fields);
-  const eventRows = input.events.map(
-    ({ view }) => `SELECT _primary_ns, _primary_id, _fragment_time, _batch_completed_at, _batch, _file, _row, _rn FROM ${view}`,
+export function eventLatestCopySql(events: readonly SourceView[], graphDir: string, identityGraph: MergeRules['identityGraph'], outputDir: string): string {
+  const { join, profile } = profileJoinSql(graphDir, identityGraph);
+  const rows = events.map(({ view }) => `SELECT _primary_ns, _primary_id, _fragment_time, _batch_completed_at, _batch, _file, _row, _rn FROM ${view}`);
+  const newest = `max({'t': f._fragment_time, 'c': f._batch_completed_at, 'b': f._batch, 'f': f._file, 'r': f._row, 'n': f._rn, 'node': i.node})`;
+  return (
+    `COPY (SELECT __profile, newest.t AS __last, newest.node AS __primary_node FROM (` +
+    `SELECT ${profile} AS __profile, ${newest} AS newest FROM (${rows.join(' UNION ALL ')}) f ${join} GROUP BY ALL) ORDER BY __profile) ` +
+    `TO ${sqlStringLiteral(`${outputDir}/${EVENT_LATEST_FILE}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`
   );
-  const attributeColumns = fields.map((field) => quoteIdentifier(field.path));
-  const merged = attributeColumns.map((column) => `, arg_max(${column}, _mseq) FILTER (WHERE ${column} IS NOT NULL) AS ${column}`).join('');
-  const eventTimes =
-    eventRows.length === 0
-      ? 'SELECT NULL::BIGINT AS __profile, NULL::TIMESTAMP AS _last, NULL::BIGINT AS _primary WHERE false'
-      : `SELECT ${profileOf} AS __profile, max(e._fragment_time) AS _last,
-           arg_max(i.node, {'t': e._fragment_time, 'c': e._batch_completed_at, 'b': e._batch, 'f': e._file, 'r': e._row, 'n': e._rn}) AS _primary
-         FROM (${eventRows.join(' UNION ALL ')}) e
-         JOIN identities i ON i.nsu = upper(e._primary_ns) AND i.id = e._primary_id ${joinProfile}
-         GROUP BY ${profileOf}`;
-  return `WITH identities AS (SELECT node, nsu, id, ns FROM ${graph(GRAPH_FILES.identities)}),
-  members AS (SELECT profile, node FROM ${graph(GRAPH_FILES.members)}),
-  fragments AS (${fragments}),
-  profiled AS (
-    SELECT ${profileOf} AS __profile, i.node AS _pnode, f.*,
-      row_number() OVER (ORDER BY ${FRAGMENT_AGE}) AS _tseq,
-      row_number() OVER (ORDER BY _prec, ${FRAGMENT_AGE}) AS _mseq
-    FROM fragments f JOIN identities i ON i.nsu = upper(f._primary_ns) AND i.id = f._primary_id ${joinProfile}),
-  merged AS (
-    SELECT __profile, max(_fragment_time) AS _last, arg_max(_pnode, _tseq) AS _primary, list_sort(list(DISTINCT _ds)) AS _sources${merged}
-    FROM profiled GROUP BY __profile),
-  event_times AS (${eventTimes}),
-  all_profiles AS (SELECT DISTINCT profile AS __profile FROM members)
-SELECT a.__profile, k.ns || ':' || k.id AS __profile_key, coalesce(m._primary, e._primary) AS __primary_node,
-  coalesce(m._sources, []::VARCHAR[]) AS __sources, coalesce(m._last, e._last) AS __last_modified_at${attributeColumns.map((column) => `, m.${column}`).join('')}
-FROM all_profiles a JOIN identities k ON k.node = a.__profile
-LEFT JOIN merged m ON m.__profile = a.__profile LEFT JOIN event_times e ON e.__profile = a.__profile
-ORDER BY a.__profile`;
-}
-
-/** {@link mergedProfilesSql} written to `<outputDir>/profiles.parquet`, sorted by profile for point lookups. */
-export function mergedProfilesCopySql(input: MergeStatementInput, outputDir: string): string {
-  return `COPY (${mergedProfilesSql(input)}) TO ${sqlStringLiteral(`${outputDir}/${PROFILES_FILE}`)} (FORMAT parquet)`;
 }

@@ -7,11 +7,24 @@ import { sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
 
 /** File names of a published identity graph (inside its cache directory). */
 export const GRAPH_FILES = {
-  /** `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR`, sorted by node. Node numbers follow (nsu, id) byte order. */
+  /**
+   * `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR, profile BIGINT`, sorted by node — and so by (nsu, id), since node
+   * numbers follow (nsu, id) byte order: a lookup by identity reads one row group. `profile` is the profile a lookup
+   * of the identity resolves to (pdg: its component; none: see {@link resolvedProfileSql}).
+   */
   identities: 'identities.parquet',
-  /** `profile BIGINT, node BIGINT`, sorted by profile then node; a profile is the node of its key identity. */
+  /**
+   * `profile BIGINT, node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR`, sorted by profile then node; a profile is the
+   * node of its key identity. The identity columns are repeated so that a profile's identities are one pruned read.
+   */
   members: 'members.parquet',
 } as const;
+
+/**
+ * Row groups of the graph and profile files: small enough that a point lookup decodes little (the files are
+ * sorted by the looked-up key, so min/max statistics prune every other group), large enough for compact footers.
+ */
+export const LOOKUP_ROW_GROUP_SIZE = 16_384;
 
 /** Safety net only: pointer jumping converges in O(log n) iterations on every graph we have measured. */
 const MAX_LABEL_ITERATIONS = 200;
@@ -108,6 +121,15 @@ export function membersSql(identityGraph: MergeRules['identityGraph']): string {
        JOIN stitch_record_nodes p ON p._fid = o._fid AND p._rn = o._rn AND p.is_primary`;
 }
 
+/**
+ * `(node, profile)`: the profile a lookup of the node resolves to, from `(profile, node)` pairs. One profile per node
+ * under pdg; under none an identity carried by several profiles (a shared e-mail) resolves to the profile whose
+ * primary it is, else to the smallest profile.
+ */
+export function resolvedProfileSql(members: string): string {
+  return `SELECT node, CASE WHEN bool_or(profile = node) THEN node ELSE min(profile) END AS profile FROM ${members} GROUP BY node`;
+}
+
 /** Result of {@link stitchIdentityGraph}. */
 export interface StitchOutcome {
   readonly nodes: number;
@@ -138,13 +160,19 @@ export async function stitchIdentityGraph(
     iterations = await propagateComponentLabels(connection);
   }
   const nodes = await countOf(connection, 'SELECT count(*) AS n FROM stitch_nodes');
-  const target = (file: string) => sqlStringLiteral(`${outputDir}/${file}`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE stitch_members AS ${membersSql(identityGraph)}`);
+  await connection.run('DROP TABLE IF EXISTS stitch_edges');
+  await connection.run('DROP TABLE IF EXISTS stitch_labels');
+  const target = (file: string) => `${sqlStringLiteral(`${outputDir}/${file}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`;
   await connection.run(
-    `COPY (SELECT n.node, n.nsu, n.id, f.ns FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ORDER BY n.node) ` +
-      `TO ${target(GRAPH_FILES.identities)} (FORMAT parquet)`,
+    `COPY (SELECT n.node, n.nsu, n.id, f.ns, r.profile FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ` +
+      `JOIN (${resolvedProfileSql('stitch_members')}) r USING (node) ORDER BY n.node) TO ${target(GRAPH_FILES.identities)}`,
   );
-  await connection.run(`COPY (${membersSql(identityGraph)} ORDER BY profile, node) TO ${target(GRAPH_FILES.members)} (FORMAT parquet)`);
-  for (const table of ['stitch_labels', 'stitch_edges', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
+  await connection.run(
+    `COPY (SELECT m.profile, m.node, n.nsu, n.id, f.ns FROM stitch_members m JOIN stitch_nodes n USING (node) JOIN stitch_namespaces f USING (nsu) ` +
+      `ORDER BY m.profile, m.node) TO ${target(GRAPH_FILES.members)}`,
+  );
+  for (const table of ['stitch_members', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
     await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
   return { nodes, edges, iterations };

@@ -1,0 +1,89 @@
+// The attribute merge of one profile (SPEC §4.3), in memory over the few fragment rows a lookup read for it.
+import type { SchemaField } from '../lake-schema.js';
+
+/**
+ * A fragment as read from a fragments file (FRAGMENT_COLUMNS and the dataset's fields, as JavaScript values:
+ * timestamps as Date, which hold the lake's millisecond timestamps exactly).
+ */
+export type FragmentRow = Readonly<Record<string, unknown>>;
+
+/** The fragments of one profile in one profile dataset. */
+export interface DatasetFragments {
+  readonly datasetId: string;
+  readonly fields: readonly SchemaField[];
+  /** {@link precedenceOf}: undefined when the dataset's attributes are not merged (unlisted under dataSetPrecedence). */
+  readonly precedence: number | undefined;
+  readonly rows: readonly FragmentRow[];
+}
+
+export interface MergedFragments {
+  /** path → winning value (absent paths have none). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The union of the fields of the datasets with fragments, in first-declaration order. */
+  readonly fields: readonly SchemaField[];
+  /** Sorted ids of the datasets with fragments. */
+  readonly sources: readonly string[];
+  /** The newest fragment time (epoch ms), undefined without fragments. */
+  readonly lastModifiedMs: number | undefined;
+  /** The primary identity node of the newest fragment. */
+  readonly primaryNode: bigint | undefined;
+}
+
+const utf8 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : '', 'utf8');
+
+const orderable = (value: unknown): bigint => (typeof value === 'bigint' ? value : BigInt(value instanceof Date ? value.getTime() : Number(value)));
+
+/** -1, 0, 1 for two nullable numbers, bigints or dates, NULL first. */
+function compareNullable(a: unknown, b: unknown): number {
+  if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
+  if (b === null || b === undefined) return 1;
+  const x = orderable(a);
+  const y = orderable(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Fragment age, oldest first: `_fragment_time` (timestampField value, else batch completion), then
+ * `_batch_completed_at`, then the batch's position in the scope, then file name (byte order, as DuckDB sorts),
+ * row and row in part — so for fully equal times the later batch wins, then the later file, then the later row.
+ */
+export function compareFragmentAge(a: FragmentRow, b: FragmentRow): number {
+  return (
+    compareNullable(a['_fragment_time'], b['_fragment_time']) ||
+    compareNullable(a['_batch_completed_at'], b['_batch_completed_at']) ||
+    compareNullable(a['_batch'], b['_batch']) ||
+    Buffer.compare(utf8(a['_file']), utf8(b['_file'])) ||
+    compareNullable(a['_row'], b['_row']) ||
+    compareNullable(a['_rn'], b['_rn'])
+  );
+}
+
+/**
+ * Each attribute takes the value of the highest-ranked fragment that has one: rank = precedence weight, then age
+ * ({@link compareFragmentAge}). Null means absent; empty strings and lists are values; lists are taken whole.
+ */
+export function mergeFragments(datasets: readonly DatasetFragments[]): MergedFragments {
+  const ranked = datasets.flatMap((dataset) => dataset.rows.map((row) => ({ dataset, row })));
+  ranked.sort((a, b) => (a.dataset.precedence ?? 0) - (b.dataset.precedence ?? 0) || compareFragmentAge(a.row, b.row));
+  const values: Record<string, unknown> = {};
+  // Newest-ranked first: the first non-null value of a path wins.
+  for (let index = ranked.length - 1; index >= 0; index--) {
+    const { dataset, row } = ranked[index] as (typeof ranked)[number];
+    for (const field of dataset.fields) {
+      if (dataset.precedence === undefined || field.path in values) continue;
+      const value = row[field.path];
+      if (value !== null && value !== undefined) values[field.path] = value;
+    }
+  }
+  // Fields in first-declaration order over the datasets (as the union schema orders them).
+  const ordered = new Map<string, SchemaField>();
+  for (const dataset of datasets) if (dataset.rows.length > 0) for (const field of dataset.fields) if (!ordered.has(field.path)) ordered.set(field.path, field);
+  const newest = ranked.map(({ row }) => row).sort(compareFragmentAge).at(-1);
+  return {
+    values,
+    fields: [...ordered.values()],
+    sources: [...new Set(datasets.filter((dataset) => dataset.rows.length > 0).map((dataset) => dataset.datasetId))].sort(),
+    lastModifiedMs: newest?.['_fragment_time'] instanceof Date ? newest['_fragment_time'].getTime() : undefined,
+    primaryNode: newest === undefined ? undefined : (newest['__pnode'] as bigint),
+  };
+}
