@@ -13,8 +13,8 @@ import type { SchemaField } from '../lake-schema.js';
 import { DerivedCache, derivedKey, type DerivedTableEvent } from './derived-cache.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlStringLiteral } from './lake-sources-sql.js';
-import { EVENT_LATEST_FILE, eventLatestCopySql, fragmentsFile, precedenceOf, profileFragmentsCopySql } from './merge-sql.js';
-import { mergeFragments, type DatasetFragments } from './profile-merge.js';
+import { EVENT_LATEST_FILE, eventLatestCopySql, fragmentsFile, precedenceOf, profileFragmentsCopySql, storesLong } from './merge-sql.js';
+import { fragmentsFromLongRows, mergeFragments, type DatasetFragments } from './profile-merge.js';
 import { identityKeyOf, nestAttributes, type IdentityKey } from './profile-values.js';
 import { GRAPH_FILES, stitchIdentityGraph } from './stitching-sql.js';
 
@@ -109,7 +109,8 @@ export class DuckDbProfileEngine implements ProfileEngine {
         const file = tables.fragments[index];
         if (file === undefined) continue;
         const rows = await readRows(connection, `SELECT * EXCLUDE (__profile) FROM ${read(file)} WHERE __profile = ${profile}`);
-        fragments.push({ datasetId: dataset.id, fields: declaredFields(dataset), precedence: precedenceOf(scope.rules, dataset.id), rows });
+        const fields = declaredFields(dataset);
+        fragments.push({ datasetId: dataset.id, fields, precedence: precedenceOf(scope.rules, dataset.id), rows: storesLong(dataset) ? fragmentsFromLongRows(rows, fields) : rows });
       }
       const merged = mergeFragments(fragments);
       let lastModified = merged.lastModifiedMs;

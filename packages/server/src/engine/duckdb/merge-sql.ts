@@ -1,19 +1,47 @@
 // Attribute merge (SPEC §4.3) over the lake: the profile tables a lookup merges one profile from.
 //
 // The build never makes a row as wide as the union schema: each profile dataset gets its own table of fragments
-// (its declared columns only) tagged with their profile and sorted by it, so build cost follows the data stored and
-// a lookup reads a few rows of each table (see profile-merge.ts for the merge of those rows). Layout of a
-// `profiles-<key>` cache directory:
-//   fragments-<n>.parquet   profile dataset n (canonical order) with at least one batch: FRAGMENT_COLUMNS + its fields
+// tagged with their profile and sorted by it, so build cost follows the data stored and a lookup reads a few rows
+// of each table (see profile-merge.ts for the merge of those rows). Layout of a `profiles-<key>` cache directory:
+//   fragments-<n>.parquet   profile dataset n (canonical order) with at least one batch, either
+//                           - columnar (≤ MAX_COLUMNAR_FIELDS declared fields): FRAGMENT_COLUMNS + its typed fields, or
+//                           - long (wider datasets): FRAGMENT_COLUMNS, `_fid`, and one row per non-null value
+//                             (`__field` = index of the declared field, `__value` VARCHAR or `__list` VARCHAR[], see
+//                             storedValueSql) plus one row with `__field` = -1 per fragment
 //   event-latest.parquet    per profile with events: its newest event (`__profile, __last, __primary_node`)
+// Why two forms: DuckDB moves rows in chunks of 2,048 with a buffer per column (32 KiB for VARCHAR), so sorting
+// and writing a 1,000-column dataset holds ~32 MB per chunk in flight and runs out of a 512 MB limit with three
+// rows; the long form keeps every materialising step narrow, but repeats the fragment columns per value.
 import type { LakeDataset, MergeRules } from '../engine.js';
-import type { SchemaField } from '../lake-schema.js';
+import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
 import { declaredFields, quoteIdentifier, sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
 import { GRAPH_FILES, LOOKUP_ROW_GROUP_SIZE } from './stitching-sql.js';
 
 /** File of the fragments of the profile dataset at `index` in canonical order. */
 export function fragmentsFile(index: number): string {
   return `fragments-${index}.parquet`;
+}
+
+/** Datasets with more declared fields than this are stored in the long form (see the file header). */
+export const MAX_COLUMNAR_FIELDS = 64;
+
+/** Whether the fragments file of `dataset` is in the long form. */
+export function storesLong(dataset: LakeDataset): boolean {
+  return declaredFields(dataset).length > MAX_COLUMNAR_FIELDS;
+}
+
+/** A scalar value as the long form stores it: text as is, date-time as epoch milliseconds, others as DuckDB prints them. */
+function storedScalarSql(value: string, type: ScalarFieldType): string {
+  if (type === 'string') return value;
+  return type === 'date-time' ? `CAST(epoch_ms(${value}) AS VARCHAR)` : `CAST(${value} AS VARCHAR)`;
+}
+
+/** One declared field's entry of the long form's value list (`f` its index, `s` a scalar, `l` a list). */
+function storedValueSql(field: SchemaField, index: number): string {
+  const column = `f.${quoteIdentifier(field.path)}`;
+  return field.type === 'array'
+    ? `{'f': ${index}, 's': NULL::VARCHAR, 'l': list_transform(${column}, lambda e: ${storedScalarSql('e', field.items ?? 'string')})}`
+    : `{'f': ${index}, 's': ${storedScalarSql(column, field.type)}, 'l': NULL::VARCHAR[]}`;
 }
 
 /** Newest event per profile. */
@@ -61,11 +89,20 @@ function profileJoinSql(graphDir: string, identityGraph: MergeRules['identityGra
 /** COPY of one profile dataset's fragments, tagged with their profile and sorted by it (file {@link fragmentsFile}). */
 export function profileFragmentsCopySql(source: SourceView, index: number, graphDir: string, identityGraph: MergeRules['identityGraph'], outputDir: string): string {
   const { join, profile } = profileJoinSql(graphDir, identityGraph);
-  const fields = declaredFields(source.dataset).map((field) => `, f.${quoteIdentifier(field.path)}`).join('');
+  const age = 'f._fragment_time, f._batch_completed_at, f._batch, f._file, f._row, f._rn';
+  const target = `TO ${sqlStringLiteral(`${outputDir}/${fragmentsFile(index)}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`;
+  const fields = declaredFields(source.dataset);
+  if (!storesLong(source.dataset)) {
+    const columns = fields.map((field) => `, f.${quoteIdentifier(field.path)}`).join('');
+    return `COPY (SELECT ${profile} AS __profile, i.node AS __pnode, ${age}${columns} FROM ${source.view} f ${join} ORDER BY __profile) ${target}`;
+  }
+  // Unnested before the join, so that only narrow rows are joined, sorted and written.
+  const entries = ["{'f': -1, 's': NULL::VARCHAR, 'l': NULL::VARCHAR[]}", ...fields.map(storedValueSql)].join(', ');
+  const values = `unnest(list_filter([${entries}], lambda x: x.f < 0 OR x.s IS NOT NULL OR x.l IS NOT NULL)) AS v`;
+  const long = `SELECT f._primary_ns, f._primary_id, f._fid, ${age}, ${values} FROM ${source.view} f`;
   return (
-    `COPY (SELECT ${profile} AS __profile, i.node AS __pnode, f._fragment_time, f._batch_completed_at, f._batch, f._file, f._row, f._rn${fields} ` +
-    `FROM ${source.view} f ${join} ORDER BY __profile) ` +
-    `TO ${sqlStringLiteral(`${outputDir}/${fragmentsFile(index)}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`
+    `COPY (SELECT ${profile} AS __profile, i.node AS __pnode, f._fid, ${age}, f.v.f AS __field, f.v.s AS __value, f.v.l AS __list ` +
+    `FROM (${long}) f ${join} ORDER BY __profile) ${target}`
   );
 }
 

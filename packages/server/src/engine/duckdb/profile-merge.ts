@@ -1,5 +1,5 @@
 // The attribute merge of one profile (SPEC §4.3), in memory over the few fragment rows a lookup read for it.
-import type { SchemaField } from '../lake-schema.js';
+import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
 
 /**
  * A fragment as read from a fragments file (FRAGMENT_COLUMNS and the dataset's fields, as JavaScript values:
@@ -86,4 +86,44 @@ export function mergeFragments(datasets: readonly DatasetFragments[]): MergedFra
     lastModifiedMs: newest?.['_fragment_time'] instanceof Date ? newest['_fragment_time'].getTime() : undefined,
     primaryNode: newest === undefined ? undefined : (newest['__pnode'] as bigint),
   };
+}
+
+/** A value of the long form back as the columnar form reads it (bigint, number, boolean, Date; dates as `YYYY-MM-DD`). */
+function parseStored(text: string, type: ScalarFieldType): unknown {
+  switch (type) {
+    case 'integer':
+      return BigInt(text);
+    case 'number':
+      return Number(text);
+    case 'boolean':
+      return text === 'true';
+    case 'date-time':
+      return new Date(Number(text));
+    default:
+      return text;
+  }
+}
+
+/**
+ * Fragments of a long-form fragments file (merge-sql.ts): rows of one fragment share `(_fid, _rn)`; `__field` -1
+ * carries the fragment alone, other rows one value of the declared field at that index.
+ */
+export function fragmentsFromLongRows(rows: readonly Readonly<Record<string, unknown>>[], fields: readonly SchemaField[]): FragmentRow[] {
+  const fragments = new Map<string, Record<string, unknown>>();
+  for (const row of rows) {
+    const key = `${String(row['_fid'])}:${String(row['_rn'])}`;
+    let fragment = fragments.get(key);
+    if (fragment === undefined) {
+      const { __pnode, _fragment_time, _batch_completed_at, _batch, _file, _row, _rn } = row;
+      fragment = { __pnode, _fragment_time, _batch_completed_at, _batch, _file, _row, _rn };
+      fragments.set(key, fragment);
+    }
+    const field = fields[Number(row['__field'])];
+    if (field === undefined) continue;
+    const list = row['__list'];
+    const text = row['__value'];
+    if (field.type === 'array' && Array.isArray(list)) fragment[field.path] = list.map((item) => parseStored(String(item), field.items ?? 'string'));
+    else if (typeof text === 'string') fragment[field.path] = parseStored(text, field.type === 'array' ? 'string' : field.type);
+  }
+  return [...fragments.values()];
 }
