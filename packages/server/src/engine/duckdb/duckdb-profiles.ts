@@ -12,11 +12,14 @@ import type { EventQuery, Identity, MergedProfile, ProfileEngine, ProfileEvent, 
 import type { SchemaField } from '../lake-schema.js';
 import { DerivedCache, derivedKey, type DerivedTableEvent } from './derived-cache.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlStringLiteral } from './lake-sources-sql.js';
-import { EVENT_LATEST_FILE, eventLatestCopySql, fragmentsFile, precedenceOf, profileFragmentsCopySql, storesLong } from './merge-sql.js';
+import { EVENT_LATEST_FILE, eventLatestCopy, fragmentsFile, precedenceOf, profileFragmentsCopy, storesLong } from './merge-sql.js';
 import { fragmentsFromLongRows, mergeFragments, type DatasetFragments } from './profile-merge.js';
 import { identityKeyOf, nestAttributes, type IdentityKey } from './profile-values.js';
-import { GRAPH_FILES, stitchIdentityGraph } from './stitching-sql.js';
+import { readAllShardsSql, readShardSql, writeSharded } from './sharded-parquet.js';
+import { GRAPH_FILES, IDENTITY_INDEX_FILE, stitchIdentityGraph, type IdentityShard } from './stitching-sql.js';
 
 /** Bump when the derived tables' layout or semantics change, so old caches are not reused. */
 const DERIVED_FORMAT = 2;
@@ -28,7 +31,7 @@ export interface DuckDbProfileEngineOptions {
   readonly cacheRetentionMs?: number;
 }
 
-/** The published derived tables of a scope (absolute file paths). */
+/** The published derived tables of a scope: directories of sharded Parquet tables (sharded-parquet.ts). */
 export interface DerivedProfileTables {
   readonly identities: string;
   readonly members: string;
@@ -44,6 +47,8 @@ export interface DerivedProfileTables {
 /** Implements {@link ProfileEngine} with SQL only: no graph or profile table is ever loaded into JavaScript, only the rows of one profile. */
 export class DuckDbProfileEngine implements ProfileEngine {
   private readonly cache: DerivedCache;
+  /** IDENTITY_INDEX_FILE of each graph directory read so far (graph directories are immutable). */
+  private readonly identityIndexes = new Map<string, Promise<readonly IdentityShard[]>>();
 
   constructor(
     private readonly database: DuckDbDatabase,
@@ -82,10 +87,10 @@ export class DuckDbProfileEngine implements ProfileEngine {
       this.database.withConnection(async (connection) => {
         const sources = await createSourceViews(connection, { profiles, events });
         for (const [index, source] of sources.profiles.entries()) {
-          if (source.dataset.batchDirs.length > 0) await connection.run(profileFragmentsCopySql(source, index, graphDir, scope.rules.identityGraph, tempDir));
+          if (source.dataset.batchDirs.length > 0) await writeSharded(connection, profileFragmentsCopy(source, index, graphDir, scope.rules.identityGraph, tempDir));
         }
         const withBatches = sources.events.filter((source) => source.dataset.batchDirs.length > 0);
-        if (withBatches.length > 0) await connection.run(eventLatestCopySql(withBatches, graphDir, scope.rules.identityGraph, tempDir));
+        if (withBatches.length > 0) await writeSharded(connection, eventLatestCopy(withBatches, graphDir, scope.rules.identityGraph, tempDir));
       }),
     );
     return {
@@ -97,26 +102,29 @@ export class DuckDbProfileEngine implements ProfileEngine {
 
   async lookupProfile(scope: ProfileScope, identity: Identity): Promise<MergedProfile | undefined> {
     const graphDir = await this.identityGraph(scope);
-    const profile = await this.resolveProfile(graphFiles(graphDir), identityKeyOf(identity));
+    const profile = await this.resolveProfile(graphDir, identityKeyOf(identity));
     if (profile === undefined) return undefined;
     const tables = await this.profileTables(scope, graphDir);
     const { profiles } = canonicalDatasets(scope);
     return this.database.withConnection(async (connection) => {
       // Every file is sorted by profile: each read prunes to the row group(s) holding it.
-      const identities = await readRows(connection, `SELECT node, ns, id FROM ${read(tables.members)} WHERE profile = ${profile} ORDER BY node`);
+      const shard = (dir: string) => readShardSql(dir, profile);
+      const identities = await readRows(connection, `SELECT node, ns, id FROM ${shard(tables.members) ?? read(tables.members)} WHERE profile = ${profile} ORDER BY node`);
       const fragments: DatasetFragments[] = [];
       for (const [index, dataset] of profiles.entries()) {
-        const file = tables.fragments[index];
+        const dir = tables.fragments[index];
+        const file = dir === undefined ? undefined : shard(dir);
         if (file === undefined) continue;
-        const rows = await readRows(connection, `SELECT * EXCLUDE (__profile) FROM ${read(file)} WHERE __profile = ${profile}`);
+        const rows = await readRows(connection, `SELECT * EXCLUDE (__profile) FROM ${file} WHERE __profile = ${profile}`);
         const fields = declaredFields(dataset);
         fragments.push({ datasetId: dataset.id, fields, precedence: precedenceOf(scope.rules, dataset.id), rows: storesLong(dataset) ? fragmentsFromLongRows(rows, fields) : rows });
       }
       const merged = mergeFragments(fragments);
       let lastModified = merged.lastModifiedMs;
       let primaryNode = merged.primaryNode;
-      if (merged.sources.length === 0 && tables.eventLatest !== undefined) {
-        const [latest] = await readRows(connection, `SELECT epoch_ms(__last) AS last, __primary_node FROM ${read(tables.eventLatest)} WHERE __profile = ${profile}`);
+      const events = tables.eventLatest === undefined ? undefined : shard(tables.eventLatest);
+      if (merged.sources.length === 0 && events !== undefined) {
+        const [latest] = await readRows(connection, `SELECT epoch_ms(__last) AS last, __primary_node FROM ${events} WHERE __profile = ${profile}`);
         if (latest) {
           lastModified = latest['last'] === null ? undefined : Number(latest['last']);
           primaryNode = latest['__primary_node'] as bigint;
@@ -134,8 +142,9 @@ export class DuckDbProfileEngine implements ProfileEngine {
   }
 
   async profileEvents(scope: ProfileScope, identity: Identity, query: EventQuery): Promise<readonly ProfileEvent[]> {
-    const graph = graphFiles(await this.identityGraph(scope));
-    const profile = await this.resolveProfile(graph, identityKeyOf(identity));
+    const graphDir = await this.identityGraph(scope);
+    const graph = graphFiles(graphDir);
+    const profile = await this.resolveProfile(graphDir, identityKeyOf(identity));
     const { events } = canonicalDatasets(scope);
     if (profile === undefined || events.length === 0 || query.limit <= 0) return [];
     return this.database.withConnection(async (connection) => {
@@ -180,14 +189,46 @@ export class DuckDbProfileEngine implements ProfileEngine {
   }
 
   /** The profile (its key node) a lookup of the identity resolves to (GRAPH_FILES.identities `profile`). */
-  private async resolveProfile(graph: Pick<DerivedProfileTables, 'identities'>, key: IdentityKey): Promise<bigint | undefined> {
+  private async resolveProfile(graphDir: string, key: IdentityKey): Promise<bigint | undefined> {
+    const shard = findIdentityShard(await this.identityIndex(graphDir), key);
+    if (shard === undefined) return undefined;
+    const file = path.join(graphDir, GRAPH_FILES.identities, `__shard=${shard.shard}`, '*.parquet');
     // Literals, not parameters, so that the Parquet reader prunes row groups by their (nsu, id) statistics.
     const [row] = await this.database.query(
-      `SELECT profile FROM ${read(graph.identities)} WHERE nsu = ${sqlStringLiteral(key.nsu)} AND id = ${sqlStringLiteral(key.id)}`,
+      `SELECT profile FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false) WHERE nsu = ${sqlStringLiteral(key.nsu)} AND id = ${sqlStringLiteral(key.id)}`,
     );
     const profile = row?.['profile'];
     return typeof profile === 'bigint' ? profile : undefined;
   }
+
+  private identityIndex(graphDir: string): Promise<readonly IdentityShard[]> {
+    let index = this.identityIndexes.get(graphDir);
+    if (index === undefined) {
+      index = readFile(path.join(graphDir, IDENTITY_INDEX_FILE), 'utf8').then((text) => JSON.parse(text) as IdentityShard[]);
+      index.catch(() => this.identityIndexes.delete(graphDir));
+      this.identityIndexes.set(graphDir, index);
+    }
+    return index;
+  }
+}
+
+/** Byte order of (nsu, id), as DuckDB compares VARCHARs. */
+function compareKey(a: readonly [string, string], b: IdentityKey): number {
+  return Buffer.compare(Buffer.from(a[0]), Buffer.from(b.nsu)) || Buffer.compare(Buffer.from(a[1]), Buffer.from(b.id));
+}
+
+/** The shard whose [min, max] holds `key` (shards are sorted and disjoint), by binary search. */
+function findIdentityShard(shards: readonly IdentityShard[], key: IdentityKey): IdentityShard | undefined {
+  let low = 0;
+  let high = shards.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const shard = shards[middle] as IdentityShard;
+    if (compareKey(shard.max, key) < 0) low = middle + 1;
+    else if (compareKey(shard.min, key) > 0) high = middle - 1;
+    else return shard;
+  }
+  return undefined;
 }
 
 function graphKey(scope: ProfileScope): string {
@@ -207,8 +248,9 @@ function graphFiles(graphDir: string): Pick<DerivedProfileTables, 'identities' |
   return { identities: `${graphDir}/${GRAPH_FILES.identities}`, members: `${graphDir}/${GRAPH_FILES.members}` };
 }
 
-function read(file: string): string {
-  return `read_parquet(${sqlStringLiteral(file)})`;
+/** Every shard of a derived table. */
+function read(dir: string): string {
+  return readAllShardsSql(dir);
 }
 
 async function readRows(connection: DuckDBConnection, sql: string, parameters: readonly (string | number | bigint)[] = []): Promise<Record<string, unknown>[]> {

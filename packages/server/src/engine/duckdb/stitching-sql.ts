@@ -3,28 +3,35 @@
 // The graph never leaves DuckDB: TypeScript only loops over iterations, each one statement over the whole graph.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MergeRules } from '../engine.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
+import { SHARD_KEYS, writeSharded } from './sharded-parquet.js';
 
 /** File names of a published identity graph (inside its cache directory). */
 export const GRAPH_FILES = {
   /**
-   * `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR, profile BIGINT`, sorted by node — and so by (nsu, id), since node
+   * Sharded tables (sharded-parquet.ts), by node and by profile. Identities: `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR, profile BIGINT`, sorted by node — and so by (nsu, id), since node
    * numbers follow (nsu, id) byte order: a lookup by identity reads one row group. `profile` is the profile a lookup
    * of the identity resolves to (pdg: its component; none: see {@link resolvedProfileSql}).
    */
-  identities: 'identities.parquet',
+  identities: 'identities',
   /**
    * `profile BIGINT, node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR`, sorted by profile then node; a profile is the
    * node of its key identity. The identity columns are repeated so that a profile's identities are one pruned read.
    */
-  members: 'members.parquet',
+  members: 'members',
 } as const;
 
-/**
- * Row groups of the graph and profile files: small enough that a point lookup decodes little (the files are
- * sorted by the looked-up key, so min/max statistics prune every other group), large enough for compact footers.
- */
-export const LOOKUP_ROW_GROUP_SIZE = 16_384;
+/** Per shard of GRAPH_FILES.identities, the smallest and largest `[nsu, id]` in it (JSON, sorted by shard). */
+export const IDENTITY_INDEX_FILE = 'identities-index.json';
+
+/** One entry of {@link IDENTITY_INDEX_FILE}. */
+export interface IdentityShard {
+  readonly shard: string;
+  readonly min: readonly [string, string];
+  readonly max: readonly [string, string];
+}
 
 /** Safety net only: pointer jumping converges in O(log n) iterations on every graph we have measured. */
 const MAX_LABEL_ITERATIONS = 200;
@@ -163,15 +170,30 @@ export async function stitchIdentityGraph(
   await connection.run(`CREATE OR REPLACE TEMP TABLE stitch_members AS ${membersSql(identityGraph)}`);
   await connection.run('DROP TABLE IF EXISTS stitch_edges');
   await connection.run('DROP TABLE IF EXISTS stitch_labels');
-  const target = (file: string) => `${sqlStringLiteral(`${outputDir}/${file}`)} (FORMAT parquet, ROW_GROUP_SIZE ${LOOKUP_ROW_GROUP_SIZE})`;
-  await connection.run(
-    `COPY (SELECT n.node, n.nsu, n.id, f.ns, r.profile FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ` +
-      `JOIN (${resolvedProfileSql('stitch_members')}) r USING (node) ORDER BY n.node) TO ${target(GRAPH_FILES.identities)}`,
-  );
-  await connection.run(
-    `COPY (SELECT m.profile, m.node, n.nsu, n.id, f.ns FROM stitch_members m JOIN stitch_nodes n USING (node) JOIN stitch_namespaces f USING (nsu) ` +
-      `ORDER BY m.profile, m.node) TO ${target(GRAPH_FILES.members)}`,
-  );
+  await writeSharded(connection, {
+    select:
+      `SELECT n.node, n.nsu, n.id, f.ns, r.profile FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ` +
+      `JOIN (${resolvedProfileSql('stitch_members')}) r USING (node) ORDER BY n.node`,
+    key: 'node',
+    dir: path.join(outputDir, GRAPH_FILES.identities),
+  });
+  await writeSharded(connection, {
+    select: `SELECT m.profile, m.node, n.nsu, n.id, f.ns FROM stitch_members m JOIN stitch_nodes n USING (node) JOIN stitch_namespaces f USING (nsu) ORDER BY m.profile, m.node`,
+    key: 'profile',
+    dir: path.join(outputDir, GRAPH_FILES.members),
+  });
+  // Node numbers follow (nsu, id) byte order, so the shards of the identities cover disjoint, ordered key ranges.
+  const shards = (
+    await connection.runAndReadAll(
+      `SELECT (node // ${SHARD_KEYS})::VARCHAR AS shard, min({'n': nsu, 'i': id}) AS lo, max({'n': nsu, 'i': id}) AS hi FROM stitch_nodes GROUP BY ALL ORDER BY min(node)`,
+    )
+  ).getRowObjectsJS();
+  const index: IdentityShard[] = shards.map((row) => {
+    const lo = row['lo'] as { n: string; i: string };
+    const hi = row['hi'] as { n: string; i: string };
+    return { shard: String(row['shard']), min: [lo.n, lo.i], max: [hi.n, hi.i] };
+  });
+  await writeFile(path.join(outputDir, IDENTITY_INDEX_FILE), JSON.stringify(index));
   for (const table of ['stitch_members', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
     await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
