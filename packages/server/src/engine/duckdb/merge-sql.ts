@@ -15,13 +15,13 @@
 // rows; the long form keeps every materialising step narrow, but repeats the fragment columns per value.
 import type { LakeDataset, MergeRules } from '../engine.js';
 import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
-import { declaredFields, quoteIdentifier, sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
+import { declaredFields, quoteIdentifier, type SourceView } from './lake-sources-sql.js';
 import { readAllShardsSql, type ShardedCopy } from './sharded-parquet.js';
 import { GRAPH_FILES } from './stitching-sql.js';
 
-/** File of the fragments of the profile dataset at `index` in canonical order. */
+/** Sharded table (sharded-parquet.ts, by profile) of the fragments of the profile dataset at `index` in canonical order. */
 export function fragmentsFile(index: number): string {
-  return `fragments-${index}.parquet`;
+  return `fragments-${index}`;
 }
 
 /** Datasets with more declared fields than this are stored in the long form (see the file header). */
@@ -46,8 +46,8 @@ function storedValueSql(field: SchemaField, index: number): string {
     : `{'f': ${index}, 's': ${storedScalarSql(column, field.type)}, 'l': NULL::VARCHAR[]}`;
 }
 
-/** Newest event per profile. */
-export const EVENT_LATEST_FILE = 'event-latest.parquet';
+/** Newest event per profile (sharded by profile). */
+export const EVENT_LATEST_FILE = 'event-latest';
 
 /**
  * System columns of a fragments file, before the dataset's declared fields: the fragment's profile, the graph node

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MergeRules } from '../engine.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
+import type { SourceView } from './lake-sources-sql.js';
 import { SHARD_KEYS, writeSharded } from './sharded-parquet.js';
 
 /** File names of a published identity graph (inside its cache directory). */
@@ -191,7 +191,7 @@ export async function stitchIdentityGraph(
   const index: IdentityShard[] = shards.map((row) => {
     const lo = row['lo'] as { n: string; i: string };
     const hi = row['hi'] as { n: string; i: string };
-    return { shard: String(row['shard']), min: [lo.n, lo.i], max: [hi.n, hi.i] };
+    return { shard: row['shard'] as string, min: [lo.n, lo.i], max: [hi.n, hi.i] };
   });
   await writeFile(path.join(outputDir, IDENTITY_INDEX_FILE), JSON.stringify(index));
   for (const table of ['stitch_members', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
