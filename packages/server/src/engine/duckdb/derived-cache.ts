@@ -1,8 +1,8 @@
 // Derived tables (identity graph, merged profiles) cached as Parquet directories keyed by a hash of their inputs.
 //
 // Layout under a scope's derivedDir:
-//   graph-<key>/identities.parquet, members.parquet   — one per (batches of every dataset, identity-graph type)
-//   profiles-<key>/profiles.parquet                   — one per (graph key, attribute merge, profile schemas)
+//   graph-<key>/identities/, members/, identities-index.json — one per (batches of every dataset, identity-graph type)
+//   profiles-<key>/fragments-<n>/, event-latest/      — one per (graph key, profile schemas); merge policies apply per lookup
 //   .tmp-<name>-<pid>-<uuid>/                         — a build in progress; renamed into place when complete
 //   .lock-<name>                                      — held by the one process building <name> (see DerivedCache)
 // A directory without the `.tmp-` prefix is always complete, because it only ever appears by rename(2).
