@@ -107,7 +107,7 @@ export class DuckDbProfileEngine implements ProfileEngine {
     const tables = await this.profileTables(scope, graphDir);
     const { profiles } = canonicalDatasets(scope);
     return this.database.withConnection(async (connection) => {
-      // Every file is sorted by profile: each read prunes to the row group(s) holding it.
+      // One shard per table (sharded-parquet.ts), sorted by profile: each read prunes to the row group holding it.
       const shard = (dir: string) => readShardSql(dir, profile);
       const identities = await readRows(connection, `SELECT node, ns, id FROM ${shard(tables.members) ?? read(tables.members)} WHERE profile = ${profile} ORDER BY node`);
       const fragments: DatasetFragments[] = [];

@@ -12,6 +12,14 @@ import { DuckDbDatabase } from './duckdb-database.js';
 import { DuckDbProfileEngine } from './duckdb-profiles.js';
 
 const WIDE_DATASETS = 5;
+const TYPES: Record<number, SchemaField> = {
+  3: { path: '', type: 'number', required: false },
+  4: { path: '', type: 'boolean', required: false },
+  5: { path: '', type: 'date', required: false },
+  6: { path: '', type: 'date-time', required: false },
+  8: { path: '', type: 'array', items: 'integer', required: false },
+};
+const typedField = (path: string, j: number): SchemaField => ({ ...(TYPES[j] ?? { type: j % 7 === 0 ? 'integer' : 'string', required: false }), path });
 const FIELDS_PER_DATASET = 1000;
 
 describe('lookups over wide datasets', () => {
@@ -27,15 +35,19 @@ describe('lookups over wide datasets', () => {
     rules: { identityGraph: 'pdg', attributeMerge: { type: 'timestampOrdered' } },
     derivedDir: path.join(tmp, 'derived'),
   });
-  // Field j of dataset d: `w<d>.f<j>` (integer when j is a multiple of 7), except that every dataset also declares
+  // Field j of dataset d: `w<d>.f<j>` (f3–f6 and f8 of other types, else integer when j is a multiple of 7), except that every dataset also declares
   // `shared.f<j>` for j < 10 (one path, several datasets) and crmId.
   const schemaFields = (d: number): SchemaField[] => [
     ...fields(['crmId', 'string']),
     ...Array.from({ length: 10 }, (_, j) => fields([`shared.f${j}`, 'string'])[0] as SchemaField),
-    ...Array.from({ length: FIELDS_PER_DATASET - 11 }, (_, j) => fields([`w${d}.f${j}`, j % 7 === 0 ? 'integer' : 'string'])[0] as SchemaField),
+    ...Array.from({ length: FIELDS_PER_DATASET - 11 }, (_, j) => typedField(`w${d}.f${j}`, j)),
   ];
   // Records: for C-1, each dataset has an older and a newer fragment; the newer one sets fewer fields.
-  const older = (d: number) => ({ crmId: 'C-1', 'shared.f0': `old-${d}`, 'shared.f1': `old-${d}`, [`w${d}.f0`]: 1000 + d, [`w${d}.f1`]: `a${d}`, [`w${d}.f988`]: `z${d}` });
+  const typed = { f3: 2.5, f4: true, f5: '1990-05-06', f6: '2025-03-01 12:00:00.123', f8: [1, 9007199254740993n] };
+  const older = (d: number) => ({
+    crmId: 'C-1', 'shared.f0': `old-${d}`, 'shared.f1': `old-${d}`, [`w${d}.f0`]: 1000 + d, [`w${d}.f1`]: `a${d}`, [`w${d}.f988`]: `z${d}`,
+    ...Object.fromEntries(Object.entries(typed).map(([key, value]) => [`w${d}.${key}`, value])),
+  });
   const newer = (d: number) => ({ crmId: 'C-1', 'shared.f1': `new-${d}`, [`w${d}.f1`]: `b${d}` });
 
   beforeAll(async () => {
@@ -67,7 +79,8 @@ describe('lookups over wide datasets', () => {
     const profile = await engine.lookupProfile(scope(), { namespace: 'CRMID', id: 'C-1' });
     // Expected values, from the fixture: the newest fragment with a value wins; dataset 4's batches are the newest.
     const expected: Record<string, unknown> = { crmId: 'C-1', shared: { f0: 'old-4', f1: 'new-4' } };
-    for (let d = 0; d < WIDE_DATASETS; d++) expected[`w${d}`] = { f0: 1000 + d, f1: `b${d}`, f988: `z${d}` };
+    const typedJson = { f3: 2.5, f4: true, f5: '1990-05-06', f6: '2025-03-01T12:00:00.123Z', f8: [1, '9007199254740993'] };
+    for (let d = 0; d < WIDE_DATASETS; d++) expected[`w${d}`] = { f0: 1000 + d, f1: `b${d}`, f988: `z${d}`, ...typedJson };
     expect(profile?.attributes).toEqual(expected);
     expect(profile?.sources).toEqual(wide.map((dataset) => dataset.id));
     expect(profile?.lastModifiedAt).toBe(Date.UTC(2025, 0, 14));
