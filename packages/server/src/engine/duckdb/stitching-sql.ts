@@ -37,10 +37,10 @@ export interface IdentityShard {
 const MAX_LABEL_ITERATIONS = 200;
 
 /**
- * Every identity occurrence of every record (the record's `_identities` plus its primary identity), keyed by
- * `(_fid, _rn)`; empty ids are not identities. `pos` orders occurrences inside a record (0 = primary).
+ * Every identity occurrence of every record, with its context: the record's `_identities` plus its primary identity
+ * (`pos` 0), keyed by `(_fid, _rn)`; empty ids are not identities.
  */
-export function identityOccurrencesSql(sources: readonly SourceView[]): string {
+function occurrencesSql(sources: readonly SourceView[]): string {
   const context = '_fid, _rn, _batch_completed_at AS bca, _batch AS batch, _file AS file, _row AS row_in_file';
   const perSource = sources.map(
     ({ view }) =>
@@ -52,23 +52,35 @@ export function identityOccurrencesSql(sources: readonly SourceView[]): string {
     'SELECT NULL::INTEGER AS _fid, NULL::BIGINT AS _rn, NULL::TIMESTAMP AS bca, NULL::INTEGER AS batch, NULL::VARCHAR AS file, ' +
     'NULL::BIGINT AS row_in_file, NULL::VARCHAR AS ns, NULL::VARCHAR AS id, 0 AS pos, false AS is_primary';
   const union = perSource.length > 0 ? perSource.join(' UNION ALL ') : none;
+  return `SELECT * FROM (${union}) WHERE ns IS NOT NULL AND id IS NOT NULL AND id <> ''`;
+}
+
+/**
+ * The identity occurrences the graph is built from, as a narrow temp table (`_fid, _rn, nsu, id, is_primary`):
+ * the widest table of the build, so it carries nothing else (namespaces come from {@link namespacesSql}).
+ */
+export function identityOccurrencesSql(sources: readonly SourceView[]): string {
+  return `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT _fid, _rn, upper(ns) AS nsu, id, is_primary FROM (${occurrencesSql(sources)})`;
+}
+
+/**
+ * Namespaces in their first-used form (earliest batch completion, then batch, file, row, position), straight from
+ * the sources: a streaming aggregate with one group per namespace.
+ */
+export function namespacesSql(sources: readonly SourceView[]): string {
   return (
-    `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT _fid, _rn, bca, batch, file, row_in_file, ns, upper(ns) AS nsu, id, pos, is_primary ` +
-    `FROM (${union}) WHERE ns IS NOT NULL AND id IS NOT NULL AND id <> ''`
+    `CREATE OR REPLACE TEMP TABLE stitch_namespaces AS SELECT upper(ns) AS nsu, ` +
+    `arg_min(ns, {'t': bca, 'b': batch, 'f': file, 'r': row_in_file, 'p': pos}) AS ns FROM (${occurrencesSql(sources)}) GROUP BY ALL`
   );
 }
 
 /**
  * The graph's node table, numbered in (upper namespace, id) byte order — `COLLATE C` is binary, and UTF-8
  * byte order is code-point order — so the smallest node of a component is its profile key identity.
- * Namespaces render in their first-used form: earliest batch completion, then batch, file, row, position.
  */
 export const GRAPH_TABLES_SQL = [
   `CREATE OR REPLACE TEMP TABLE stitch_nodes AS
      SELECT row_number() OVER (ORDER BY nsu COLLATE C, id COLLATE C) AS node, nsu, id FROM (SELECT DISTINCT nsu, id FROM stitch_occurrences)`,
-  `CREATE OR REPLACE TEMP TABLE stitch_namespaces AS
-     SELECT nsu, arg_min(ns, {'t': bca, 'b': batch, 'f': file, 'r': row_in_file, 'p': pos}) AS ns
-     FROM stitch_occurrences GROUP BY nsu`,
   `CREATE OR REPLACE TEMP TABLE stitch_record_nodes AS
      SELECT o._fid, o._rn, n.node, o.is_primary FROM stitch_occurrences o JOIN stitch_nodes n ON n.nsu = o.nsu AND n.id = o.id`,
 ] as const;
@@ -155,6 +167,7 @@ export async function stitchIdentityGraph(
   identityGraph: MergeRules['identityGraph'],
   outputDir: string,
 ): Promise<StitchOutcome> {
+  await connection.run(namespacesSql(sources));
   await connection.run(identityOccurrencesSql(sources));
   for (const statement of GRAPH_TABLES_SQL) await connection.run(statement);
   await connection.run('DROP TABLE stitch_occurrences');
