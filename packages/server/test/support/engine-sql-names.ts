@@ -16,7 +16,9 @@ const JS_NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProp
  * The lake's system columns as they were first spelled (before internal names left the field-path grammar):
  * a lake or fixture written by an older build must not make these paths special again.
  */
-const FORMER_SYSTEM_COLUMNS = ['_file', '_row', '_identities', '_map_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at', '_batch', '_batch_id', '_fid', '_rn'];
+const FORMER_SYSTEM_COLUMNS = ['_file', '_row', '_identities', '_map_identities', '_primary_ns', '_primary_id', '_fragment_time', '_batch_completed_at', '_batch', '_batch_id', '_fid', '_rn',
+  // Helper columns of the former one-table merge, named in issue 8.
+  '_prec', '_ds', '__profile', '__pnode', '__field', '__value', '__list', '__shard', '__last', '__primary_node'];
 /** System fields SPEC §3.1 reserves (never declarable); `identities` sits next to the attributes in a lookup's `entity`. */
 const NOT_USER_PATHS = new Set(['identitymap', 'segmentmembership', 'identities']);
 

@@ -6,7 +6,7 @@ import type { SandboxScopedStore, ScopedDocumentRecord } from '../../storage/sto
 import { EntityDocuments } from '../destinations/entity-documents.js';
 import type { IdGenerator } from '../runtime.js';
 import type { Dataset } from './dataset-types.js';
-import { parseDatasetSchema, parseSchemaField, unionSchemaConflicts } from './schema-rules.js';
+import { parseDatasetSchema, parseSchemaField, schemaSizeProblems, unionSchemaConflicts } from './schema-rules.js';
 
 export interface DatasetInput {
   readonly name: string;
@@ -48,7 +48,7 @@ export class DatasetService {
     problems.push(...schemaProblems);
     const existing = await this.list(scope);
     if (existing.some((dataset) => dataset.name === input.name.trim())) problems.push(`A dataset named '${input.name.trim()}' already exists in this sandbox`);
-    if (schema !== undefined) problems.push(...unionSchemaConflicts(schema, existing));
+    if (schema !== undefined) problems.push(...unionSchemaConflicts(schema, existing), ...schemaSizeProblems(schema, existing));
     if (problems.length > 0 || schema === undefined) throw invalid(problems);
     const dataset: Dataset & { etag: string } = {
       id: newDatasetId(this.deps.ids), sandboxId: scope.sandboxId, name: input.name.trim(), description: input.description,
@@ -89,7 +89,7 @@ export class DatasetService {
       merged.fields.push(field);
     });
     const others = (await this.list(scope)).filter((dataset) => dataset.id !== id);
-    problems.push(...unionSchemaConflicts(merged, others));
+    problems.push(...unionSchemaConflicts(merged, others), ...schemaSizeProblems(merged, others));
     if (problems.length > 0) throw invalid(problems);
     const next = { ...current, schema: merged, updatedAt: change.now, etag: `"${change.now}"` };
     return this.documents.replace(scope, current, next, { updatedAt: change.now, updatedBy: change.by, supplied: current.etag });

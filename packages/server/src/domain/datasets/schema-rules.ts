@@ -109,16 +109,39 @@ export function parseDatasetSchema(value: unknown): { schema?: DatasetSchema; pr
   };
 }
 
+/** Declared fields a dataset may have (SPEC §3.1, §14; not configurable). */
+export const MAX_DATASET_FIELDS = 1000;
+/** Distinct paths of a sandbox's union schema (SPEC §3.1, §14; not configurable). */
+export const MAX_UNION_PATHS = 5000;
+
+/**
+ * Size guardrails of SPEC §14 for `schema` as it would be stored next to `others` (the sandbox's other datasets):
+ * its declared fields, and the distinct paths of the sandbox's union schema — profile paths and event paths
+ * (`xEvent.<path>`) counted apart, implicit event fields not counted, a path shared by several datasets once.
+ */
+export function schemaSizeProblems(schema: DatasetSchema, others: readonly { schema: DatasetSchema }[]): string[] {
+  const problems: string[] = [];
+  if (schema.fields.length > MAX_DATASET_FIELDS) {
+    problems.push(`The dataset would declare ${schema.fields.length.toLocaleString('en-US')} fields; a dataset may declare at most ${MAX_DATASET_FIELDS.toLocaleString('en-US')} fields`);
+  }
+  const union = new Set<string>();
+  for (const { schema: declared } of [...others, { schema }]) for (const field of declared.fields) union.add(`${declared.class}:${field.path}`);
+  if (union.size > MAX_UNION_PATHS) {
+    problems.push(`The sandbox's union schema would have ${union.size.toLocaleString('en-US')} distinct field paths; a sandbox may have at most ${MAX_UNION_PATHS.toLocaleString('en-US')}`);
+  }
+  return problems;
+}
+
 /** Fields that another dataset of the sandbox declares with a different type (SPEC §3.1 union schema). */
 export function unionSchemaConflicts(schema: DatasetSchema, others: readonly { id: string; schema: DatasetSchema }[]): string[] {
   const problems: string[] = [];
+  // Indexed by path: a sandbox may hold 5,000 paths over many datasets.
+  const declarations = new Map<string, { id: string; field: SchemaField }[]>();
+  for (const other of others) for (const field of other.schema.fields) declarations.set(field.path, [...(declarations.get(field.path) ?? []), { id: other.id, field }]);
   for (const field of schema.fields) {
-    for (const other of others) {
-      const clash = other.schema.fields.find((f) => f.path === field.path && (f.type !== field.type || f.items !== field.items));
-      if (clash !== undefined) {
-        problems.push(`Field ${field.path} is declared as ${clash.type === 'array' ? `array of ${clash.items ?? '?'}` : clash.type} in dataset ${other.id}`);
-        break;
-      }
+    const clash = declarations.get(field.path)?.find(({ field: f }) => f.type !== field.type || f.items !== field.items);
+    if (clash !== undefined) {
+      problems.push(`Field ${field.path} is declared as ${clash.field.type === 'array' ? `array of ${clash.field.items ?? '?'}` : clash.field.type} in dataset ${clash.id}`);
     }
   }
   return problems;

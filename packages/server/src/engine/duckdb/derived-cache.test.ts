@@ -48,33 +48,51 @@ describe('derived tables cached per lake version', () => {
     expect((await engine.lookupProfile(scope(derivedDir), c1))?.attributes).toEqual({ crmId: 'C-1', tier: 'silver' });
     expect(kinds(events)).toEqual(['graph:built', 'profiles:built']);
     const first = await engine.derivedTables(scope(derivedDir));
-    const firstMtime = statSync(first.profiles).mtimeMs;
+    const firstFragments = first.fragments[0] ?? '';
+    const firstMtime = statSync(firstFragments).mtimeMs;
 
     events.length = 0;
     expect((await engine.lookupProfile(scope(derivedDir), c1))?.attributes).toEqual({ crmId: 'C-1', tier: 'silver' });
     expect(kinds(events)).toEqual(['graph:reused', 'profiles:reused']);
-    expect(statSync(first.profiles).mtimeMs).toBe(firstMtime);
+    expect(statSync(firstFragments).mtimeMs).toBe(firstMtime);
 
     await writeBatch(db, lake, crm, { id: 'b2', completedAt: '2025-01-02 00:00:00', records: [{ identities: [['CRMID', 'C-1']], values: { tier: 'gold' } }] });
     events.length = 0;
     expect((await engine.lookupProfile(scope(derivedDir), c1))?.attributes).toEqual({ crmId: 'C-1', tier: 'gold' });
     expect(kinds(events)).toEqual(['graph:built', 'profiles:built']);
     const second = await engine.derivedTables(scope(derivedDir));
-    expect(second.profiles).not.toBe(first.profiles);
-    expect(statSync(first.profiles).mtimeMs).toBe(firstMtime); // the old version is left intact for readers still on it
+    expect(second.fragments[0]).not.toBe(firstFragments);
+    expect(statSync(firstFragments).mtimeMs).toBe(firstMtime); // the old version is left intact for readers still on it
   });
 
-  it('rebuilds only the merged table when the attribute merge changes, and both when the graph type changes', async () => {
+  it('reuses both tables when only the attribute merge changes (it applies per lookup), and rebuilds both when the graph type changes', async () => {
     const derivedDir = path.join(tmp, 'derived-policy');
     const events: DerivedTableEvent[] = [];
     const engine = new DuckDbProfileEngine(db, { onDerivedTable: (event) => events.push(event) });
     await engine.derivedTables(scope(derivedDir));
     events.length = 0;
     await engine.derivedTables(scope(derivedDir, { identityGraph: 'pdg', attributeMerge: { type: 'dataSetPrecedence', order: ['ds-crm'] } }));
-    expect(kinds(events)).toEqual(['graph:reused', 'profiles:built']);
+    expect(kinds(events)).toEqual(['graph:reused', 'profiles:reused']);
     events.length = 0;
     await engine.derivedTables(scope(derivedDir, { identityGraph: 'none', attributeMerge: { type: 'timestampOrdered' } }));
     expect(kinds(events)).toEqual(['graph:built', 'profiles:built']);
+  });
+
+  it('builds once for N concurrent first lookups, in one process or several; the others wait for that build', async () => {
+    const derivedDir = path.join(tmp, 'derived-single-flight');
+    const events: DerivedTableEvent[] = [];
+    const onDerivedTable = (event: DerivedTableEvent) => events.push(event);
+    const shared = new DuckDbProfileEngine(db, { onDerivedTable });
+    // Separate engines have separate in-flight maps, like separate processes sharing a data directory.
+    const separate = [1, 2, 3, 4].map(() => new DuckDbProfileEngine(db, { onDerivedTable }));
+    const results = await Promise.all([
+      ...[1, 2, 3, 4].map(() => shared.lookupProfile(scope(derivedDir), c1)),
+      ...separate.map((engine) => engine.lookupProfile(scope(derivedDir), c1)),
+    ]);
+    expect(results.every((profile) => profile?.attributes['crmId'] === 'C-1')).toBe(true);
+    expect(new Set(results.map((profile) => JSON.stringify(profile))).size).toBe(1);
+    expect(kinds(events).filter((kind) => kind.endsWith(':built')).sort()).toEqual(['graph:built', 'profiles:built']);
+    expect(readdirSync(derivedDir).sort().map((entry) => entry.split('-')[0])).toEqual(['graph', 'profiles']);
   });
 
   it('lets concurrent callers, in one process or several, build one complete copy', async () => {
@@ -127,6 +145,32 @@ describe('DerivedCache', () => {
       }),
     ).rejects.toThrow('boom');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('does not keep a failed build: the next caller builds afresh, in this process or another', async () => {
+    const dir = path.join(tmp, 'retry');
+    const caches = [new DerivedCache(), new DerivedCache()];
+    let attempts = 0;
+    const build = (tempDir: string) => {
+      attempts++;
+      if (attempts === 1) return Promise.reject(new Error('Out of Memory Error'));
+      writeFileSync(path.join(tempDir, 'table.parquet'), 'x');
+      return Promise.resolve();
+    };
+    await expect(caches[0]?.ensure(dir, 'graph-f', build)).rejects.toThrow('Out of Memory');
+    expect(readdirSync(dir)).toEqual([]); // no temp directory, no lock left behind
+    expect(await caches[1]?.ensure(dir, 'graph-f', build)).toBe(path.join(dir, 'graph-f'));
+    expect(attempts).toBe(2);
+  });
+
+  it('takes over the lock of a builder that died', async () => {
+    const dir = path.join(tmp, 'dead-holder');
+    mkdirSync(dir, { recursive: true });
+    // A pid that is not running on this host (pid_max is below 2^22 on Linux).
+    writeFileSync(path.join(dir, '.lock-graph-d'), JSON.stringify({ host: os.hostname(), pid: 4_194_304 + 7 }));
+    const published = await new DerivedCache().ensure(dir, 'graph-d', (tempDir) => Promise.resolve(writeFileSync(path.join(tempDir, 't.parquet'), 'x')));
+    expect(readdirSync(published)).toEqual(['t.parquet']);
+    expect(readdirSync(dir)).toEqual(['graph-d']);
   });
 
   it('keeps the copy that was renamed first when another builder finished meanwhile', async () => {

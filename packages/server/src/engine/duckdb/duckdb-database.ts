@@ -26,6 +26,15 @@ export class DuckDbDatabase {
       temp_directory: settings.tempDirectory,
       autoinstall_known_extensions: 'false',
     });
+    // Parquet footers are cached (keyed by path and mtime): lake parts and derived tables are immutable, and a profile
+    // lookup reads a few row groups of several derived files, where parsing their footers would dominate. (A setting
+    // of the Parquet extension, so it is set once it is loaded rather than at creation.)
+    const connection = await instance.connect();
+    try {
+      await connection.run('SET GLOBAL parquet_metadata_cache = true');
+    } finally {
+      connection.closeSync();
+    }
     return new DuckDbDatabase(instance);
   }
 

@@ -1,21 +1,62 @@
-// Attribute merge in DuckDB (SPEC §4.3): one statement turns every fragment of a scope into one row per profile.
+// Attribute merge (SPEC §4.3) over the lake: the profile tables a lookup merges one profile from.
+//
+// The build never makes a row as wide as the union schema: each profile dataset gets its own table of fragments
+// tagged with their profile and sorted by it, so build cost follows the data stored and a lookup reads a few rows
+// of each table (see profile-merge.ts for the merge of those rows). Layout of a `profiles-<key>` cache directory:
+// Every table is sharded by profile (sharded-parquet.ts).
+//   fragments-<n>/          profile dataset n (canonical order) with at least one batch, either
+//                           - columnar (≤ MAX_COLUMNAR_FIELDS declared fields): FRAGMENT_COLUMNS + its typed fields, or
+//                           - long (wider datasets): FRAGMENT_COLUMNS, `"$fid"`, and one row per non-null value
+//                             (`"$field"` = index of the declared field, `"$value"` VARCHAR or `"$list"` VARCHAR[], see
+//                             storedValueSql) plus one row with `"$field"` = -1 per fragment
+//   event-latest/           per profile with events: its newest event (`"$profile", "$last", "$primary_node"`)
+// Why two forms: DuckDB moves rows in chunks of 2,048 with a buffer per column (32 KiB for VARCHAR), so sorting
+// and writing a 1,000-column dataset holds ~32 MB per chunk in flight and runs out of a 512 MB limit with three
+// rows; the long form keeps every materialising step narrow, but repeats the fragment columns per value.
 import type { LakeDataset, MergeRules } from '../engine.js';
-import type { SchemaField } from '../lake-schema.js';
-import { declaredFields, quoteIdentifier, sqlStringLiteral, sqlTypeOf, type SourceView } from './lake-sources-sql.js';
+import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
+import { declaredFields, quoteIdentifier, type SourceView } from './lake-sources-sql.js';
+import { readAllShardsSql, type ShardedCopy } from './sharded-parquet.js';
 import { GRAPH_FILES } from './stitching-sql.js';
 
-/** The merged table's file name inside its cache directory. */
-export const PROFILES_FILE = 'profiles.parquet';
+/** Sharded table (sharded-parquet.ts, by profile) of the fragments of the profile dataset at `index` in canonical order. */
+export function fragmentsFile(index: number): string {
+  return `fragments-${index}`;
+}
+
+/** Datasets with more declared fields than this are stored in the long form (see the file header). */
+export const MAX_COLUMNAR_FIELDS = 64;
+
+/** Whether the fragments file of `dataset` is in the long form. */
+export function storesLong(dataset: LakeDataset): boolean {
+  return declaredFields(dataset).length > MAX_COLUMNAR_FIELDS;
+}
+
+/** A scalar value as the long form stores it: text as is, date-time as epoch milliseconds, others as DuckDB prints them. */
+function storedScalarSql(value: string, type: ScalarFieldType): string {
+  if (type === 'string') return value;
+  return type === 'date-time' ? `CAST(epoch_ms(${value}) AS VARCHAR)` : `CAST(${value} AS VARCHAR)`;
+}
+
+/** One declared field's entry of the long form's value list (`f` its index, `s` a scalar, `l` a list). */
+function storedValueSql(field: SchemaField, index: number): string {
+  const column = `f.${quoteIdentifier(field.path)}`;
+  return field.type === 'array'
+    ? `{'f': ${index}, 's': NULL::VARCHAR, 'l': list_transform(${column}, lambda "$e": ${storedScalarSql('"$e"', field.items ?? 'string')})}`
+    : `{'f': ${index}, 's': ${storedScalarSql(column, field.type)}, 'l': NULL::VARCHAR[]}`;
+}
+
+/** Newest event per profile (sharded by profile). */
+export const EVENT_LATEST_FILE = 'event-latest';
 
 /**
- * System columns of the merged table; every other column is an attribute named by its dot path.
- * `"$profile"` is the node of the profile key identity (see GRAPH_FILES), `"$primary_node"` the node of the
- * identity flagged primary, `"$sources"` the sorted ids of the profile datasets with fragments in the profile.
+ * System columns of a fragments file, before the dataset's declared fields: the fragment's profile, the graph node
+ * of its primary identity, and its age (`"$fragment_time"`, `"$batch_completed_at"`, `"$batch"`, `"$file"`, `"$row"`, `"$rn"`).
  */
-export const PROFILE_SYSTEM_COLUMNS = ['$profile', '$profile_key', '$primary_node', '$sources', '$last_modified_at'] as const;
+export const FRAGMENT_COLUMNS = ['$profile', '$pnode', '$fragment_time', '$batch_completed_at', '$batch', '$file', '$row', '$rn'] as const;
 
 /**
- * The union schema of profile datasets: one column per path (same path = same column; the catalog
+ * The union schema of profile datasets: one attribute per path (same path = same attribute; the catalog
  * guarantees equal types), in first-declaration order over `datasets`.
  */
 export function unionProfileFields(datasets: readonly LakeDataset[]): readonly SchemaField[] {
@@ -37,92 +78,53 @@ export function precedenceOf(rules: MergeRules, datasetId: string): number | und
   return index < 0 ? undefined : rules.attributeMerge.order.length - index;
 }
 
-/**
- * Fragment age, oldest first: `"$fragment_time"` (timestampField value, else batch completion), then
- * `"$batch_completed_at"`, then the batch's position (`batchDirs` order), then file name and row — so for fully
- * equal times the later batch wins, then the later file, then the later row.
- */
-const FRAGMENT_AGE = '"$fragment_time" NULLS FIRST, "$batch_completed_at" NULLS FIRST, "$batch", "$file", "$row", "$rn"';
-
-export interface MergeStatementInput {
-  readonly profiles: readonly SourceView[];
-  readonly events: readonly SourceView[];
-  readonly rules: MergeRules;
-  /** Directory holding the published GRAPH_FILES of the same scope and identity-graph type. */
-  readonly graphDir: string;
+/** The identity-graph join of a source's records: `i` is the node of the record's primary identity, `profile` its profile. */
+function profileJoinSql(graphDir: string, identityGraph: MergeRules['identityGraph']): { join: string; profile: string } {
+  const identities = readAllShardsSql(`${graphDir}/${GRAPH_FILES.identities}`);
+  return {
+    join: `JOIN ${identities} i ON i.nsu = upper(f."$primary_ns") AND i.id = f."$primary_id"`,
+    // pdg: the component of the primary identity; none: the primary identity itself.
+    profile: identityGraph === 'pdg' ? 'i.profile' : 'i.node',
+  };
 }
 
-function fragmentSelect(source: SourceView, fields: readonly SchemaField[], rules: MergeRules): string {
-  const precedence = precedenceOf(rules, source.dataset.id);
-  const declared = new Set(declaredFields(source.dataset).map((field) => field.path));
-  const values = fields.map((field) => {
-    const column = quoteIdentifier(field.path);
-    return precedence !== undefined && declared.has(field.path) ? column : `CAST(NULL AS ${sqlTypeOf(field)}) AS ${column}`;
-  });
-  return (
-    `SELECT ${sqlStringLiteral(source.dataset.id)} AS "$ds", ${precedence ?? 0} AS "$prec", "$primary_ns", "$primary_id", ` +
-    `"$fragment_time", "$batch_completed_at", "$batch", "$file", "$row", "$rn"${values.map((value) => `, ${value}`).join('')} FROM ${source.view}`
-  );
-}
-
-function emptyFragments(fields: readonly SchemaField[]): string {
-  const values = fields.map((field) => `, CAST(NULL AS ${sqlTypeOf(field)}) AS ${quoteIdentifier(field.path)}`).join('');
-  return (
-    'SELECT NULL::VARCHAR AS "$ds", 0 AS "$prec", NULL::VARCHAR AS "$primary_ns", NULL::VARCHAR AS "$primary_id", NULL::TIMESTAMP AS "$fragment_time", ' +
-    `NULL::TIMESTAMP AS "$batch_completed_at", NULL::INTEGER AS "$batch", NULL::VARCHAR AS "$file", NULL::BIGINT AS "$row", NULL::BIGINT AS "$rn"${values} WHERE false`
-  );
+/** One profile dataset's fragments, tagged with their profile and sorted by it (table {@link fragmentsFile}). */
+export function profileFragmentsCopy(source: SourceView, index: number, graphDir: string, identityGraph: MergeRules['identityGraph'], outputDir: string): ShardedCopy {
+  const { join, profile } = profileJoinSql(graphDir, identityGraph);
+  const age = 'f."$fragment_time", f."$batch_completed_at", f."$batch", f."$file", f."$row", f."$rn"';
+  const target = `${outputDir}/${fragmentsFile(index)}`;
+  const fields = declaredFields(source.dataset);
+  if (!storesLong(source.dataset)) {
+    const columns = fields.map((field) => `, f.${quoteIdentifier(field.path)}`).join('');
+    return { select: `SELECT ${profile} AS "$profile", i.node AS "$pnode", ${age}${columns} FROM ${source.view} f ${join} ORDER BY "$profile"`, key: '"$profile"', dir: target };
+  }
+  // Unnested before the join, so that only narrow rows are joined, sorted and written.
+  const entries = ["{'f': -1, 's': NULL::VARCHAR, 'l': NULL::VARCHAR[]}", ...fields.map(storedValueSql)].join(', ');
+  const values = `unnest(list_filter([${entries}], lambda "$x": "$x".f < 0 OR "$x".s IS NOT NULL OR "$x".l IS NOT NULL)) AS v`;
+  const long = `SELECT f."$primary_ns", f."$primary_id", f."$fid", ${age}, ${values} FROM ${source.view} f`;
+  return {
+    select:
+      `SELECT ${profile} AS "$profile", i.node AS "$pnode", f."$fid", ${age}, f.v.f AS "$field", f.v.s AS "$value", f.v.l AS "$list" ` +
+      `FROM (${long}) f ${join} ORDER BY "$profile"`,
+    key: '"$profile"',
+    dir: target,
+  };
 }
 
 /**
- * The merge as one SELECT: fragments are joined to their profile through the identity graph (pdg: the
- * component of the record's primary identity; none: the primary identity itself), numbered by age
- * (`"$tseq"`) and by merge rank (`"$mseq"` = precedence weight, then age), and each attribute takes
- * `arg_max(value, "$mseq") FILTER (WHERE value IS NOT NULL)`: null means absent, empty strings and lists are
- * values, lists are taken whole. Profiles made of events only get a row with null attributes. The primary
- * identity is the primary of the newest profile fragment (else of the newest event); `"$last_modified_at"` is
- * the newest profile fragment time (else the newest event fragment time).
+ * The newest event of each profile ({@link EVENT_LATEST_FILE}): `"$last"` its fragment time and
+ * `"$primary_node"` the node of its primary identity; "newest" by fragment time, then batch completion, batch,
+ * file, row. Only profiles without profile fragments use it (their primary identity and last modification).
  */
-export function mergedProfilesSql(input: MergeStatementInput): string {
-  const fields = unionProfileFields(input.profiles.map((source) => source.dataset));
-  const graph = (file: string) => `read_parquet(${sqlStringLiteral(`${input.graphDir}/${file}`)})`;
-  const pdg = input.rules.identityGraph === 'pdg';
-  const profileOf = pdg ? 'm.profile' : 'i.node';
-  const joinProfile = pdg ? 'JOIN members m ON m.node = i.node' : '';
-  const fragments = input.profiles.length > 0 ? input.profiles.map((source) => fragmentSelect(source, fields, input.rules)).join(' UNION ALL ') : emptyFragments(fields);
-  const eventRows = input.events.map(
-    ({ view }) => `SELECT "$primary_ns", "$primary_id", "$fragment_time", "$batch_completed_at", "$batch", "$file", "$row", "$rn" FROM ${view}`,
-  );
-  const attributeColumns = fields.map((field) => quoteIdentifier(field.path));
-  const merged = attributeColumns.map((column) => `, arg_max(${column}, "$mseq") FILTER (WHERE ${column} IS NOT NULL) AS ${column}`).join('');
-  const eventTimes =
-    eventRows.length === 0
-      ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last", NULL::BIGINT AS "$primary" WHERE false'
-      : `SELECT ${profileOf} AS "$profile", max(e."$fragment_time") AS "$last",
-           arg_max(i.node, {'t': e."$fragment_time", 'c': e."$batch_completed_at", 'b': e."$batch", 'f': e."$file", 'r': e."$row", 'n': e."$rn"}) AS "$primary"
-         FROM (${eventRows.join(' UNION ALL ')}) e
-         JOIN identities i ON i.nsu = upper(e."$primary_ns") AND i.id = e."$primary_id" ${joinProfile}
-         GROUP BY ${profileOf}`;
-  return `WITH identities AS (SELECT node, nsu, id, ns FROM ${graph(GRAPH_FILES.identities)}),
-  members AS (SELECT profile, node FROM ${graph(GRAPH_FILES.members)}),
-  fragments AS (${fragments}),
-  profiled AS (
-    SELECT ${profileOf} AS "$profile", i.node AS "$pnode", f.*,
-      row_number() OVER (ORDER BY ${FRAGMENT_AGE}) AS "$tseq",
-      row_number() OVER (ORDER BY "$prec", ${FRAGMENT_AGE}) AS "$mseq"
-    FROM fragments f JOIN identities i ON i.nsu = upper(f."$primary_ns") AND i.id = f."$primary_id" ${joinProfile}),
-  merged AS (
-    SELECT "$profile", max("$fragment_time") AS "$last", arg_max("$pnode", "$tseq") AS "$primary", list_sort(list(DISTINCT "$ds")) AS "$sources"${merged}
-    FROM profiled GROUP BY "$profile"),
-  event_times AS (${eventTimes}),
-  all_profiles AS (SELECT DISTINCT profile AS "$profile" FROM members)
-SELECT a."$profile", k.ns || ':' || k.id AS "$profile_key", coalesce(m."$primary", e."$primary") AS "$primary_node",
-  coalesce(m."$sources", []::VARCHAR[]) AS "$sources", coalesce(m."$last", e."$last") AS "$last_modified_at"${attributeColumns.map((column) => `, m.${column}`).join('')}
-FROM all_profiles a JOIN identities k ON k.node = a."$profile"
-LEFT JOIN merged m ON m."$profile" = a."$profile" LEFT JOIN event_times e ON e."$profile" = a."$profile"
-ORDER BY a."$profile"`;
-}
-
-/** {@link mergedProfilesSql} written to `<outputDir>/profiles.parquet`, sorted by profile for point lookups. */
-export function mergedProfilesCopySql(input: MergeStatementInput, outputDir: string): string {
-  return `COPY (${mergedProfilesSql(input)}) TO ${sqlStringLiteral(`${outputDir}/${PROFILES_FILE}`)} (FORMAT parquet)`;
+export function eventLatestCopy(events: readonly SourceView[], graphDir: string, identityGraph: MergeRules['identityGraph'], outputDir: string): ShardedCopy {
+  const { join, profile } = profileJoinSql(graphDir, identityGraph);
+  const rows = events.map(({ view }) => `SELECT "$primary_ns", "$primary_id", "$fragment_time", "$batch_completed_at", "$batch", "$file", "$row", "$rn" FROM ${view}`);
+  const newest = `max({'t': f."$fragment_time", 'c': f."$batch_completed_at", 'b': f."$batch", 'f': f."$file", 'r': f."$row", 'n': f."$rn", 'node': i.node})`;
+  return {
+    select:
+      `SELECT "$profile", newest.t AS "$last", newest.node AS "$primary_node" FROM (` +
+      `SELECT ${profile} AS "$profile", ${newest} AS newest FROM (${rows.join(' UNION ALL ')}) f ${join} GROUP BY ALL) ORDER BY "$profile"`,
+    key: '"$profile"',
+    dir: `${outputDir}/${EVENT_LATEST_FILE}`,
+  };
 }

@@ -34,8 +34,8 @@ describe('identity stitching in SQL', () => {
     });
     const rows = await db.query(
       `SELECT k.ns || ':' || k.id AS key, list(i.ns || ':' || i.id ORDER BY i.node) AS members
-       FROM '${out}/${GRAPH_FILES.members}' m JOIN '${out}/${GRAPH_FILES.identities}' i ON i.node = m.node
-       JOIN '${out}/${GRAPH_FILES.identities}' k ON k.node = m.profile GROUP BY ALL ORDER BY key`,
+       FROM read_parquet('${out}/${GRAPH_FILES.members}/*/*.parquet', hive_partitioning = false) m JOIN read_parquet('${out}/${GRAPH_FILES.identities}/*/*.parquet', hive_partitioning = false) i ON i.node = m.node
+       JOIN read_parquet('${out}/${GRAPH_FILES.identities}/*/*.parquet', hive_partitioning = false) k ON k.node = m.profile GROUP BY ALL ORDER BY key`,
     );
     return { outcome, profiles: Object.fromEntries(rows.map((row) => [String(row['key']), row['members'] as string[]])) };
   }

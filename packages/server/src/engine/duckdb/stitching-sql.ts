@@ -3,24 +3,44 @@
 // The graph never leaves DuckDB: TypeScript only loops over iterations, each one statement over the whole graph.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MergeRules } from '../engine.js';
-import { sqlStringLiteral, type SourceView } from './lake-sources-sql.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceView } from './lake-sources-sql.js';
+import { SHARD_KEYS, writeSharded } from './sharded-parquet.js';
 
 /** File names of a published identity graph (inside its cache directory). */
 export const GRAPH_FILES = {
-  /** `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR`, sorted by node. Node numbers follow (nsu, id) byte order. */
-  identities: 'identities.parquet',
-  /** `profile BIGINT, node BIGINT`, sorted by profile then node; a profile is the node of its key identity. */
-  members: 'members.parquet',
+  /**
+   * Sharded tables (sharded-parquet.ts), by node and by profile. Identities: `node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR, profile BIGINT`, sorted by node — and so by (nsu, id), since node
+   * numbers follow (nsu, id) byte order: a lookup by identity reads one row group. `profile` is the profile a lookup
+   * of the identity resolves to (pdg: its component; none: see {@link resolvedProfileSql}).
+   */
+  identities: 'identities',
+  /**
+   * `profile BIGINT, node BIGINT, nsu VARCHAR, id VARCHAR, ns VARCHAR`, sorted by profile then node; a profile is the
+   * node of its key identity. The identity columns are repeated so that a profile's identities are one pruned read.
+   */
+  members: 'members',
 } as const;
+
+/** Per shard of GRAPH_FILES.identities, the smallest and largest `[nsu, id]` in it (JSON, sorted by shard). */
+export const IDENTITY_INDEX_FILE = 'identities-index.json';
+
+/** One entry of {@link IDENTITY_INDEX_FILE}. */
+export interface IdentityShard {
+  readonly shard: string;
+  readonly min: readonly [string, string];
+  readonly max: readonly [string, string];
+}
 
 /** Safety net only: pointer jumping converges in O(log n) iterations on every graph we have measured. */
 const MAX_LABEL_ITERATIONS = 200;
 
 /**
- * Every identity occurrence of every record (the record's `"$identities"` plus its primary identity), keyed by
- * `("$fid", "$rn")`; empty ids are not identities. `pos` orders occurrences inside a record (0 = primary).
+ * Every identity occurrence of every record, with its context: the record's `"$identities"` plus its primary identity
+ * (`pos` 0), keyed by `("$fid", "$rn")`; empty ids are not identities.
  */
-export function identityOccurrencesSql(sources: readonly SourceView[]): string {
+function occurrencesSql(sources: readonly SourceView[]): string {
   const context = '"$fid", "$rn", "$batch_completed_at" AS bca, "$batch" AS batch, "$file" AS file, "$row" AS row_in_file';
   const perSource = sources.map(
     ({ view }) =>
@@ -32,23 +52,35 @@ export function identityOccurrencesSql(sources: readonly SourceView[]): string {
     'SELECT NULL::INTEGER AS "$fid", NULL::BIGINT AS "$rn", NULL::TIMESTAMP AS bca, NULL::INTEGER AS batch, NULL::VARCHAR AS file, ' +
     'NULL::BIGINT AS row_in_file, NULL::VARCHAR AS ns, NULL::VARCHAR AS id, 0 AS pos, false AS is_primary';
   const union = perSource.length > 0 ? perSource.join(' UNION ALL ') : none;
+  return `SELECT * FROM (${union}) WHERE ns IS NOT NULL AND id IS NOT NULL AND id <> ''`;
+}
+
+/**
+ * The identity occurrences the graph is built from, as a narrow temp table (`"$fid", "$rn", nsu, id, is_primary`):
+ * the widest table of the build, so it carries nothing else (namespaces come from {@link namespacesSql}).
+ */
+export function identityOccurrencesSql(sources: readonly SourceView[]): string {
+  return `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT "$fid", "$rn", upper(ns) AS nsu, id, is_primary FROM (${occurrencesSql(sources)})`;
+}
+
+/**
+ * Namespaces in their first-used form (earliest batch completion, then batch, file, row, position), straight from
+ * the sources: a streaming aggregate with one group per namespace.
+ */
+export function namespacesSql(sources: readonly SourceView[]): string {
   return (
-    `CREATE OR REPLACE TEMP TABLE stitch_occurrences AS SELECT "$fid", "$rn", bca, batch, file, row_in_file, ns, upper(ns) AS nsu, id, pos, is_primary ` +
-    `FROM (${union}) WHERE ns IS NOT NULL AND id IS NOT NULL AND id <> ''`
+    `CREATE OR REPLACE TEMP TABLE stitch_namespaces AS SELECT upper(ns) AS nsu, ` +
+    `arg_min(ns, {'t': bca, 'b': batch, 'f': file, 'r': row_in_file, 'p': pos}) AS ns FROM (${occurrencesSql(sources)}) GROUP BY ALL`
   );
 }
 
 /**
  * The graph's node table, numbered in (upper namespace, id) byte order — `COLLATE C` is binary, and UTF-8
  * byte order is code-point order — so the smallest node of a component is its profile key identity.
- * Namespaces render in their first-used form: earliest batch completion, then batch, file, row, position.
  */
 export const GRAPH_TABLES_SQL = [
   `CREATE OR REPLACE TEMP TABLE stitch_nodes AS
      SELECT row_number() OVER (ORDER BY nsu COLLATE C, id COLLATE C) AS node, nsu, id FROM (SELECT DISTINCT nsu, id FROM stitch_occurrences)`,
-  `CREATE OR REPLACE TEMP TABLE stitch_namespaces AS
-     SELECT nsu, arg_min(ns, {'t': bca, 'b': batch, 'f': file, 'r': row_in_file, 'p': pos}) AS ns
-     FROM stitch_occurrences GROUP BY nsu`,
   `CREATE OR REPLACE TEMP TABLE stitch_record_nodes AS
      SELECT o."$fid", o."$rn", n.node, o.is_primary FROM stitch_occurrences o JOIN stitch_nodes n ON n.nsu = o.nsu AND n.id = o.id`,
 ] as const;
@@ -108,6 +140,15 @@ export function membersSql(identityGraph: MergeRules['identityGraph']): string {
        JOIN stitch_record_nodes p ON p."$fid" = o."$fid" AND p."$rn" = o."$rn" AND p.is_primary`;
 }
 
+/**
+ * `(node, profile)`: the profile a lookup of the node resolves to, from `(profile, node)` pairs. One profile per node
+ * under pdg; under none an identity carried by several profiles (a shared e-mail) resolves to the profile whose
+ * primary it is, else to the smallest profile.
+ */
+export function resolvedProfileSql(members: string): string {
+  return `SELECT node, CASE WHEN bool_or(profile = node) THEN node ELSE min(profile) END AS profile FROM ${members} GROUP BY node`;
+}
+
 /** Result of {@link stitchIdentityGraph}. */
 export interface StitchOutcome {
   readonly nodes: number;
@@ -126,6 +167,7 @@ export async function stitchIdentityGraph(
   identityGraph: MergeRules['identityGraph'],
   outputDir: string,
 ): Promise<StitchOutcome> {
+  await connection.run(namespacesSql(sources));
   await connection.run(identityOccurrencesSql(sources));
   for (const statement of GRAPH_TABLES_SQL) await connection.run(statement);
   await connection.run('DROP TABLE stitch_occurrences');
@@ -138,13 +180,34 @@ export async function stitchIdentityGraph(
     iterations = await propagateComponentLabels(connection);
   }
   const nodes = await countOf(connection, 'SELECT count(*) AS n FROM stitch_nodes');
-  const target = (file: string) => sqlStringLiteral(`${outputDir}/${file}`);
-  await connection.run(
-    `COPY (SELECT n.node, n.nsu, n.id, f.ns FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ORDER BY n.node) ` +
-      `TO ${target(GRAPH_FILES.identities)} (FORMAT parquet)`,
-  );
-  await connection.run(`COPY (${membersSql(identityGraph)} ORDER BY profile, node) TO ${target(GRAPH_FILES.members)} (FORMAT parquet)`);
-  for (const table of ['stitch_labels', 'stitch_edges', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE stitch_members AS ${membersSql(identityGraph)}`);
+  await connection.run('DROP TABLE IF EXISTS stitch_edges');
+  await connection.run('DROP TABLE IF EXISTS stitch_labels');
+  await writeSharded(connection, {
+    select:
+      `SELECT n.node, n.nsu, n.id, f.ns, r.profile FROM stitch_nodes n JOIN stitch_namespaces f USING (nsu) ` +
+      `JOIN (${resolvedProfileSql('stitch_members')}) r USING (node) ORDER BY n.node`,
+    key: 'node',
+    dir: path.join(outputDir, GRAPH_FILES.identities),
+  });
+  await writeSharded(connection, {
+    select: `SELECT m.profile, m.node, n.nsu, n.id, f.ns FROM stitch_members m JOIN stitch_nodes n USING (node) JOIN stitch_namespaces f USING (nsu) ORDER BY m.profile, m.node`,
+    key: 'profile',
+    dir: path.join(outputDir, GRAPH_FILES.members),
+  });
+  // Node numbers follow (nsu, id) byte order, so the shards of the identities cover disjoint, ordered key ranges.
+  const shards = (
+    await connection.runAndReadAll(
+      `SELECT (node // ${SHARD_KEYS})::VARCHAR AS shard, min({'n': nsu, 'i': id}) AS lo, max({'n': nsu, 'i': id}) AS hi FROM stitch_nodes GROUP BY ALL ORDER BY min(node)`,
+    )
+  ).getRowObjectsJS();
+  const index: IdentityShard[] = shards.map((row) => {
+    const lo = row['lo'] as { n: string; i: string };
+    const hi = row['hi'] as { n: string; i: string };
+    return { shard: row['shard'] as string, min: [lo.n, lo.i], max: [hi.n, hi.i] };
+  });
+  await writeFile(path.join(outputDir, IDENTITY_INDEX_FILE), JSON.stringify(index));
+  for (const table of ['stitch_members', 'stitch_record_nodes', 'stitch_namespaces', 'stitch_nodes']) {
     await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
   return { nodes, edges, iterations };
