@@ -6,37 +6,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, resumeBackgroundWork } from '../../src/main.js';
 import { postgresAvailability, startPostgres, type TestPostgres } from '../support/with-postgres.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
+import { IMPORT, ingestionClient } from '../support/ingestion-client.js';
 
-const CATALOG = '/data/foundation/catalog';
-const IMPORT = '/data/foundation/import/batches';
-const schema = {
-  class: 'profile',
-  fields: [{ path: 'crmId', type: 'string', required: true }, { path: 'points', type: 'integer' }],
-  identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
-};
 const quietLogger = (t: TestApp) => createLogger(t.config, { write: () => undefined });
 
 /** One instance of the app as a client sees it. */
 function client(t: TestApp, admin: TestCaller) {
-  const json = () => admin.headers({ 'content-type': 'application/json' });
+  const http = ingestionClient(t, admin);
   return {
-    async createDataset(): Promise<string> {
-      const created = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: json(), payload: JSON.stringify({ name: `Loyalty ${Math.random()}`, schema }) });
-      return created.json<string[]>()[0]?.replace('@/dataSets/', '') ?? '';
-    },
+    createDataset: () => http.createDataset(`Loyalty ${Math.random()}`),
     /** A loading batch with one uploaded CSV file. */
     async stagedBatch(datasetId: string, csv: string): Promise<string> {
-      const created = await t.inject({ method: 'POST', url: IMPORT, headers: json(), payload: JSON.stringify({ datasetId, inputFormat: { format: 'csv' } }) });
-      const batchId = created.json<{ id: string }>().id;
+      const batchId = await http.newBatch(datasetId);
       const uploaded = await t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${datasetId}/files/part.csv`, headers: admin.headers({ 'content-type': 'text/csv' }), payload: csv });
       expect(uploaded.statusCode).toBe(200);
       return batchId;
     },
-    complete: (batchId: string) => t.inject({ method: 'POST', url: `${IMPORT}/${batchId}?action=COMPLETE`, headers: admin.headers() }),
-    async batch(batchId: string): Promise<Record<string, unknown>> {
-      const response = await t.inject({ method: 'GET', url: `${CATALOG}/batches/${batchId}`, headers: admin.headers() });
-      return response.json<Record<string, Record<string, unknown>>>()[batchId] ?? {};
-    },
+    complete: (batchId: string) => http.action(batchId, 'COMPLETE'),
+    batch: (batchId: string) => http.batchOf(batchId),
   };
 }
 

@@ -4,14 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
+import { CATALOG, CRM_POINTS_SCHEMA as schema, IMPORT, ingestionClient } from '../support/ingestion-client.js';
 
-const CATALOG = '/data/foundation/catalog';
-const IMPORT = '/data/foundation/import/batches';
-const schema = {
-  class: 'profile',
-  fields: [{ path: 'crmId', type: 'string', required: true }, { path: 'points', type: 'integer' }],
-  identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
-};
 
 describe('batch ingestion over HTTP', () => {
   let t: TestApp;
@@ -20,22 +14,19 @@ describe('batch ingestion over HTTP', () => {
   let datasetId: string;
   const json = () => admin.headers({ 'content-type': 'application/json' });
 
-  async function newBatch(extra: Record<string, unknown> = {}): Promise<string> {
-    const created = await t.inject({ method: 'POST', url: IMPORT, headers: json(), payload: JSON.stringify({ datasetId, inputFormat: { format: 'CSV' }, ...extra }) });
-    expect(created.statusCode, created.body).toBe(201);
-    return created.json<{ id: string }>().id;
-  }
+  let http: ReturnType<typeof ingestionClient>;
+  const newBatch = (extra: Record<string, unknown> = {}) => http.newBatch(datasetId, 'CSV', extra);
   const upload = (batchId: string, name: string, payload: string) =>
     t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${datasetId}/files/${name}`, headers: admin.headers({ 'content-type': 'text/csv' }), payload });
-  const action = (batchId: string, verb: string) => t.inject({ method: 'POST', url: `${IMPORT}/${batchId}?action=${verb}`, headers: admin.headers() });
-  const batchOf = async (batchId: string) => (await t.inject({ method: 'GET', url: `${CATALOG}/batches/${batchId}`, headers: admin.headers() })).json<Record<string, Record<string, unknown>>>()[batchId] ?? {};
+  const action = (batchId: string, verb: string) => http.action(batchId, verb);
+  const batchOf = (batchId: string) => http.batchOf(batchId);
 
   beforeAll(async () => {
     t = await createTestApp({ ACTIVATOR_MAX_UPLOAD_BYTES: '4096' });
     admin = await t.caller({ admin: true });
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const created = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: json(), payload: JSON.stringify({ name: 'Loyalty', schema }) });
-    datasetId = created.json<string[]>()[0]?.replace('@/dataSets/', '') ?? '';
+    http = ingestionClient(t, admin);
+    datasetId = await http.createDataset('Loyalty');
   });
   afterAll(async () => t.close());
 

@@ -5,14 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbDatabase } from '../../src/engine/duckdb/duckdb-database.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
+import { IMPORT, ingestionClient } from '../support/ingestion-client.js';
 
-const CATALOG = '/data/foundation/catalog';
-const IMPORT = '/data/foundation/import/batches';
-const schema = {
-  class: 'profile',
-  fields: [{ path: 'crmId', type: 'string', required: true }, { path: 'points', type: 'integer' }],
-  identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }],
-};
 
 describe('uploaded files of a batch', () => {
   let t: TestApp;
@@ -21,13 +15,9 @@ describe('uploaded files of a batch', () => {
   let datasetId: string;
   let sandboxId: string;
   let duck: DuckDbDatabase;
-  const json = () => admin.headers({ 'content-type': 'application/json' });
 
-  async function newBatch(format = 'csv'): Promise<string> {
-    const created = await t.inject({ method: 'POST', url: IMPORT, headers: json(), payload: JSON.stringify({ datasetId, inputFormat: { format } }) });
-    expect(created.statusCode, created.body).toBe(201);
-    return created.json<{ id: string }>().id;
-  }
+  let http: ReturnType<typeof ingestionClient>;
+  const newBatch = (format = 'csv') => http.newBatch(datasetId, format);
   /** PUT with the name percent-encoded as a client would send it. */
   const upload = (batchId: string, name: string, payload: string | Buffer) =>
     t.inject({ method: 'PUT', url: `${IMPORT}/${batchId}/datasets/${datasetId}/files/${encodeURIComponent(name)}`, headers: admin.headers({ 'content-type': 'application/octet-stream' }), payload });
@@ -49,7 +39,7 @@ describe('uploaded files of a batch', () => {
     expect((await t.inject({ method: 'POST', url: `${IMPORT}/${batchId}?action=COMPLETE`, headers: admin.headers() })).statusCode).toBe(200);
     await t.runtime.services.profilesModule.batches.whenIdle();
   };
-  const batchOf = async (batchId: string) => (await t.inject({ method: 'GET', url: `${CATALOG}/batches/${batchId}`, headers: admin.headers() })).json<Record<string, Record<string, unknown>>>()[batchId] ?? {};
+  const batchOf = (batchId: string) => http.batchOf(batchId);
   /** `<file name>|<crmId>` of every row the batch wrote to the lake, sorted. */
   const lakeRows = async (batchId: string): Promise<string[]> => {
     const dir = path.join(t.dataDir, 'lake', sandboxId, datasetId, batchId);
@@ -62,8 +52,8 @@ describe('uploaded files of a batch', () => {
     t = await createTestApp({ ACTIVATOR_MAX_RECORD_BYTES: '4096' });
     admin = await t.caller({ admin: true });
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const created = await t.inject({ method: 'POST', url: `${CATALOG}/dataSets`, headers: json(), payload: JSON.stringify({ name: 'Loyalty', schema }) });
-    datasetId = created.json<string[]>()[0]?.replace('@/dataSets/', '') ?? '';
+    http = ingestionClient(t, admin);
+    datasetId = await http.createDataset('Loyalty');
     sandboxId = (await t.runtime.store.sandboxes.getByName('prod'))?.id ?? '';
     duck = await DuckDbDatabase.open({ memoryLimitMb: 256, threads: 1, tempDirectory: path.join(t.dataDir, 'test-duck') });
   });
