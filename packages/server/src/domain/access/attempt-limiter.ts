@@ -25,9 +25,13 @@ export interface Reservation {
   refund(): Promise<void>;
 }
 
-/** Seconds until `window` ends, at least 1 (the `Retry-After` value). */
+/**
+ * Seconds until `window` ends, at least 1 and at most the window's length (the `Retry-After` value). A
+ * concurrent request may have opened the window a moment after this request's `now`: the wait is then
+ * counted from the window's start, never beyond its end.
+ */
 export function retryAfterSeconds(window: AttemptWindow, limit: AttemptLimit, now: number): number {
-  return Math.max(1, Math.ceil((window.windowStart + limit.windowMs - now) / 1000));
+  return Math.max(1, Math.ceil((window.windowStart + limit.windowMs - Math.max(now, window.windowStart)) / 1000));
 }
 
 function bucketOf(scope: AttemptScope): string {
