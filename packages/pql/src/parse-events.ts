@@ -48,7 +48,7 @@ export function parseEventCount(cursor: Cursor, parseExpr: ParseExpr): EventCoun
     cursor.unsupported({ offset: start.offset, length: start.length }, `xEvent${member} (only xEvent[<condition>].count() is supported)`);
   }
   const open = cursor.next();
-  const condition = cursor.nested(() =>
+  const condition = cursor.nested(open, () =>
     cursor.withContext({ variables: cursor.context.variables, inEventFilter: true }, () => parseExpr(cursor)),
   );
   cursor.expectPunct(']', ` to close '[' opened at ${cursor.where(open)}`);

@@ -46,7 +46,7 @@ export function parseLiteral(cursor: Cursor): Literal {
 /** array := "[" [ literal { "," literal } ] "]" — elements of one type. */
 export function parseArray(cursor: Cursor): ArrayLiteral {
   const open = cursor.expectPunct('[');
-  return cursor.nested(() => {
+  return cursor.nested(open, () => {
     const elements: Literal[] = [];
     let elementType: ArrayElementType | null = null;
     if (!cursor.isPunct(']')) {

@@ -96,10 +96,10 @@ export class Cursor {
     return `${line}:${column}`;
   }
 
-  /** Runs one level of nesting, failing past `maxDepth` before the JavaScript stack could overflow. */
-  nested<T>(parse: () => T): T {
+  /** Runs one level of nesting opened by `opener`, failing there past `maxDepth` before the JavaScript stack could overflow. */
+  nested<T>(opener: Span, parse: () => T): T {
     if (++this.depth > this.maxDepth) {
-      this.fail(this.peek(), `expression is nested too deeply: at most ${this.maxDepth} levels of parentheses, 'not', '-' or arrays`);
+      this.fail(opener, `expression is nested too deeply: at most ${this.maxDepth} levels of parentheses, 'not', '-' or arrays`);
     }
     try {
       return parse();

@@ -65,22 +65,24 @@ const parseExpr: ParseExpr = (cursor) => parseOr(cursor);
 
 /** or := and { "or" and } */
 function parseOr(cursor: Cursor): Expr {
+  const start = cursor.peek().offset;
   let left = parseAnd(cursor);
   while (cursor.isWord('or')) {
     cursor.next();
     const right = parseAnd(cursor);
-    left = { kind: 'or', span: cursor.spanFrom(left.span.offset), left, right };
+    left = { kind: 'or', span: cursor.spanFrom(start), left, right };
   }
   return left;
 }
 
 /** and := not { "and" not } */
 function parseAnd(cursor: Cursor): Expr {
+  const start = cursor.peek().offset;
   let left = parseNot(cursor);
   while (cursor.isWord('and')) {
     cursor.next();
     const right = parseNot(cursor);
-    left = { kind: 'and', span: cursor.spanFrom(left.span.offset), left, right };
+    left = { kind: 'and', span: cursor.spanFrom(start), left, right };
   }
   return left;
 }
@@ -89,36 +91,37 @@ function parseAnd(cursor: Cursor): Expr {
 function parseNot(cursor: Cursor): Expr {
   if (!cursor.isWord('not')) return parseComparison(cursor);
   const start = cursor.next();
-  const operand = cursor.nested(() => parseNot(cursor));
+  const operand = cursor.nested(start, () => parseNot(cursor));
   return { kind: 'not', span: cursor.spanFrom(start.offset), operand };
 }
 
 /** cmp := add [ cmpop add | ("in" | "notIn") array | "like" STRING | "occurs" occurs ] */
 function parseComparison(cursor: Cursor): Expr {
+  const start = cursor.peek().offset;
   const left = parseAdditive(cursor);
   const token = cursor.peek();
   if (token.kind === 'punct' && COMPARISON_OPERATORS.has(token.text)) {
     cursor.next();
     const right = parseAdditive(cursor);
-    return { kind: 'comparison', span: cursor.spanFrom(left.span.offset), operator: token.text as ComparisonOperator, left, right };
+    return { kind: 'comparison', span: cursor.spanFrom(start), operator: token.text as ComparisonOperator, left, right };
   }
   if (cursor.isWord('in') || cursor.isWord('notIn')) {
     cursor.next();
     if (!cursor.isPunct('[')) cursor.expected(`an array after '${token.text}', e.g. ["a", "b"]`);
     const list = parseArray(cursor);
-    return { kind: 'in', span: cursor.spanFrom(left.span.offset), operator: token.text as 'in' | 'notIn', value: left, list };
+    return { kind: 'in', span: cursor.spanFrom(start), operator: token.text as 'in' | 'notIn', value: left, list };
   }
   if (cursor.isWord('like')) {
     cursor.next();
     if (cursor.peek().kind !== 'string') cursor.expected("a string pattern after 'like', e.g. \"Mc%\"");
     const pattern = parseLiteral(cursor);
     if (pattern.kind !== 'string') throw new Error('a string token parses to a string literal');
-    return { kind: 'like', span: cursor.spanFrom(left.span.offset), value: left, pattern };
+    return { kind: 'like', span: cursor.spanFrom(start), value: left, pattern };
   }
   if (cursor.isWord('occurs')) {
     cursor.next();
     const condition = parseOccurs(cursor);
-    return { kind: 'occurs', span: cursor.spanFrom(left.span.offset), value: left, condition };
+    return { kind: 'occurs', span: cursor.spanFrom(start), value: left, condition };
   }
   return left;
 }
@@ -174,11 +177,12 @@ function parseMultiplicative(cursor: Cursor): Expr {
 }
 
 function parseBinaryLevel(cursor: Cursor, operators: readonly string[], parseOperand: (cursor: Cursor) => Expr): Expr {
+  const start = cursor.peek().offset;
   let left = parseOperand(cursor);
   while (operators.some((op) => cursor.isPunct(op))) {
     const operator = cursor.next().text as ArithmeticOperator;
     const right = parseOperand(cursor);
-    left = { kind: 'arithmetic', span: cursor.spanFrom(left.span.offset), operator, left, right };
+    left = { kind: 'arithmetic', span: cursor.spanFrom(start), operator, left, right };
   }
   return left;
 }
@@ -187,12 +191,13 @@ function parseBinaryLevel(cursor: Cursor, operators: readonly string[], parseOpe
 function parseUnary(cursor: Cursor): Expr {
   if (!cursor.isPunct('-')) return parsePostfix(cursor);
   const start = cursor.next();
-  const operand = cursor.nested(() => parseUnary(cursor));
+  const operand = cursor.nested(start, () => parseUnary(cursor));
   return { kind: 'negate', span: cursor.spanFrom(start.offset), operand };
 }
 
 /** postfix := primary { "." IDENT "(" [ args ] ")" } — paths have already taken their `.field` segments. */
 function parsePostfix(cursor: Cursor): Expr {
+  const start = cursor.peek().offset;
   let target = parsePrimary(cursor);
   while (cursor.isPunct('.')) {
     cursor.next();
@@ -203,7 +208,7 @@ function parsePostfix(cursor: Cursor): Expr {
     }
     const method = name.text as MethodName;
     const args = parseArguments(cursor, method);
-    target = { kind: 'methodCall', span: cursor.spanFrom(target.span.offset), target, method, methodSpan: { offset: name.offset, length: name.length }, args };
+    target = { kind: 'methodCall', span: cursor.spanFrom(start), target, method, methodSpan: { offset: name.offset, length: name.length }, args };
   }
   return target;
 }
@@ -231,7 +236,7 @@ function parsePrimary(cursor: Cursor): Expr {
   if (atLiteral(cursor)) return parseLiteral(cursor);
   if (cursor.isPunct('(')) {
     cursor.next();
-    const inner = cursor.nested(() => parseExpr(cursor));
+    const inner = cursor.nested(token, () => parseExpr(cursor));
     cursor.expectPunct(')', ` to close '(' opened at ${cursor.where(token)}`);
     return inner;
   }
@@ -239,13 +244,13 @@ function parsePrimary(cursor: Cursor): Expr {
   switch (token.text) {
     case 'exists':
     case 'select':
-      return cursor.nested(() => parseExistsOrSelect(cursor, parseExpr));
+      return cursor.nested(token, () => parseExistsOrSelect(cursor, parseExpr));
     case 'sum':
     case 'average':
     case 'min':
     case 'max':
       if (cursor.isPunct('(', 1)) cursor.unsupported(token, `${token.text}(…) (write ${token.text} X.<field> over X from xEvent)`);
-      return cursor.nested(() => parseAggregate(cursor, parseExpr));
+      return cursor.nested(token, () => parseAggregate(cursor, parseExpr));
     case 'xEvent':
       return parseEventCount(cursor, parseExpr);
     case 'inSegment':
