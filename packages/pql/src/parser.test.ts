@@ -33,6 +33,7 @@ describe('precedence and associativity', () => {
     ['a like "x" and b', '(and (like a "x") b)'],
     ['a occurs last day or b', '(or (occurs a (last day)) b)'],
     ['a.b.c.d', 'a.b.c.d'],
+    ['a.count = 1', '(= a.count 1)'],
     ['1.5 < 2', '(< 1.5 2)'],
     ['a.isNull() or b.isNotNull()', '(or (.isNull a) (.isNotNull b))'],
   ])('%s parses as %s', (text, expected) => {
