@@ -54,6 +54,12 @@ describe('syntax diagnostics', () => {
     });
   });
 
+  it('returns every lexer diagnostic instead of parsing', () => {
+    expect(parsePql('a = "x\\q" or b = #')).toMatchObject({
+      diagnostics: [{ column: 7, message: expect.stringMatching(/^syntax error: invalid escape/) }, { column: 18, message: "syntax error: unexpected character '#'" }],
+    });
+  });
+
   it('an empty or blank expression is PQL-EMPTY', () => {
     for (const text of ['', '   \n\t']) {
       expect(parsePql(text)).toMatchObject({ diagnostics: [{ code: 'PQL-EMPTY', message: 'expression is empty', line: 1, column: 1 }] });
