@@ -1,7 +1,11 @@
 // The PQL syntax tree: kind-tagged, immutable nodes for the SPEC §5.2 subset, each with its source span.
 import type { Span } from './diagnostic.js';
 
-/** Fields every node has: its kind and the source range it was parsed from. */
+/**
+ * Fields every node has: its kind and the source range it was parsed from. Parentheses are not
+ * nodes: `(a)` is the node of `a` with the span of `a`, while a node whose first operand is
+ * parenthesised (`(a + 1) * 2`) starts at that `(`.
+ */
 interface NodeBase<K extends string> {
   readonly kind: K;
   readonly span: Span;

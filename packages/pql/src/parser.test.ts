@@ -178,3 +178,28 @@ describe('spans', () => {
     ]);
   });
 });
+
+describe('robustness', () => {
+  it('never throws on 3,000 random token soups, and every tree it returns spans within the input', () => {
+    const pieces = ['a', 'E.b', '(', ')', '[', ']', ',', '.', '=', '<=', '+', '-', '*', '%', 'and', 'or', 'not', 'in', 'notIn',
+      'like', 'occurs', 'last', 'day', 'before', 'now', 'today', 'date(2024, 1, 1)', '"s"', '1', '2.5', 'true', 'exists', 'E',
+      'from', 'xEvent', 'where', 'sum', 'over', 'count()', 'isNull()', 'inSegment', 'between', '!', ':', '$1', '"\\x', '#'];
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join(' ');
+      const result = parsePql(text);
+      if ('ast' in result) {
+        walk(result.ast, (node) => {
+          expect(node.span.offset).toBeGreaterThanOrEqual(0);
+          expect(node.span.offset + node.span.length).toBeLessThanOrEqual(text.length);
+        });
+      } else {
+        expect(result.diagnostics.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
