@@ -1,6 +1,7 @@
 // Parsers for the event constructs of PQL: exists, select, aggregates, xEvent[…].count() and inSegment.
 import type { AggregateFunction, AggregateNode, EventCountNode, ExistsNode, Expr, InSegmentNode, PathNode, SelectNode } from './ast.js';
 import type { Cursor } from './parser-cursor.js';
+import { CLAUSE_WORDS, KEYWORDS } from './pql-words.js';
 
 /** Parses a full expression (the parser's entry point, passed in to keep the modules acyclic). */
 export type ParseExpr = (cursor: Cursor) => Expr;
@@ -73,7 +74,8 @@ export function parseInSegment(cursor: Cursor): InSegmentNode {
 }
 
 function expectVariable(cursor: Cursor, after: string): string {
-  if (!cursor.isWord()) cursor.expected(`a variable name after '${after}', e.g. E`);
+  const name = cursor.peek().text;
+  if (!cursor.isWord() || KEYWORDS.has(name) || CLAUSE_WORDS.has(name)) cursor.expected(`a variable name after '${after}', e.g. E`);
   return cursor.next().text;
 }
 

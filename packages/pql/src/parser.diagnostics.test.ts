@@ -18,6 +18,8 @@ const SYNTAX_ERRORS: ReadonlyArray<readonly [string, number, number, string]> = 
   ['a and or b', 7, 2, "syntax error: expected an expression, found 'or'"],
   ['(sum X.a over Y from xEvent) > 1', 15, 1, 'the two variables of an aggregate must be the same: X and Y'],
   ['sum X over X from xEvent', 7, 4, "syntax error: expected '.' after X: write sum X.<field> over X from xEvent, found 'over'"],
+  ['exists from xEvent where a = 1', 8, 4, "syntax error: expected a variable name after 'exists', e.g. E, found 'from'"],
+  ['(max X.a over and from xEvent) > 1', 15, 3, "syntax error: expected a variable name after 'over', e.g. E, found 'and'"],
   ['exists E where E.a = 1', 10, 5, "syntax error: expected 'from', found 'where'"],
   ['exists E from xEvent E.a = 1', 22, 1, "syntax error: expected 'where': write exists E from xEvent where <condition>, found 'E'"],
   ['exists E from xEvent where E = 1', 28, 1, 'syntax error: the variable E stands for an event: name one of its fields, e.g. E.eventType'],

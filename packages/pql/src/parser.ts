@@ -9,6 +9,7 @@ import { type ParseExpr, parseAggregate, parseEventCount, parseExistsOrSelect, p
 import { atLiteral, parseArray, parseLiteral, parsePath, parseTime, parseUnit } from './parse-literals.js';
 import { Cursor, ParseAbort } from './parser-cursor.js';
 import { METHOD_SIGNATURES, argumentsFit } from './method-signatures.js';
+import { KEYWORDS, UNSUPPORTED_WORDS } from './pql-words.js';
 
 /** The outcome of `parsePql`: a tree, or the diagnostics that explain why there is none. */
 export type ParseResult = { readonly ast: Expr } | { readonly diagnostics: readonly Diagnostic[] };
@@ -23,13 +24,6 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxLength: 64 * 1024, maxDepth: 200 };
 
-/** Words with a fixed meaning at the start of an operand; they never start a path. */
-const KEYWORDS: ReadonlySet<string> = new Set([
-  'and', 'or', 'not', 'in', 'notIn', 'like', 'occurs', 'true', 'false', 'now', 'today', 'date',
-  'exists', 'select', 'sum', 'average', 'min', 'max', 'xEvent', 'inSegment',
-]);
-/** Words of full PQL outside the subset, rejected wherever an operand may start. */
-const UNSUPPORTED_WORDS: ReadonlySet<string> = new Set(['if', 'let', 'forall', 'yesterday', 'tomorrow', 'chain']);
 const COMPARISON_OPERATORS: ReadonlySet<string> = new Set(['=', '!=', '<', '<=', '>', '>=']);
 const METHODS: ReadonlySet<string> = new Set(METHOD_NAMES);
 
