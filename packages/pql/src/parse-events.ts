@@ -28,7 +28,7 @@ export function parseAggregate(cursor: Cursor, parseExpr: ParseExpr): AggregateN
   do {
     if (!cursor.isWord()) cursor.expected('a field name');
     segments.push(cursor.next().text);
-  } while (cursor.isPunct('.') && cursor.next());
+  } while (cursor.eatPunct('.'));
   const value: PathNode = { kind: 'path', span: cursor.spanFrom(variableToken.offset), scope: 'variable', variable, segments };
   cursor.expectWord('over', `: write ${fn} ${variable}.${segments.join('.')} over ${variable} from xEvent`);
   const overToken = cursor.peek();
@@ -37,7 +37,7 @@ export function parseAggregate(cursor: Cursor, parseExpr: ParseExpr): AggregateN
     cursor.fail(overToken, `the two variables of an aggregate must be the same: ${variable} and ${over}`, 'PQL-SYNTAX', 'aggregate');
   }
   expectEventSource(cursor);
-  const condition = cursor.isWord('where') && cursor.next() ? parseCondition(cursor, variable, parseExpr) : null;
+  const condition = cursor.eatWord('where') ? parseCondition(cursor, variable, parseExpr) : null;
   return { kind: 'aggregate', span: cursor.spanFrom(start.offset), function: fn, variable, value, condition };
 }
 

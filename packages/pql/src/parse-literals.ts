@@ -58,7 +58,7 @@ export function parseArray(cursor: Cursor): ArrayLiteral {
         }
         elementType = type;
         elements.push(element);
-      } while (cursor.isPunct(',') && cursor.next());
+      } while (cursor.eatPunct(','));
     }
     cursor.expectPunct(']', ` to close '[' opened at ${cursor.where(open)}`);
     return { kind: 'array', span: cursor.spanFrom(open.offset), elements, elementType };

@@ -55,6 +55,20 @@ export class Cursor {
     return token.kind === 'word' && (text === undefined || token.text === text);
   }
 
+  /** Consumes the punctuation `text` if it is next; tells whether it did. */
+  eatPunct(text: string): boolean {
+    if (!this.isPunct(text)) return false;
+    this.next();
+    return true;
+  }
+
+  /** Consumes the word `text` if it is next; tells whether it did. */
+  eatWord(text: string): boolean {
+    if (!this.isWord(text)) return false;
+    this.next();
+    return true;
+  }
+
   /** The span from `start` to the end of the last consumed token. */
   spanFrom(start: number): Span {
     return { offset: start, length: this.lastEnd - start };

@@ -108,8 +108,8 @@ function parseComparison(cursor: Cursor): Expr {
   if (cursor.isWord('like')) {
     cursor.next();
     if (cursor.peek().kind !== 'string') cursor.expected("a string pattern after 'like', e.g. \"Mc%\"");
-    const pattern = parseLiteral(cursor);
-    if (pattern.kind !== 'string') throw new Error('a string token parses to a string literal');
+    const patternToken = cursor.next();
+    const pattern = { kind: 'string', span: { offset: patternToken.offset, length: patternToken.length }, value: String(patternToken.value) } as const;
     return { kind: 'like', span: cursor.spanFrom(start), value: left, pattern };
   }
   if (cursor.isWord('occurs')) {
@@ -215,7 +215,7 @@ function parseArguments(cursor: Cursor, method: MethodName): Literal[] {
     do {
       if (!atLiteral(cursor)) cursor.expected(`a literal argument: write ${usage}`);
       args.push(parseLiteral(cursor));
-    } while (cursor.isPunct(',') && cursor.next());
+    } while (cursor.eatPunct(','));
   }
   cursor.expectPunct(')', ` to close '(' opened at ${cursor.where(open)}`);
   if (!argumentsFit(method, args)) {
