@@ -55,6 +55,13 @@ describe('lexPql', () => {
     expect(lexPql(text).diagnostics[0]).toMatchObject({ code: 'PQL-SYNTAX', line: 1, column, length, message });
   });
 
+  it('stops after 20 problems, so 60,000 bad characters cost little', () => {
+    const started = Date.now();
+    expect(lexPql('#'.repeat(60_000)).diagnostics).toHaveLength(20);
+    expect(lexPql(`"${'\\q'.repeat(30_000)}"`).diagnostics).toHaveLength(20);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('lexes $1 as an explicit parameter, for the parser to reject', () => {
     expect(lexPql('$12').tokens[0]).toMatchObject({ kind: 'parameter', text: '$12' });
   });

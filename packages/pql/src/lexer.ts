@@ -27,9 +27,12 @@ export interface LexResult {
 /** Operators and punctuation, longest first. `!`, `^`, `=>` and `:` are lexed so the parser can name them as unsupported. */
 const PUNCTUATION = ['!=', '<=', '>=', '=>', '(', ')', '[', ']', ',', '.', '+', '-', '*', '/', '%', '=', '<', '>', '!', '^', ':'] as const;
 
+/** Lexing stops after this many problems: each costs a scan for its line and column. */
+export const MAX_LEXER_DIAGNOSTICS = 20;
+
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n', t: '\t' };
 
-/** Splits `text` into tokens. Never throws: bad characters and strings become diagnostics. */
+/** Splits `text` into tokens. Never throws: bad characters and strings become diagnostics (at most `MAX_LEXER_DIAGNOSTICS`). */
 export function lexPql(text: string): LexResult {
   const tokens: Token[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -53,10 +56,11 @@ export function lexPql(text: string): LexResult {
     advanceTo(end);
   };
   const fail = (offset: number, length: number, message: string): void => {
+    if (diagnostics.length >= MAX_LEXER_DIAGNOSTICS) return;
     diagnostics.push(diagnosticAt(text, { offset, length }, 'PQL-SYNTAX', message, 'token'));
   };
 
-  while (pos < text.length) {
+  while (pos < text.length && diagnostics.length < MAX_LEXER_DIAGNOSTICS) {
     const ch = text[pos] ?? '';
     if (/\s/.test(ch)) {
       advanceTo(pos + 1);
