@@ -131,6 +131,9 @@ describe('limits', () => {
     expect(parsePql(`${'not '.repeat(10_000)}a`)).toMatchObject({ diagnostics: [{ offset: 800 }] });
     expect(parsePql(`${'-'.repeat(10_000)}a`)).toMatchObject({ diagnostics: [{ offset: 200 }] });
     expect(parsePql(`a in ${'['.repeat(10_000)}`)).toMatchObject({ diagnostics: [{ offset: 205 }] });
+    expect(parsePql(`${'xEvent['.repeat(5_000)}a`)).toMatchObject({ diagnostics: [{ offset: 7 * 200 + 6 }] });
+    expect(parsePql(`${'exists E from xEvent where '.repeat(1_000)}E.a = 1`)).toMatchObject({ diagnostics: [{ offset: 27 * 200 }] });
+    expect(parsePql(`x.includes(${'['.repeat(5_000)}`)).toMatchObject({ diagnostics: [{ offset: 11 + 200 }] });
   });
 
   it('nesting at the limit is accepted, and limits can be set per call', () => {
