@@ -1,7 +1,7 @@
 // CORS (SPEC §1.3): off unless ACTIVATOR_CORS_ORIGINS lists the origins allowed to call the API from a browser.
 import type { FastifyInstance } from 'fastify';
 
-const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, x-gw-ims-org-id, x-sandbox-name, x-sandbox-id, x-request-id, x-csrf-token, if-match';
+const ALLOWED_HEADERS = 'authorization, content-type, x-api-key, x-gw-ims-org-id, x-sandbox-name, x-sandbox-id, x-request-id, x-csrf-token, if-match, x-profile-instance-id';
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 
 /** Adds CORS headers for listed origins and answers their preflight requests; does nothing for an empty list. */

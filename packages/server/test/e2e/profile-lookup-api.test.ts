@@ -323,6 +323,28 @@ describe('profile lookup over HTTP', () => {
     }
   });
 
+  it("accepts the forms Adobe's Customer Profile client sends (SPEC §4.5) and names the accepted schemas otherwise", async () => {
+    const canonical = await events('C-1', 'CRMID', `&mergePolicyId=${policies.pdg}`);
+    const unprefixed = await get(`schema.name=xdm.context.experienceevent&relatedSchema.name=_xdm.context.profile&relatedEntityId=C-1&relatedEntityIdNS=CRMID&mergePolicyId=${policies.pdg}`);
+    expect(unprefixed.statusCode, unprefixed.body).toBe(200);
+    expect(unprefixed.json<EventPage>()).toEqual(canonical);
+    expect(canonical._page.count).toBe(4);
+    const plain = await profile('C-1', 'CRMID', `&mergePolicyId=${policies.pdg}`);
+    const leftOver = await profile('C-1', 'CRMID', `&mergePolicyId=${policies.pdg}&relatedSchema.name=_xdm.context.profile`);
+    expect(leftOver.statusCode, leftOver.body).toBe(200);
+    expect(leftOver.json()).toEqual(plain.json());
+    const withInstance = await t.inject({
+      method: 'GET', url: `${UPS}/access/entities?schema.name=_xdm.context.profile&entityId=C-1&entityIdNS=CRMID&mergePolicyId=${policies.pdg}`,
+      headers: admin.headers({ 'x-profile-instance-id': 'ups' }),
+    });
+    expect(withInstance.statusCode, withInstance.body).toBe(200);
+    expect(withInstance.json()).toEqual(plain.json());
+    const wrong = await get('schema.name=_xdm.context.segmentdefinition&entityId=C-1&entityIdNS=CRMID');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('schema.name must be _xdm.context.profile (a profile) or _xdm.context.experienceevent (its events)');
+    expect(wrong.body).not.toMatch(/Invalid option|expected one of/i);
+  });
+
   it('uses the sandbox default policy when none is named, and collapses events re-sent with the same _id', async () => {
     const patched = await t.inject({
       method: 'PATCH', url: `${UPS}/config/mergePolicies/${policies.pdg}`, headers: admin.headers({ 'content-type': 'application/json' }),

@@ -9,10 +9,15 @@ import type { ProfilesModule } from '../datasets/profiles-module.js';
 
 const PROFILE = '_xdm.context.profile';
 const EVENT = '_xdm.context.experienceevent';
+/** Adobe's own Customer Profile client sends the events schema without its leading underscore (SPEC §4.5). */
+const EVENT_WITHOUT_UNDERSCORE = 'xdm.context.experienceevent';
 
 const entityQuery = z.looseObject({
-  'schema.name': z.enum([PROFILE, EVENT]),
-  'relatedSchema.name': z.literal(PROFILE).optional(),
+  'schema.name': z
+    .enum([PROFILE, EVENT, EVENT_WITHOUT_UNDERSCORE], { error: `schema.name must be ${PROFILE} (a profile) or ${EVENT} (its events)` })
+    .transform((name) => (name === EVENT_WITHOUT_UNDERSCORE ? EVENT : name)),
+  // Checked for event lookups only; a left-over value on a profile lookup is ignored (SPEC §4.5).
+  'relatedSchema.name': z.string().max(200).optional(),
   entityId: z.string().min(1).max(1000).optional(),
   entityIdNS: z.string().min(1).max(50).optional(),
   relatedEntityId: z.string().min(1).max(1000).optional(),
