@@ -6,22 +6,10 @@
 // members and BENCH_EVENTS_PER_PROFILE (default 1) events per profile. BENCH_KEEP_DIR keeps the generated lakes
 // there and reuses them on the next run (for iterating on the engine).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-const dist = new URL('../../packages/server/dist/', import.meta.url);
-let modules;
-try {
-  modules = {
-    demo: await import(new URL('demo/demo-data.js', dist).href),
-    database: await import(new URL('engine/duckdb/duckdb-database.js', dist).href),
-    ingestion: await import(new URL('engine/duckdb/duckdb-ingestion.js', dist).href),
-  };
-} catch {
-  console.error('profiles benchmark: packages/server/dist is missing or stale; run `npm run build` first');
-  process.exit(2);
-}
+import { prepareDemoLake, round } from '../support/demo-lake.mjs';
 
 const SIZES = (process.env.BENCH_PROFILE_SIZES ?? '1000000,3000000,10000000').split(',').map(Number);
 const EVENTS_PER_PROFILE = Number(process.env.BENCH_EVENTS_PER_PROFILE ?? 1);
@@ -39,7 +27,7 @@ const notes = [
 
 try {
   for (const size of SIZES) {
-    const lake = await prepareLake(size);
+    const lake = await prepareDemoLake({ dir: path.join(root, `lake-${size}`), profiles: size, events: size * EVENTS_PER_PROFILE, memoryMb: MEMORY_MB, label: 'profiles benchmark' });
     const label = `${(size / 1e6).toLocaleString('en')}M profiles`;
     console.error(`profiles benchmark: ${label}: baseline…`);
     const baseline = await runChild({ mode: 'baseline', lake, memoryMb: MEMORY_MB, work: path.join(root, `work-${size}`) });
@@ -64,46 +52,7 @@ try {
 }
 console.log(JSON.stringify({ rows, notes }));
 
-function round(value) {
-  return Number(value.toFixed(value >= 100 ? 0 : 2));
-}
 
-/** Generates and ingests the demo files of `size` profiles (reused from BENCH_KEEP_DIR when present). */
-async function prepareLake(size) {
-  const dir = path.join(root, `lake-${size}`);
-  const manifest = path.join(dir, 'lake.json');
-  if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  const { generateDemoData } = modules.demo;
-  const { DuckDbDatabase } = modules.database;
-  const { DuckDbIngestionEngine } = modules.ingestion;
-  const db = await DuckDbDatabase.open({ memoryLimitMb: MEMORY_MB, threads: os.availableParallelism(), tempDirectory: path.join(dir, 'spill') });
-  try {
-    console.error(`profiles benchmark: generating ${size.toLocaleString('en')} profiles…`);
-    const input = path.join(dir, 'in');
-    const report = await generateDemoData({ profiles: size, events: size * EVENTS_PER_PROFILE, seed: 42, asOf: '2026-11-01', format: 'parquet', outDir: input }, { database: db });
-    const ingestion = new DuckDbIngestionEngine(db);
-    const datasets = [];
-    for (const file of report.files) {
-      console.error(`profiles benchmark: ingesting ${file.fileName} (${file.rows.toLocaleString('en')} rows)…`);
-      const lakeDir = path.join(dir, 'lake', file.dataset.file, 'batch-1');
-      const result = await ingestion.ingest({
-        sandboxId: 'bench', datasetId: file.dataset.file, batchId: 'batch-1', schema: file.dataset.schema, format: 'parquet',
-        files: [{ name: file.fileName, path: file.path }], errorThreshold: undefined, completedAt: Date.parse('2026-11-01T00:00:00Z'),
-        lakeDir, errorsDir: path.join(dir, 'errors', file.dataset.file), tmpDir: path.join(dir, 'tmp'),
-      });
-      if (result.status !== 'success') throw new Error(`${file.fileName}: ${result.status}`);
-      datasets.push({ id: file.dataset.file, schema: file.dataset.schema, batchDirs: [lakeDir], rows: file.rows });
-    }
-    rmSync(input, { recursive: true, force: true });
-    const lake = { size, datasets, lakeBytes: dirSize(path.join(dir, 'lake')) };
-    writeFileSync(manifest, JSON.stringify(lake));
-    return lake;
-  } finally {
-    db.close();
-    rmSync(path.join(dir, 'spill'), { recursive: true, force: true });
-  }
-}
 
 /** Runs build-child.mjs with `job` and returns its JSON answer plus its max RSS. */
 function runChild(job) {
@@ -124,10 +73,3 @@ function runChild(job) {
   });
 }
 
-function dirSize(dir) {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
-  }
-  return total;
-}
