@@ -1,6 +1,6 @@
 // Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
 import type { Generated } from 'kysely';
-import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType } from '../store.js';
+import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus } from '../store.js';
 
 /**
  * Storage conventions shared by both dialects:
@@ -162,6 +162,49 @@ export interface AttemptCountersTable {
   attempts: number;
 }
 
+/** One row of `segment_jobs` (migration 0005); the structured columns are JSON text. */
+export interface SegmentJobsTable {
+  id: string;
+  sandbox_id: string;
+  status: SegmentJobStatus;
+  source: SegmentJobSource;
+  requested: string;
+  segments: string;
+  metrics: string;
+  errors: string;
+  properties: string;
+  request_id: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** One audience of a segment job (migration 0005). */
+export interface SegmentJobSegmentsTable {
+  job_id: string;
+  segment_id: string;
+}
+
+/** One row of `segment_snapshots` (migration 0005); `by_namespace` is JSON text. */
+export interface SegmentSnapshotsTable {
+  id: string;
+  sandbox_id: string;
+  segment_id: string;
+  job_id: string;
+  evaluated_at: number;
+  merge_policy_id: string;
+  merge_policy_version: number;
+  definition_hash: string;
+  file_path: string;
+  realized: number;
+  existing: number;
+  exited: number;
+  by_namespace: string;
+  visible_at: number | null;
+  created_at: number;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -177,4 +220,7 @@ export interface Database {
   batches: BatchesTable;
   jobs: JobsTable;
   attempt_counters: AttemptCountersTable;
+  segment_jobs: SegmentJobsTable;
+  segment_job_segments: SegmentJobSegmentsTable;
+  segment_snapshots: SegmentSnapshotsTable;
 }
