@@ -269,4 +269,17 @@ export interface LakeStorage {
   removeSandboxData(sandboxId: string, batchIds: readonly string[]): Promise<void>;
   readonly tmpDir: string;
   derivedDir(sandboxId: string): string;
+  /**
+   * An empty scratch directory for one segment job's snapshots (`tmp/segment-jobs/<jobId>/`), emptied first: a
+   * re-run after a restart starts from nothing.
+   */
+  prepareSnapshotStaging(jobId: string): Promise<string>;
+  discardSnapshotStaging(jobId: string): Promise<void>;
+  /**
+   * Moves a snapshot written in the staging directory to `snapshots/<sandboxId>/<segmentId>/<jobId>.parquet` (a rename:
+   * the file appears whole or not at all) and returns its final path. Ids are our UUIDs, checked to be plain names.
+   */
+  publishSnapshot(stagedPath: string, sandboxId: string, segmentId: string, jobId: string): Promise<string>;
+  /** Deletes one snapshot file (retention, a job cut off before it ended); a missing file is not an error. */
+  removeSnapshot(filePath: string): Promise<void>;
 }
