@@ -54,5 +54,7 @@ export interface AudienceCompiler {
 
 /** The engine's view of a sandbox under a merge policy, and that policy's current version. */
 export interface ProfileScopes {
+  /** The current version of a merge policy of the sandbox; rejects when it does not exist. */
+  policyVersion(scope: SandboxScopedStore, policyId: string): Promise<number>;
   profileScope(scope: SandboxScopedStore, policyId: string | undefined): Promise<{ policy: { readonly id: string; readonly version: number }; profileScope: ProfileScope }>;
 }
