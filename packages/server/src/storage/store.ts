@@ -418,6 +418,79 @@ export interface JobRepository {
 
 // ── end of batches and durable jobs ──────────────────────────────────────────────────────────────
 
+// ── Segment definitions (migration 0004) ─────────────────────────────────────────────────────────
+
+export type SegmentLifecycleState = 'draft' | 'published' | 'inactive';
+
+/** Which evaluation modes an audience asks for (only batch is supported; the others are stored as given). */
+export interface SegmentEvaluationInfo {
+  readonly batch: boolean;
+  readonly continuous: boolean;
+  readonly synchronous: boolean;
+}
+
+/** One audience (SPEC §5.1) as stored. */
+export interface SegmentDefinitionRecord {
+  readonly id: string;
+  /** Unique per sandbox, ignoring case (the store keeps a case-folded key beside it). */
+  readonly name: string;
+  readonly description: string | null;
+  /** The PQL text (`pql/text`), as the client sent it. */
+  readonly expression: string;
+  /** Always explicit: the sandbox default at creation when the client named none. */
+  readonly mergePolicyId: string;
+  readonly lifecycleState: SegmentLifecycleState;
+  readonly evaluationInfo: SegmentEvaluationInfo;
+  /** Audience ids referenced by `inSegment`, in first-use order. */
+  readonly dependencies: readonly string[];
+  /** Profile paths and `xEvent.<path>` event paths the expression reads. */
+  readonly fields: readonly string[];
+  /** Changes on every write; the compare-and-set key of {@link SegmentDefinitionRepository.replace}. */
+  readonly etag: string;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export type SegmentDefinitionPatch = Omit<SegmentDefinitionRecord, 'id' | 'createdAt' | 'createdBy'>;
+
+/** Which audiences {@link SegmentDefinitionRepository.list} returns, and in which order. */
+export interface SegmentDefinitionQuery {
+  readonly sortField: 'name' | 'creationTime' | 'updateTime';
+  readonly sort: 'asc' | 'desc';
+  /** Substring of the name, ignoring case (matched literally: `%` and `_` are ordinary characters). */
+  readonly nameContains?: string | undefined;
+  readonly lifecycleState?: SegmentLifecycleState | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** Audiences of one sandbox; like documents, an id of another sandbox is an absent one. */
+export interface SegmentDefinitionRepository {
+  /** @throws StoreConflictError on a duplicate id (any sandbox) or a name already used in the sandbox (ignoring case). */
+  create(definition: SegmentDefinitionRecord): Promise<void>;
+  get(id: string): Promise<SegmentDefinitionRecord | undefined>;
+  /** The audiences among `ids` that exist in the sandbox (absent ids are left out), in no particular order. */
+  getMany(ids: readonly string[]): Promise<readonly SegmentDefinitionRecord[]>;
+  /** One page of the filtered list (ties broken by id) and how many audiences match the filters. */
+  list(query: SegmentDefinitionQuery): Promise<{ readonly items: readonly SegmentDefinitionRecord[]; readonly total: number }>;
+  /**
+   * Replaces the audience when its stored etag equals `expectedEtag` (compare-and-set): the new record,
+   * `'stale'` when the etag differs, undefined when absent. @throws StoreConflictError on a name already used.
+   */
+  replace(id: string, expectedEtag: string, patch: SegmentDefinitionPatch): Promise<SegmentDefinitionRecord | 'stale' | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Ids of the audiences whose `inSegment` references `id`, ordered by id. */
+  referencing(id: string): Promise<readonly string[]>;
+  /** Ids of the audiences that use the merge policy, ordered by id. */
+  usingMergePolicy(mergePolicyId: string): Promise<readonly string[]>;
+  /** Deletes every audience of the sandbox (sandbox reset/delete); returns how many. */
+  deleteAll(): Promise<number>;
+}
+
+// ── end of segment definitions ───────────────────────────────────────────────────────────────────
+
 // ── Segment jobs and membership snapshots (migration 0005) ───────────────────────────────────────
 
 /** SPEC §5.6: `NEW → QUEUED → PROCESSING → SUCCEEDED | FAILED`; a cancel goes through `CANCELLING` to `CANCELLED`. */
@@ -549,6 +622,7 @@ export interface SandboxScopedStore {
   readonly sandboxId: string;
   readonly documents: ScopedDocumentRepository;
   readonly batches: BatchRepository;
+  readonly segmentDefinitions: SegmentDefinitionRepository;
   readonly segmentJobs: SegmentJobRepository;
   readonly segmentSnapshots: SegmentSnapshotRepository;
 }

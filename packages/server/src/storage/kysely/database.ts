@@ -1,6 +1,6 @@
 // Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
 import type { Generated } from 'kysely';
-import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus } from '../store.js';
+import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus, SegmentLifecycleState } from '../store.js';
 
 /**
  * Storage conventions shared by both dialects:
@@ -162,6 +162,36 @@ export interface AttemptCountersTable {
   attempts: number;
 }
 
+/**
+ * One row of `segment_definitions` (migration 0004). `name_key` is the case-folded name (unique per sandbox);
+ * `evaluation_info`, `dependencies` and `fields` are JSON text.
+ */
+export interface SegmentDefinitionsTable {
+  id: string;
+  sandbox_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  expression: string;
+  merge_policy_id: string;
+  lifecycle_state: SegmentLifecycleState;
+  evaluation_info: string;
+  dependencies: string;
+  fields: string;
+  etag: string;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** One `inSegment` reference of an audience (migration 0004), kept in step with its `dependencies`. */
+export interface SegmentReferencesTable {
+  segment_id: string;
+  sandbox_id: string;
+  referenced_id: string;
+}
+
 /** One row of `segment_jobs` (migration 0005); the structured columns are JSON text. */
 export interface SegmentJobsTable {
   id: string;
@@ -220,6 +250,8 @@ export interface Database {
   batches: BatchesTable;
   jobs: JobsTable;
   attempt_counters: AttemptCountersTable;
+  segment_definitions: SegmentDefinitionsTable;
+  segment_references: SegmentReferencesTable;
   segment_jobs: SegmentJobsTable;
   segment_job_segments: SegmentJobSegmentsTable;
   segment_snapshots: SegmentSnapshotsTable;

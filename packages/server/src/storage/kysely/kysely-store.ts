@@ -12,6 +12,7 @@ import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
+import { KyselySegmentDefinitionRepository } from './segment-definition-repository.js';
 import { KyselySegmentJobRepository } from './segment-job-repository.js';
 import { KyselySegmentSnapshotRepository } from './segment-snapshot-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
@@ -62,8 +63,12 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     attempts: new KyselyAttemptCounterRepository(db),
     sandbox(sandboxId: string): SandboxScopedStore {
       return {
-        sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId),
-        segmentJobs: new KyselySegmentJobRepository(db, sandboxId), segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
+        sandboxId,
+        documents: new KyselyScopedDocumentRepository(db, sandboxId),
+        batches: new KyselyBatchRepository(db, sandboxId),
+        segmentDefinitions: new KyselySegmentDefinitionRepository(db, sandboxId),
+        segmentJobs: new KyselySegmentJobRepository(db, sandboxId),
+        segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
       };
     },
     migrate: () => migrateToLatest(db),
