@@ -33,6 +33,8 @@ import { registerIngestionRoutes } from './routes/datasets/ingestion-routes.js';
 import type { ProfilesModule } from './routes/datasets/profiles-module.js';
 import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
+import { registerSegmentDefinitionRoutes } from './routes/ups/segment-definition-routes.js';
+import type { SegmentationModule } from './routes/ups/segmentation-module.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -48,6 +50,7 @@ export interface AppServices {
   readonly audit: AuditService;
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
+  readonly segmentation: SegmentationModule;
   readonly clock: Clock;
 }
 
@@ -148,5 +151,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerIngestionRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerEntityRoutes(app, deps.services.profilesModule);
+  registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };
 }

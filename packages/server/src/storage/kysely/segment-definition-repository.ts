@@ -49,6 +49,9 @@ function toRecord(row: Selectable<SegmentDefinitionsTable>): SegmentDefinitionRe
 /** Ids ordered the same on both dialects (PostgreSQL's collation would order them differently). */
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Ids per statement of {@link KyselySegmentDefinitionRepository.getMany}. */
+const GET_MANY_CHUNK = 500;
+
 const SORT_COLUMNS = { name: 'name_key', creationTime: 'created_at', updateTime: 'updated_at' } as const;
 
 /** {@link SegmentDefinitionRepository} for one sandbox. */
@@ -112,9 +115,14 @@ export class KyselySegmentDefinitionRepository implements SegmentDefinitionRepos
   }
 
   async getMany(ids: readonly string[]): Promise<readonly SegmentDefinitionRecord[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.inSandbox().selectAll().where('id', 'in', [...new Set(ids)]).execute();
-    return rows.map(toRecord);
+    const unique = [...new Set(ids)];
+    const records: SegmentDefinitionRecord[] = [];
+    // Bounded IN lists: SQLite and PostgreSQL both cap the parameters of one statement.
+    for (let start = 0; start < unique.length; start += GET_MANY_CHUNK) {
+      const rows = await this.inSandbox().selectAll().where('id', 'in', unique.slice(start, start + GET_MANY_CHUNK)).execute();
+      records.push(...rows.map(toRecord));
+    }
+    return records;
   }
 
   async list(query: SegmentDefinitionQuery): Promise<{ readonly items: readonly SegmentDefinitionRecord[]; readonly total: number }> {
