@@ -44,26 +44,40 @@ export class DuckDbSegmentEngine implements SegmentEngine {
     const written: string[] = [];
     try {
       return await this.database.withConnection(async (connection) => {
-        const fields = request.audiences.flatMap((audience) => audience.fields);
-        await bindRelations(connection, request.scope, tables, fields, request.external ?? new Map(), undefined);
-        const totalProfiles = await count(connection, 'SELECT count(*) AS "$n" FROM "$profiles"');
-        const failed = new Set<string>();
-        const outcomes: AudienceOutcome[] = [];
-        for (const [index, audience] of request.audiences.entries()) {
-          request.signal?.throwIfAborted();
-          const outcome = await this.evaluateOne(connection, request, tables, audience, failed);
-          if (outcome.ok) written.push(outcome.snapshot.path);
-          else failed.add(audience.id);
-          outcomes.push(outcome);
-          request.onProgress?.(index + 1, request.audiences.length);
+        // Cancelling interrupts the running statement too, not only the loop between audiences.
+        const interrupt = () => connection.interrupt();
+        request.signal?.addEventListener('abort', interrupt);
+        try {
+          return await this.evaluateAll(connection, request, tables, written);
+        } finally {
+          request.signal?.removeEventListener('abort', interrupt);
         }
-        return { totalProfiles, audiences: outcomes };
       });
     } catch (error) {
       // Cancelled or broken: leave no snapshot behind.
       await Promise.all(written.map((file) => rm(file, { force: true })));
+      // A statement interrupted by the cancellation fails with DuckDB's error: report the cancellation instead.
+      request.signal?.throwIfAborted();
       throw error;
     }
+  }
+
+  private async evaluateAll(connection: DuckDBConnection, request: SegmentEvaluationRequest, tables: DerivedProfileTables, written: string[]): Promise<SegmentEvaluationResult> {
+    const fields = request.audiences.flatMap((audience) => audience.fields);
+    await bindRelations(connection, request.scope, tables, fields, request.external ?? new Map(), undefined);
+    const totalProfiles = await count(connection, 'SELECT count(*) AS "$n" FROM "$profiles"');
+    const failed = new Set<string>();
+    const outcomes: AudienceOutcome[] = [];
+    for (const [index, audience] of request.audiences.entries()) {
+      request.signal?.throwIfAborted();
+      const outcome = await this.evaluateOne(connection, request, tables, audience, failed);
+      if (outcome.ok) written.push(outcome.snapshot.path);
+      else failed.add(audience.id);
+      outcomes.push(outcome);
+      request.onProgress?.(index + 1, request.audiences.length);
+    }
+    request.signal?.throwIfAborted();
+    return { totalProfiles, audiences: outcomes };
   }
 
   private async evaluateOne(
@@ -87,6 +101,8 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       await connection.run('INSERT INTO "$memberships" SELECT $1::VARCHAR, "$profile" FROM "$result"', [id]);
       return { id, ok: true, snapshot: { path: file }, counts, byNamespace };
     } catch (error) {
+      // An interrupted statement is the cancellation, not this audience's failure.
+      request.signal?.throwIfAborted();
       return { id, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
