@@ -1,7 +1,7 @@
 // Segment jobs over HTTP with a real lake (SPEC §5.6–5.7, §4.5): counts against the ingested rows, statuses across jobs, failures, lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
-import { buildSegmentWorld, CRM_ROWS, crmCsv, expectedMembers, namespaceCounts, TIER_CHANGES, UPS } from '../support/segment-world.js';
+import { buildSegmentWorld, CRM_ROWS, expectedMembers, namespaceCounts, TIER_CHANGES, UPS } from '../support/segment-world.js';
 
 const JOBS = `${UPS}/segment/jobs`;
 

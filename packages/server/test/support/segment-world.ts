@@ -79,7 +79,7 @@ export function upsClient(t: TestApp, caller: TestCaller) {
   };
 }
 
-const crmCsv = (rows: readonly CrmRow[]) => ['crmId,email,loyalty.tier,loyalty.points', ...rows.map((r) => `${r.crmId},${r.email},${r.tier},${r.points ?? ''}`)].join('\n');
+export const crmCsv = (rows: readonly CrmRow[]) => ['crmId,email,loyalty.tier,loyalty.points', ...rows.map((r) => `${r.crmId},${r.email},${r.tier},${r.points ?? ''}`)].join('\n');
 
 /** Ingests the world (CRM, events, and an extra profile dataset with one flag) and creates its audiences. */
 export async function buildSegmentWorld(t: TestApp, caller: TestCaller) {
@@ -96,7 +96,7 @@ export async function buildSegmentWorld(t: TestApp, caller: TestCaller) {
   const flagged = await ups.audience('Flagged', 'extra.flag = true');
   const flaggedOrVeryRich = await ups.audience('Flagged or very rich', `inSegment("${flagged}") or loyalty.points >= 400`);
   const draft = await ups.audience('Low points draft', 'loyalty.points < 50', 'draft');
-  return { ups, datasets: { crm, events, extra }, audiences: { gold, rich, goldBuyers, flagged, flaggedOrVeryRich, draft }, crmCsv };
+  return { ups, datasets: { crm, events, extra }, audiences: { gold, rich, goldBuyers, flagged, flaggedOrVeryRich, draft } };
 }
 
 /** Members of each audience over rows, computed here in plain JS (the oracle). */
@@ -119,4 +119,3 @@ export function namespaceCounts(rows: readonly CrmRow[], members: readonly strin
   return counts;
 }
 
-export { crmCsv };
