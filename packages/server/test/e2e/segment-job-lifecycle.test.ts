@@ -1,0 +1,121 @@
+// Segment job lifecycle (SPEC §5.6, §5.8): the 10-jobs guardrail, scheduler jobs merging, cancellation, and a cut-off run taken over cleanly.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SegmentJobRecord } from '../../src/storage/store.js';
+import { createTestApp, type TestApp } from '../support/with-app.js';
+import { crmCsv, CRM_ROWS, expectedMembers, UPS, upsClient } from '../support/segment-world.js';
+
+const JOBS = `${UPS}/segment/jobs`;
+const crmSchema = {
+  class: 'profile',
+  fields: [{ path: 'crmId', type: 'string', required: true }, { path: 'email', type: 'string' }, { path: 'loyalty.tier', type: 'string' }, { path: 'loyalty.points', type: 'integer' }],
+  identities: [{ path: 'crmId', namespace: 'CRMID', primary: true }, { path: 'email', namespace: 'Email', primary: false }],
+};
+
+const apps: TestApp[] = [];
+afterEach(async () => {
+  for (const app of apps.splice(0).reverse()) await app.close();
+});
+
+/** An app with the CRM rows ingested and two audiences. */
+async function appWithAudiences(env: Record<string, string> = {}) {
+  const t = await createTestApp(env);
+  apps.push(t);
+  const admin = await t.caller({ admin: true });
+  const ups = upsClient(t, admin);
+  const crm = await ups.dataset('CRM', crmSchema);
+  await ups.ingest(crm, 'csv', 'crm.csv', crmCsv(CRM_ROWS));
+  const gold = await ups.audience('Gold', 'loyalty.tier = "gold"');
+  const rich = await ups.audience('Rich', 'loyalty.points >= 100');
+  const sandboxId = (await t.runtime.store.sandboxes.getByName('prod'))?.id ?? '';
+  return { t, ups, gold, rich, scope: t.runtime.store.sandbox(sandboxId) };
+}
+
+describe('segment job lifecycle', () => {
+  it('refuses an 11th active job with 429, exempts scheduler jobs (which merge while waiting), and cancels queued jobs at once', async () => {
+    const { t, ups, gold, rich, scope } = await appWithAudiences();
+    await t.runtime.worker.stop(); // nothing runs: every job stays QUEUED
+    const finished: SegmentJobRecord[] = [];
+    t.runtime.services.segmentJobs.jobs.onJobFinished((job) => void finished.push(job));
+    const created: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const response = await ups.send('POST', JOBS, [{ segmentId: gold }]);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<{ status: string }>().status).toBe('QUEUED');
+      created.push(response.json<{ id: string }>().id);
+    }
+    const refused = await ups.send('POST', JOBS, [{ segmentId: gold }]);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ status: 429, type: 'https://ns.adobe.com/aep/errors/UPAPI-1429-429' });
+
+    const service = t.runtime.services.segmentJobs.jobs;
+    const scheduled = await service.createScheduledJob(scope, [gold], { scheduleId: 'sch-1', runId: 'run-1' });
+    expect(scheduled).toMatchObject({ source: 'scheduler', status: 'QUEUED', properties: { scheduleId: 'sch-1', runId: 'run-1' } });
+    const merged = await service.createScheduledJob(scope, [rich], { scheduleId: 'sch-1', runId: 'run-2' });
+    expect(merged.id).toBe(scheduled.id);
+    expect(merged.requested).toEqual([gold, rich]);
+    expect(merged.segments.map((segment) => segment.segmentId)).toEqual([gold, rich]);
+    expect(merged.properties).toEqual({ scheduleId: 'sch-1', runId: 'run-2' });
+    const shown = (await ups.send('GET', `${JOBS}/${scheduled.id}`)).json<{ source: string; properties: unknown }>();
+    expect(shown).toMatchObject({ source: 'scheduler', properties: { scheduleId: 'sch-1', runId: 'run-2' } });
+
+    const victim = created[0] ?? '';
+    expect((await ups.send('DELETE', `${JOBS}/${victim}`)).statusCode).toBe(204);
+    expect((await ups.send('GET', `${JOBS}/${victim}`)).json<{ status: string }>().status).toBe('CANCELLED');
+    expect((await ups.send('DELETE', `${JOBS}/${victim}`)).statusCode).toBe(204);
+    expect(finished.map((job) => [job.id, job.status])).toEqual([[victim, 'CANCELLED']]);
+    expect((await ups.send('POST', JOBS, [{ segmentId: gold }])).statusCode).toBe(200);
+  }, 60_000);
+
+  it('a PROCESSING job goes CANCELLING on DELETE, then ends CANCELLED without a snapshot', async () => {
+    const { t, ups, gold, scope } = await appWithAudiences();
+    await t.runtime.worker.stop();
+    const id = (await ups.send('POST', JOBS, [{ segmentId: gold }])).json<{ id: string }>().id;
+    // The run has started (as a worker's claim would make it) when the client cancels.
+    expect(await scope.segmentJobs.update(id, ['QUEUED'], { status: 'PROCESSING', startedAt: t.clock.now() })).toBeDefined();
+    expect((await ups.send('DELETE', `${JOBS}/${id}`)).statusCode).toBe(204);
+    expect((await ups.send('GET', `${JOBS}/${id}`)).json<{ status: string }>().status).toBe('CANCELLING');
+    await t.runtime.services.segmentJobs.runner.run(scope, id, new AbortController().signal);
+    expect((await ups.send('GET', `${JOBS}/${id}`)).json<{ status: string }>().status).toBe('CANCELLED');
+    expect(await scope.segmentSnapshots.listOfJob(id)).toEqual([]);
+    expect((await scope.segmentSnapshots.latestVisible()).size).toBe(0);
+  }, 60_000);
+
+  it('a run cut off mid-way is taken over once its lease expired and re-run cleanly: no half-written snapshot survives', async () => {
+    const { t, ups, gold, rich, scope } = await appWithAudiences({ ACTIVATOR_LEASE_SECONDS: '30' });
+    await t.runtime.worker.stop();
+    const id = (await ups.send('POST', JOBS, [{ segmentId: gold }, { segmentId: rich }])).json<{ id: string }>().id;
+    // A worker claims it, starts, stages one snapshot … and dies.
+    const leaseMs = t.config.leaseSeconds * 1000;
+    const claimed = await t.runtime.store.jobs.claimNext({ kinds: ['segment-job'], workerId: 'dead-worker', leaseMs, now: t.clock.now() });
+    expect(claimed?.subjectId).toBe(id);
+    await scope.segmentJobs.update(id, ['QUEUED'], { status: 'PROCESSING', startedAt: t.clock.now() });
+    const staleFile = path.join(t.dataDir, 'snapshots', scope.sandboxId, gold, `${id}.parquet`);
+    mkdirSync(path.dirname(staleFile), { recursive: true });
+    writeFileSync(staleFile, 'half-written');
+    await scope.segmentSnapshots.create({
+      id: 'stale-snapshot', segmentId: gold, jobId: id, evaluatedAt: t.clock.now(), mergePolicyId: 'timestampOrdered-none-mp', mergePolicyVersion: 1,
+      definitionHash: '0'.repeat(64), filePath: staleFile, counts: { realized: 99, existing: 0, exited: 0 }, byNamespace: {}, visibleAt: null, createdAt: t.clock.now(),
+    });
+
+    // Another instance on the same data directory: nothing happens while the lease holds, then it takes the job over.
+    const other = await createTestApp({ ACTIVATOR_DATA_DIR: t.dataDir, ACTIVATOR_LEASE_SECONDS: '30' });
+    apps.push(other);
+    other.clock.advance(t.clock.now() - other.clock.now() + leaseMs - 1);
+    expect(await other.runtime.worker.drain()).toBe(0);
+    other.clock.advance(1);
+    expect(await other.runtime.worker.drain()).toBe(1);
+
+    const job = (await ups.send('GET', `${JOBS}/${id}`)).json<{ status: string; metrics: { segmentedProfileCounter: Record<string, number> } }>();
+    const expected = expectedMembers(CRM_ROWS);
+    expect(job.status).toBe('SUCCEEDED');
+    expect(job.metrics.segmentedProfileCounter).toEqual({ [gold]: expected.gold.length, [rich]: expected.rich.length });
+    const snapshots = await scope.segmentSnapshots.listOfJob(id);
+    expect(snapshots.map((snapshot) => snapshot.segmentId).sort()).toEqual([gold, rich].sort());
+    expect(snapshots.every((snapshot) => snapshot.visibleAt !== null && snapshot.id !== 'stale-snapshot')).toBe(true);
+    const goldRows = await t.runtime.engine.readSnapshot({ path: staleFile });
+    expect(goldRows.map((row) => row.profileKey).sort()).toEqual(expected.gold.map((crmId) => `CRMID:${crmId}`));
+    expect(existsSync(path.join(t.dataDir, 'tmp', 'segment-jobs', id))).toBe(false);
+  }, 60_000);
+});
