@@ -1,4 +1,5 @@
 // Segment job lifecycle (SPEC §5.6, §5.8): the 10-jobs guardrail, scheduler jobs merging, cancellation, and a cut-off run taken over cleanly.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,5 +118,23 @@ describe('segment job lifecycle', () => {
     const goldRows = await t.runtime.engine.readSnapshot({ path: staleFile });
     expect(goldRows.map((row) => row.profileKey).sort()).toEqual(expected.gold.map((crmId) => `CRMID:${crmId}`));
     expect(existsSync(path.join(t.dataDir, 'tmp', 'segment-jobs', id))).toBe(false);
+  }, 60_000);
+
+  it('keeps the latest 3 snapshots of an audience and deletes older ones after the retention period; each records its definition hash', async () => {
+    const { t, ups, gold, scope } = await appWithAudiences({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: '0' });
+    const jobIds: string[] = [];
+    for (let run = 0; run < 5; run += 1) {
+      t.clock.advance(60_000);
+      const created = await ups.send('POST', JOBS, [{ segmentId: gold }]);
+      expect(created.statusCode, created.body).toBe(200);
+      jobIds.push(created.json<{ id: string }>().id);
+      await t.runtime.services.segmentJobs.jobs.whenIdle();
+    }
+    const kept = await scope.segmentSnapshots.listVisible(gold);
+    expect(kept.map((snapshot) => snapshot.jobId)).toEqual(jobIds.slice(2).reverse());
+    for (const jobId of jobIds.slice(0, 2)) expect(existsSync(path.join(t.dataDir, 'snapshots', scope.sandboxId, gold, `${jobId}.parquet`))).toBe(false);
+    for (const snapshot of kept) expect(existsSync(snapshot.filePath)).toBe(true);
+    const hash = createHash('sha256').update(`${gold}\u0000loyalty.tier = "gold"\u0000`).digest('hex');
+    expect(kept.every((snapshot) => snapshot.definitionHash === hash && snapshot.mergePolicyVersion === 1)).toBe(true);
   }, 60_000);
 });
