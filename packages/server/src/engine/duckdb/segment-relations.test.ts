@@ -35,6 +35,9 @@ const SHARED = fields(
   ['seenAt', 'date-time'],
   ['tags', 'array', 'string'],
   ['codes', 'array', 'integer'],
+  // Named like columns of the engine's own tables (graph, fragments): plain user paths all the same.
+  ['profile', 'string'],
+  ['node', 'integer'],
 );
 const TIMES = ['2025-01-01 00:00:00', '2025-01-02 00:00:00', '2025-01-02 00:00:00.5'];
 
