@@ -130,11 +130,8 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       ).getRowObjectsJS();
       return { totalProfiles, sampled, profilesRead, matched, byNamespace, keys };
     });
-    const members: MergedProfile[] = [];
-    for (const key of evaluated.keys) {
-      const profile = await this.profiles.lookupProfile(request.scope, { namespace: key['$ns'] as string, id: key['$id'] as string });
-      if (profile !== undefined) members.push(profile);
-    }
+    const lookups = evaluated.keys.map((key) => this.profiles.lookupProfile(request.scope, { namespace: key['$ns'] as string, id: key['$id'] as string }));
+    const members = (await Promise.all(lookups)).filter((profile): profile is MergedProfile => profile !== undefined);
     const { totalProfiles, profilesRead, matched, sampled } = evaluated;
     return { totalProfiles, profilesRead, matched, sampled, ...estimate(totalProfiles, profilesRead, matched, sampled), byNamespace: evaluated.byNamespace, members };
   }
