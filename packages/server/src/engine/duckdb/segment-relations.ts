@@ -130,10 +130,11 @@ function eventProfileSql(identityGraph: MergeRules['identityGraph']): string {
 }
 
 /**
- * Creates temp table "$events": one row per event of the scope's event datasets (repeated `_id`s collapsed as the
- * lake views do), `"$profile"`, `timestamp`, `_id` and each used event path.
+ * Creates "$events": one row per event of the scope's event datasets (repeated `_id`s collapsed as the lake views
+ * do), `"$profile"`, `timestamp`, `_id` and each used event path. A temp table when `materialise` (some audience reads
+ * events), else a temp view over the lake that costs nothing unless read.
  */
-export async function createEventsRelation(connection: DuckDBConnection, input: RelationsInput & { readonly identities: string }): Promise<void> {
+export async function createEventsRelation(connection: DuckDBConnection, input: RelationsInput & { readonly identities: string; readonly materialise: boolean }): Promise<void> {
   const { event: used } = splitFields(input.fields);
   const { events } = canonicalDatasets(input.scope);
   const types = typesOf(used, events);
@@ -154,7 +155,12 @@ export async function createEventsRelation(connection: DuckDBConnection, input: 
       `FROM ${view} AS "$event" JOIN ${input.identities} AS "$node" ON "$node".nsu = upper("$event"."$primary_ns") AND "$node".id = "$event"."$primary_id"${restrict}`
     );
   });
-  await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS SELECT * FROM (${[empty, ...branches].join(' UNION ALL BY NAME ')})`);
+  const union = `SELECT * FROM (${[empty, ...branches].join(' UNION ALL BY NAME ')})`;
+  if (!input.materialise) {
+    await connection.run(`CREATE OR REPLACE TEMP VIEW "$events" AS ${union}`);
+    return;
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS ${union}`);
   for (const { view } of sources.events) await connection.run(`DROP VIEW IF EXISTS ${view}`);
 }
 
