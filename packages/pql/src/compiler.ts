@@ -111,8 +111,10 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
   },
   not: (node, scope, ctx) => condition(`(NOT ${definite(compileNode(node.operand, scope, ctx))})`, false),
   in: (node, scope, ctx) => {
+    // `in []` is false without looking at the value (whose string parameters must then not be bound).
+    if (node.list.elements.length === 0 && node.operator === 'in') return FALSE;
     const subject = compileValue(node.value, scope, ctx);
-    if (node.list.elements.length === 0) return node.operator === 'in' ? FALSE : condition(`(${subject} IS NOT NULL)`, false);
+    if (node.list.elements.length === 0) return condition(`(${subject} IS NOT NULL)`, false);
     const list = node.list.elements.map((element) => compileLiteral(element, ctx)).join(', ');
     return condition(`(${subject} ${node.operator === 'in' ? 'IN' : 'NOT IN'} (${list}))`, true);
   },
