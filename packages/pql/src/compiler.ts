@@ -5,7 +5,7 @@ import { compileEventNode } from './compile-events.js';
 import { compileLiteral } from './compile-literals.js';
 import { compileMethod } from './compile-methods.js';
 import { CompileContext, FALSE, type Fragment, PROFILE_ALIAS, type Scope, type SegmentRelations, type SqlParameter, condition, value } from './compile-context.js';
-import { compareWithConstant, compileOccurs, constantTime } from './compile-temporal.js';
+import { compareWithConstant, compileOccurs, constantTime, lazyTemporal } from './compile-temporal.js';
 import type { SqlDialect } from './dialect/dialect.js';
 import { DIALECTS } from './dialect/dialects.js';
 
@@ -69,7 +69,7 @@ const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
       : [node.right, node.left, FLIPPED[node.operator]];
     const time = constantTime(constant, ctx);
     const type = ctx.scalarTypeOf(subject) === 'date' ? 'date' : 'date-time';
-    if (time !== null) return compareWithConstant({ sql: compileValue(subject, scope, ctx), type }, operator, time.ms, ctx);
+    if (time !== null) return compareWithConstant(lazyTemporal(() => compileValue(subject, scope, ctx), type), operator, time.ms, ctx);
   }
   const operator = node.operator === '!=' ? '<>' : node.operator;
   return condition(`(${compileValue(node.left, scope, ctx)} ${operator} ${compileValue(node.right, scope, ctx)})`, true);
