@@ -1,6 +1,7 @@
 // The PQL → SQL compiler: a dialect-neutral visitor over a checked tree, emitting one parameterised statement.
 import type { Expr, NodeKind } from './ast.js';
 import type { CheckedExpression } from './checker.js';
+import { aggregateComparison, aggregateOccurs } from './compile-aggregate-tests.js';
 import { compileEventNode } from './compile-events.js';
 import { compileLiteral } from './compile-literals.js';
 import { compileMethod } from './compile-methods.js';
@@ -60,6 +61,8 @@ const isTimeConstant = (node: Expr): boolean => node.kind === 'now' || node.kind
 const FLIPPED = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 
 const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
+  const grouped = aggregateComparison(node, scope, ctx, compileNode);
+  if (grouped !== null) return grouped;
   const leftType = ctx.scalarTypeOf(node.left);
   const temporal = leftType === 'date' || leftType === 'date-time';
   // A temporal value against a constant time: a range on the value, never a cast of the column.
@@ -125,7 +128,8 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     return condition(ctx.dialect.like(compileValue(node.value, scope, ctx), ctx.parameter(pattern)), true);
   },
   methodCall: (node, scope, ctx) => compileMethod(node, scope, ctx, (inner) => compileValue(inner, scope, ctx)),
-  occurs: (node, scope, ctx) => compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
+  occurs: (node, scope, ctx) => aggregateOccurs(node, scope, ctx, compileNode)
+    ?? compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
   exists: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   select: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   aggregate: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),

@@ -100,6 +100,18 @@ const CASES: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['exists E from xEvent where E.type = "buy" and n > 0', [1, 5]],
   ['exists E from xEvent where E.type = "view" and xEvent[type = "buy" and timestamp < E.timestamp].count() >= 2', [1]],
   ['select E from xEvent where not (E.price > 5)', [1, 2, 4, 5]],
+  // Tests of aggregates against constants (semi-joins on grouped events), incl. none-values that pass the test.
+  ['(sum E.price over E from xEvent where E.type = "view") = 0', [1, 2, 3, 4, 6, 7, 8]],
+  ['xEvent[type = "buy"].count() < 2', [2, 3, 4, 5, 6, 7, 8]],
+  ['2 <= xEvent[type = "buy"].count()', [1]],
+  ['not (xEvent[type = "buy"].count() >= 1)', [2, 3, 6, 7, 8]],
+  ['xEvent[type = "buy"].count() != 1', [1, 2, 3, 6, 7, 8]],
+  ['(max E.timestamp over E from xEvent) > date(2025, 6, 4)', [2, 5]],
+  ['(min E.timestamp over E from xEvent where E.type = "buy") occurs between date(2025, 6, 1) and date(2025, 6, 4)', [1, 4]],
+  ['(average E.price over E from xEvent) >= -1', [1, 5]],
+  ['(sum E.price over E from xEvent) > -1', [1, 2, 3, 4, 5, 6, 7, 8]],
+  ['(sum E.price over E from xEvent) < 10', [2, 3, 4, 5, 6, 7, 8]],
+  ['exists E from xEvent where E.price > n', [1, 5]],
   ['inSegment("seg")', [1, 3]],
   ['not inSegment("seg") and inSegment("other").isNull() = false', [2, 4, 5, 6, 7, 8]],
 ];
@@ -143,10 +155,10 @@ describe('compiled semantics on DuckDB', () => {
     }
   });
 
-  it('uses a distinct alias for every nested event scope', () => {
+  it('uses a distinct alias for every nested event scope, correlating only constructs that read outside their event', () => {
     const { sql } = compile('exists E from xEvent where E.type = "a" and (exists F from xEvent where F.timestamp > E.timestamp) and xEvent[type = "b"].count() > 0');
-    expect(sql).toContain('FROM "$events" AS e1 WHERE e1."$profile" = p."$profile"');
-    expect(sql).toContain('FROM "$events" AS e2 WHERE e2."$profile" = p."$profile" AND (e2."timestamp" > e1."timestamp")');
-    expect(sql).toContain('FROM "$events" AS e3 WHERE e3."$profile" = p."$profile" AND (e3."type" = $2)');
+    expect(sql).toBe('SELECT p."$profile" FROM "$profiles" AS p WHERE EXISTS (SELECT 1 FROM "$events" AS e1 WHERE e1."$profile" = p."$profile"'
+      + ' AND (((e1."type" = $1) AND EXISTS (SELECT 1 FROM "$events" AS e2 WHERE e2."$profile" = p."$profile" AND (e2."timestamp" > e1."timestamp")))'
+      + ' AND (p."$profile" IN (SELECT e3."$profile" FROM "$events" AS e3 WHERE (e3."type" = $2) GROUP BY e3."$profile" HAVING count(*) > 0))))');
   });
 });
