@@ -35,7 +35,11 @@ export function compileMethod(node: MethodCallNode, _scope: Scope, ctx: CompileC
       const list = compileTarget(node.target);
       const arg = node.args[0];
       if (arg === undefined) return FALSE;
-      const other = compileLiteral(arg, ctx);
+      // An empty array literal has no item type of its own: it takes the target's, so the list functions bind.
+      const targetType = ctx.typeOf(node.target);
+      const other = arg.kind === 'array' && arg.elements.length === 0 && targetType.type === 'array'
+        ? d.listLiteral([], targetType.items ?? 'string')
+        : compileLiteral(arg, ctx);
       if (method === 'includes') return condition(d.listContains(list, other), true);
       if (method === 'intersects') return condition(d.listHasAny(list, other), true);
       return condition(method === 'subsetOf' ? d.listHasAll(other, list) : d.listHasAll(list, other), true);
