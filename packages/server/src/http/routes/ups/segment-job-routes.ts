@@ -26,6 +26,7 @@ const listQuery = z.looseObject({
   property: z.string().max(200).optional(),
 });
 const bulkBody = z.looseObject({ ids: z.array(z.looseObject({ id: z.string().min(1).max(100) })).max(100) });
+const bulkResponse = z.object({ results: z.record(z.string(), segmentJobSchema) });
 const listResponse = z.object({
   _page: z.object({ totalCount: z.number(), pageSize: z.number() }),
   children: z.array(segmentJobSchema),
@@ -92,7 +93,7 @@ export function registerSegmentJobRoutes(app: FastifyInstance, deps: SegmentJobR
     return segmentJobJson(await deps.jobs.get(scope, (request.params as { id: string }).id), sandbox, orgId);
   });
 
-  app.post(`${BASE}/bulk-get`, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, body: bulkBody } }, async (request, reply) => {
+  app.post(`${BASE}/bulk-get`, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, body: bulkBody, response: { 207: bulkResponse } } }, async (request, reply) => {
     const { scope, sandbox } = contextOf(request);
     const jobs = await deps.jobs.bulkGet(scope, (request.body as z.infer<typeof bulkBody>).ids.map((entry) => entry.id));
     return reply.code(207).send({ results: Object.fromEntries(jobs.map((job) => [job.id, segmentJobJson(job, sandbox, orgId)])) });
