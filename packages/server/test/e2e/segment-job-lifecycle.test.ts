@@ -100,13 +100,18 @@ describe('segment job lifecycle', () => {
       definitionHash: '0'.repeat(64), filePath: staleFile, counts: { realized: 99, existing: 0, exited: 0 }, byNamespace: {}, visibleAt: null, createdAt: t.clock.now(),
     });
 
+    // A second job of the sandbox waits behind it: one job per sandbox is PROCESSING at a time.
+    const next = (await ups.send('POST', JOBS, [{ segmentId: rich }])).json<{ id: string }>().id;
+
     // Another instance on the same data directory: nothing happens while the lease holds, then it takes the job over.
     const other = await createTestApp({ ACTIVATOR_DATA_DIR: t.dataDir, ACTIVATOR_LEASE_SECONDS: '30' });
     apps.push(other);
     other.clock.advance(t.clock.now() - other.clock.now() + leaseMs - 1);
     expect(await other.runtime.worker.drain()).toBe(0);
+    expect((await ups.send('GET', `${JOBS}/${next}`)).json<{ status: string }>().status).toBe('QUEUED');
     other.clock.advance(1);
-    expect(await other.runtime.worker.drain()).toBe(1);
+    expect(await other.runtime.worker.drain()).toBe(2);
+    expect((await ups.send('GET', `${JOBS}/${next}`)).json<{ status: string }>().status).toBe('SUCCEEDED');
 
     const job = (await ups.send('GET', `${JOBS}/${id}`)).json<{ status: string; metrics: { segmentedProfileCounter: Record<string, number> } }>();
     const expected = expectedMembers(CRM_ROWS);
