@@ -3,6 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pqlAudienceCompiler } from '../../src/domain/segment-jobs/pql-audience-compiler.js';
+import { SegmentJobRunner } from '../../src/domain/segment-jobs/segment-job-runner.js';
+import { storeAudienceSource } from '../../src/domain/segment-jobs/store-audience-source.js';
+import type { SegmentEngine } from '../../src/engine/engine.js';
 import type { SegmentJobRecord } from '../../src/storage/store.js';
 import { createTestApp, type TestApp } from '../support/with-app.js';
 import { crmCsv, CRM_ROWS, expectedMembers, UPS, upsClient } from '../support/segment-world.js';
@@ -141,5 +145,34 @@ describe('segment job lifecycle', () => {
     for (const snapshot of kept) expect(existsSync(snapshot.filePath)).toBe(true);
     const hash = createHash('sha256').update(`${gold}\u0000loyalty.tier = "gold"\u0000`).digest('hex');
     expect(kept.every((snapshot) => snapshot.definitionHash === hash && snapshot.mergePolicyVersion === 1)).toBe(true);
+  }, 60_000);
+
+  it('a job cancelled while the engine evaluates ends CANCELLED: the snapshots it wrote are removed and never become visible', async () => {
+    const { t, ups, gold, rich, scope } = await appWithAudiences();
+    await t.runtime.worker.stop();
+    const id = (await ups.send('POST', JOBS, [{ segmentId: gold }, { segmentId: rich }])).json<{ id: string }>().id;
+    const { runtime } = t;
+    const profiles = runtime.services.profilesModule;
+    // The real engine; the client's DELETE arrives while it evaluates.
+    const engine: SegmentEngine = {
+      evaluateSegments: async (request) => {
+        expect((await ups.send('DELETE', `${JOBS}/${id}`)).statusCode).toBe(204);
+        return runtime.engine.evaluateSegments(request);
+      },
+      previewSegment: (request) => runtime.engine.previewSegment(request),
+      readSnapshot: (snapshot, keys) => runtime.engine.readSnapshot(snapshot, keys),
+    };
+    const finished: string[] = [];
+    const runner = new SegmentJobRunner({
+      ids: { uuid: () => crypto.randomUUID() }, clock: t.clock, engine, lake: profiles.lake, audiences: storeAudienceSource(profiles.datasets), compiler: pqlAudienceCompiler,
+      scopes: { policyVersion: async (s, policyId) => (await profiles.policies.get(s, policyId)).version, profileScope: (s, policyId) => profiles.profiles.profileScope(s, policyId) },
+      finished: (job) => { finished.push(job.status); return Promise.resolve(); },
+      retention: { keepLatest: 3, retentionMs: 0 },
+    });
+    await runner.run(scope, id, new AbortController().signal);
+    expect((await ups.send('GET', `${JOBS}/${id}`)).json<{ status: string }>().status).toBe('CANCELLED');
+    expect(finished).toEqual(['CANCELLED']);
+    expect(await scope.segmentSnapshots.listOfJob(id)).toEqual([]);
+    for (const segmentId of [gold, rich]) expect(existsSync(path.join(t.dataDir, 'snapshots', scope.sandboxId, segmentId, `${id}.parquet`))).toBe(false);
   }, 60_000);
 });
