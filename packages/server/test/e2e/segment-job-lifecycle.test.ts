@@ -62,8 +62,12 @@ describe('segment job lifecycle', () => {
     expect(merged.requested).toEqual([gold, rich]);
     expect(merged.segments.map((segment) => segment.segmentId)).toEqual([gold, rich]);
     expect(merged.properties).toEqual({ scheduleId: 'sch-1', runId: 'run-2' });
+    // A schedule naming an audience that was deleted since still fires, for the audiences that exist.
+    const lenient = await service.createScheduledJob(scope, ['4f0c0f6e-0000-4000-8000-00000000dead'], { scheduleId: 'sch-1', runId: 'run-3' });
+    expect(lenient.id).toBe(scheduled.id);
+    expect(lenient.segments.map((segment) => segment.segmentId)).toEqual([gold, rich]);
     const shown = (await ups.send('GET', `${JOBS}/${scheduled.id}`)).json<{ source: string; properties: unknown }>();
-    expect(shown).toMatchObject({ source: 'scheduler', properties: { scheduleId: 'sch-1', runId: 'run-2' } });
+    expect(shown).toMatchObject({ source: 'scheduler', properties: { scheduleId: 'sch-1', runId: 'run-3' } });
 
     const victim = created[0] ?? '';
     expect((await ups.send('DELETE', `${JOBS}/${victim}`)).statusCode).toBe(204);
@@ -71,6 +75,22 @@ describe('segment job lifecycle', () => {
     expect((await ups.send('DELETE', `${JOBS}/${victim}`)).statusCode).toBe(204);
     expect(finished.map((job) => [job.id, job.status])).toEqual([[victim, 'CANCELLED']]);
     expect((await ups.send('POST', JOBS, [{ segmentId: gold }])).statusCode).toBe(200);
+  }, 60_000);
+
+  it('start-up queues again a job left NEW by a process that stopped before enqueueing it', async () => {
+    const { t, gold, scope } = await appWithAudiences();
+    await t.runtime.worker.stop();
+    const now = t.clock.now();
+    await scope.segmentJobs.create({
+      id: '0b8f8a3e-0000-4000-8000-000000000001', status: 'NEW', source: 'api', requested: [gold], metrics: null, errors: [], properties: null, requestId: null,
+      segments: [{ segmentId: gold, expression: 'loyalty.tier = "gold"', mergePolicyId: 'timestampOrdered-none-mp', mergePolicyVersion: 1, dependencies: [] }],
+      createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+    });
+    const service = t.runtime.services.segmentJobs.jobs;
+    expect(await service.resumeOrphans(scope)).toBe(1);
+    expect(await service.resumeOrphans(scope)).toBe(0);
+    expect((await t.runtime.store.jobs.findLatest('segment-job', '0b8f8a3e-0000-4000-8000-000000000001'))?.state).toBe('queued');
+    expect((await scope.segmentJobs.get('0b8f8a3e-0000-4000-8000-000000000001'))?.status).toBe('QUEUED');
   }, 60_000);
 
   it('a PROCESSING job goes CANCELLING on DELETE, then ends CANCELLED without a snapshot', async () => {
