@@ -65,12 +65,17 @@ describeOnEachStore('audience rules', (storeEnv) => {
     expect((await ups.call('DELETE', `${DEFINITIONS}/${base.id}`)).statusCode).toBe(200);
   });
 
-  it('lets dataflows map only published audiences of the sandbox, under the audience\'s own name; a mapped audience cannot become inactive', async () => {
+  it('lets dataflows map only published audiences of the sandbox, under the audience\'s current name; a mapped audience cannot become inactive', async () => {
     const published = await ups.create('Published for flows', 'loyalty.points > 30', { description: 'the audience description' });
     const draft = await ups.create('Draft for flows', 'loyalty.points > 31', { lifecycleState: 'draft' });
     const { id } = await fs.createFlow(dlz, { name: 'Mapped flow', transformations: withAudiences(published.id) });
     const selector = (await fs.getFlow(id)).transformations[0].params.segmentSelectors.selectors[0].value;
     expect([selector.id, selector.name, selector.description]).toEqual([published.id, 'Published for flows', 'the audience description']);
+    expect((await ups.patch(published.id, { name: 'Renamed for flows', description: null })).statusCode).toBe(200);
+    const refreshed = (await fs.getFlow(id)).transformations[0].params.segmentSelectors.selectors[0].value;
+    expect([refreshed.name, refreshed.description]).toEqual(['Renamed for flows', '']);
+    const listed = (await fs.get(`/flows?property=id==${id}`)).json<{ items: { transformations: { params: { segmentSelectors: { selectors: { value: { name: string } }[] } } }[] }[] }>();
+    expect(listed.items[0]?.transformations[0]?.params.segmentSelectors.selectors[0]?.value.name).toBe('Renamed for flows');
     const refused = await fs.post('/flows', fs.flowBody(dlz, { name: 'Draft flow', transformations: withAudiences(draft.id) }));
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errorMessage).toBe(`segmentSelectors.selectors[0].value.id ${draft.id} is not a published audience of this sandbox`);
