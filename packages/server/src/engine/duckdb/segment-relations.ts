@@ -49,7 +49,7 @@ async function publish(connection: DuckDBConnection, name: '$profiles' | '$event
     await connection.run(`CREATE OR REPLACE TEMP ${kind} ${quoteIdentifier(name)} AS ${select}`);
     return;
   }
-  const declared = quoteIdentifier(`${name}_declared`);
+  const declared = quoteIdentifier(`$declared_${name.slice(1)}`);
   await connection.run(`CREATE OR REPLACE TEMP ${kind} ${declared} AS ${select}`);
   await connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(name)} AS SELECT *, ${undeclared.map((fieldPath) => `NULL AS ${quoteIdentifier(fieldPath)}`).join(', ')} FROM ${declared}`);
 }
