@@ -162,15 +162,24 @@ describe('segment relations equal the lookups', () => {
     const rules = rulesList[0] as MergeRules;
     const tables = await engine.derivedTables(scope(rules));
     const columns = await db.withConnection(async (connection) => {
-      const input = { scope: scope(rules), tables, fields: ['wide.f3', 'nowhere.declared', 'xEvent.amount', 'xEvent._id'] };
+      const input = { scope: scope(rules), tables, fields: ['wide.f3', 'nowhere.declared', 'xEvent.amount', 'xEvent._id', 'xEvent.elsewhere'] };
       await createProfilesRelation(connection, input);
       await createEventsRelation(connection, { ...input, identities: readAllShardsSql(tables.identities), materialise: rules.identityGraph === 'pdg' });
       const describe = async (table: string) =>
         (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjectsJS().map((row) => `${row['column_name'] as string} ${row['column_type'] as string}`);
-      return { profiles: await describe('"$profiles"'), events: await describe('"$events"') };
+      // A path no dataset of the scope declares is missing everywhere, whatever type an audience compares it with.
+      const undeclared = await connection.runAndReadAll(
+        'SELECT count(*)::INTEGER AS n FROM "$profiles" p WHERE coalesce(p."nowhere.declared" >= $1, false) OR EXISTS (SELECT 1 FROM "$events" e WHERE e."elsewhere" < $2)',
+        [5, 2.5],
+      );
+      // (DESCRIBE shows the untyped NULL columns as INTEGER; queries see them as NULL.)
+      const untyped = await connection.runAndReadAll('SELECT DISTINCT typeof(p."nowhere.declared") AS p, typeof(e."elsewhere") AS e FROM "$profiles" p, "$events" e');
+      return { profiles: await describe('"$profiles"'), events: await describe('"$events"'), undeclared: undeclared.getRowObjectsJS(), untyped: untyped.getRowObjectsJS() };
     });
-    expect(columns.profiles).toEqual(['$profile BIGINT', 'wide.f3 BIGINT', 'nowhere.declared VARCHAR']);
-    expect(columns.events).toEqual(['$profile BIGINT', 'timestamp TIMESTAMP', '_id VARCHAR', 'amount DOUBLE']);
+    expect(columns.profiles).toEqual(['$profile BIGINT', 'wide.f3 BIGINT', 'nowhere.declared INTEGER']);
+    expect(columns.events).toEqual(['$profile BIGINT', 'timestamp TIMESTAMP', '_id VARCHAR', 'amount DOUBLE', 'elsewhere INTEGER']);
+    expect(columns.untyped).toEqual([{ p: '"NULL"', e: '"NULL"' }]);
+    expect(columns.undeclared).toEqual([{ n: 0 }]);
     expect(splitFields(['a', 'xEvent.b', 'xEvent.timestamp', 'a'])).toEqual({ profile: ['a'], event: ['b'] });
   });
 });
