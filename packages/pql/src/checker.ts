@@ -59,7 +59,7 @@ export function checkPql(text: string, options: CheckOptions): CheckResult {
   const expression = ok ? ({ ast: parsed.ast, types: ctx.types } as unknown as CheckedExpression) : undefined;
   return {
     ok,
-    diagnostics: ctx.diagnostics,
+    diagnostics: [...ctx.diagnostics].sort((a, b) => a.offset - b.offset),
     expression,
     dependencies: [...ctx.dependencies],
     fields: [...ctx.profileFields, ...[...ctx.eventFields].map((path) => `xEvent.${path}`)],

@@ -1,11 +1,12 @@
 // The PQL → SQL compiler: a dialect-neutral visitor over a checked tree, emitting one parameterised statement.
 import type { Expr, NodeKind } from './ast.js';
 import type { CheckedExpression } from './checker.js';
+import { aggregateComparison, aggregateOccurs } from './compile-aggregate-tests.js';
 import { compileEventNode } from './compile-events.js';
 import { compileLiteral } from './compile-literals.js';
 import { compileMethod } from './compile-methods.js';
 import { CompileContext, FALSE, type Fragment, PROFILE_ALIAS, type Scope, type SegmentRelations, type SqlParameter, condition, value } from './compile-context.js';
-import { compareWithConstant, compileOccurs, constantTime } from './compile-temporal.js';
+import { compareWithConstant, compileOccurs, constantTime, lazyTemporal } from './compile-temporal.js';
 import type { SqlDialect } from './dialect/dialect.js';
 import { DIALECTS } from './dialect/dialects.js';
 
@@ -60,6 +61,8 @@ const isTimeConstant = (node: Expr): boolean => node.kind === 'now' || node.kind
 const FLIPPED = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 
 const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
+  const grouped = aggregateComparison(node, scope, ctx, compileNode);
+  if (grouped !== null) return grouped;
   const leftType = ctx.scalarTypeOf(node.left);
   const temporal = leftType === 'date' || leftType === 'date-time';
   // A temporal value against a constant time: a range on the value, never a cast of the column.
@@ -69,7 +72,7 @@ const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
       : [node.right, node.left, FLIPPED[node.operator]];
     const time = constantTime(constant, ctx);
     const type = ctx.scalarTypeOf(subject) === 'date' ? 'date' : 'date-time';
-    if (time !== null) return compareWithConstant({ sql: compileValue(subject, scope, ctx), type }, operator, time.ms, ctx);
+    if (time !== null) return compareWithConstant(lazyTemporal(() => compileValue(subject, scope, ctx), type), operator, time.ms, ctx);
   }
   const operator = node.operator === '!=' ? '<>' : node.operator;
   return condition(`(${compileValue(node.left, scope, ctx)} ${operator} ${compileValue(node.right, scope, ctx)})`, true);
@@ -125,7 +128,8 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     return condition(ctx.dialect.like(compileValue(node.value, scope, ctx), ctx.parameter(pattern)), true);
   },
   methodCall: (node, scope, ctx) => compileMethod(node, scope, ctx, (inner) => compileValue(inner, scope, ctx)),
-  occurs: (node, scope, ctx) => compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
+  occurs: (node, scope, ctx) => aggregateOccurs(node, scope, ctx, compileNode)
+    ?? compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
   exists: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   select: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   aggregate: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
