@@ -142,7 +142,7 @@ function stringExpr(ctx: Ctx): G {
 /** A date or date-time valued expression. */
 function timeExpr(ctx: Ctx, depth: number): G {
   const options = [withPaths(ctx, 'date', dateLiteral, text('today')), withPaths(ctx, 'date-time', text('now'))];
-  if (canNest(ctx) && depth > 0) options.push(aggregate(ctx, pick('max', 'min'), ['timestamp', 'eDt'], depth - 1));
+  if (canNest(ctx) && depth > 0) options.push(aggregate(ctx, pick('max', 'min'), ['timestamp', 'eDt', 'eDate'], depth - 1));
   return oneof(...options);
 }
 
@@ -164,7 +164,7 @@ function array(ctx: Ctx): G | null {
 const CMP = pick(' = ', ' != ', ' < ', ' <= ', ' > ', ' >= ');
 const UNIT = fc.tuple(fc.constantFrom('second', 'minute', 'hour', 'day', 'week', 'month', 'year'), fc.boolean())
   .map(([unit, plural]) => () => (plural ? `${unit}s` : unit));
-const LIKE_PATTERN: G = fc.array(fc.constantFrom('%', '_', '\\%', '\\_', '\\\\', 'a', 'b', 'J', 'o', 'é', ' ', 'ß', '\u{1D49C}'), { maxLength: 4 })
+const LIKE_PATTERN: G = fc.array(fc.constantFrom('%', '_', '\\%', '\\_', '\\\\', '\\', 'a', 'b', 'J', 'o', 'é', ' ', 'ß', '\u{1D49C}'), { maxLength: 4 })
   .map((parts) => () => JSON.stringify(parts.join('')));
 const REGEX: G = pick(...['^a', 'b$', '^$', 'o', '^.b$', '(?i)^jo(h)?n$', '[0-9]', '^[a-z]+$', 'a|b', '(?i)é', '^.{2}$', '\\.', '(?i)A'].map((p) => JSON.stringify(p)));
 const STRING_METHOD = pick('startsWith', 'endsWith', 'contains', 'doesNotStartWith', 'doesNotEndWith', 'doesNotContain', 'equals', 'notEqualTo');
@@ -184,7 +184,7 @@ export function predicate(ctx: Ctx, depth: number): G {
       { weight: 2, arbitrary: seq(time, CMP, time) },
       { weight: 1, arbitrary: seq(num, pick(' in ', ' notIn '), list(literalOf.number)) },
       { weight: 1, arbitrary: seq(str, pick(' in ', ' notIn '), list(oneof(stringLiteral, stringPart))) },
-      { weight: 1, arbitrary: seq(withPaths(ctx, 'date', dateLiteral), pick(' in ', ' notIn '), list(literalOf.date, 1)) },
+      { weight: 1, arbitrary: seq(oneof(withPaths(ctx, 'date', dateLiteral), withPaths(ctx, 'date-time', dateLiteral)), pick(' in ', ' notIn '), list(literalOf.date, 1)) },
       { weight: 2, arbitrary: seq(str, ' like ', LIKE_PATTERN) },
       { weight: 4, arbitrary: seq(withPaths(ctx, 'string', stringLiteral), '.', STRING_METHOD, '(', oneof(stringLiteral, stringPart, stringPart), pick('', ', true', ', false', ', false'), ')') },
       { weight: 2, arbitrary: seq(withPaths(ctx, 'string', stringLiteral), '.matches(', REGEX, ')') },
