@@ -77,10 +77,17 @@ const decimalLiteral: G = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('0.1', '0.2', '0.3', '1.1', '0.75') },
 ).map((literal) => () => literal);
 const negativeInteger: G = fc.integer({ min: 1, max: 5 }).map((n) => () => `-${n}`);
-const dateLiteral: G = dayOffset.map((days) => (env: RenderEnv) => {
-  const date = new Date((env.base + days) * MS_PER_DAY);
-  return `date(${date.getUTCFullYear()}, ${date.getUTCMonth() + 1}, ${date.getUTCDate()})`;
-});
+const dateLiteral: G = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: dayOffset.map((days) => (env: RenderEnv) => {
+      const date = new Date((env.base + days) * MS_PER_DAY);
+      return `date(${date.getUTCFullYear()}, ${date.getUTCMonth() + 1}, ${date.getUTCDate()})`;
+    }),
+  },
+  // The ends of the supported calendar (ranges beyond them must stay empty, not fail).
+  { weight: 1, arbitrary: pick('date(1, 1, 1)', 'date(9999, 12, 31)', 'date(1900, 2, 28)') },
+);
 const list = (element: G, minLength = 0): G =>
   fc.array(element, { minLength, maxLength: 3 }).map((renders) => (env: RenderEnv) => `[${renders.map((render) => render(env)).join(', ')}]`);
 const literalOf: Readonly<Record<'string' | 'integer' | 'number' | 'date', G>> = {

@@ -48,7 +48,7 @@ export const SEGMENT_IDS = ['seg-a', 'seg-b', 'Ünï "q"'] as const;
 // ── Values ─────────────────────────────────────────────────────────────────────────────────────
 export const STRING_POOL = [
   '', 'a', 'A', 'ab', 'Ab', 'AB', 'John', 'jon', 'JON', 'Zoë', 'ZOË', 'é', 'É', '%', '_', 'a%b', 'a_b', '\\', 'x y',
-  '\u{1D49C}b', 'ß', 'purchase', 'Purchase', '\uFFFD', "it's",
+  '\u{1D49C}b', 'ß', 'purchase', 'Purchase', '\uFFFD', "it's", 'a\nb',
 ] as const;
 /** Parts of the pool's strings, in several cases: method arguments that often hit (case-insensitively or not). */
 export const STRING_PARTS = ['a', 'A', 'b', 'B', 'jo', 'JO', 'Jo', 'on', 'ON', 'ë', 'Ë', 'é', 'É', 'ß', 'SS', '%', '_', '\u{1D49C}', "'", 'pur', 'ASE'] as const;
@@ -87,9 +87,9 @@ function slotValue(spec: SlotSpec): fc.Arbitrary<Raw> {
   return fc.array(scalarValue(spec.items ?? 'string'), { maxLength: 4 });
 }
 
-/** Present ~70% of the time; missing is `undefined` (absent) or `null`. */
+/** Present ~80% of the time; missing is `undefined` (absent) or `null`. */
 const maybe = (arb: fc.Arbitrary<Raw>): fc.Arbitrary<Raw> =>
-  fc.oneof({ weight: 7, arbitrary: arb }, { weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
+  fc.oneof({ weight: 8, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
 
 // ── Raw worlds ─────────────────────────────────────────────────────────────────────────────────
 interface RawProfile { readonly attributes: Readonly<Record<string, Raw>>; readonly events: readonly Readonly<Record<string, Raw>>[] }
@@ -118,13 +118,13 @@ const MAX_PROFILES = 12;
 
 export const rawWorld: fc.Arbitrary<RawWorld> = fc.record({
   names: slotNames,
-  ids: fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 0, maxLength: MAX_PROFILES }),
+  ids: fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 3, maxLength: MAX_PROFILES }),
   profiles: fc.array(rawProfile, { minLength: MAX_PROFILES, maxLength: MAX_PROFILES }),
   memberships: fc.record(Object.fromEntries(SEGMENT_IDS.map((id) => [id, fc.array(fc.boolean(), { minLength: MAX_PROFILES, maxLength: MAX_PROFILES })]))),
 });
 
-/** Base days: month, week and year ends, leap days (all generated times are offsets from one of these). */
-export const BASE_DAYS = ['2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01', '2025-03-31', '2025-06-30', '2025-12-28', '2020-12-31', '2021-01-04', '2023-02-28']
+/** Base days: month, week and year ends, leap days, the epoch (negative instants); generated times are offsets from one. */
+export const BASE_DAYS = ['2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01', '2025-03-31', '2025-06-30', '2025-12-28', '2020-12-31', '2021-01-04', '2023-02-28', '1969-12-31', '1970-01-01']
   .map((day) => { const [y, m, d] = day.split('-').map(Number); return daysOf(y ?? 0, m ?? 0, d ?? 0); });
 
 // ── Materialising ──────────────────────────────────────────────────────────────────────────────
