@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FieldCatalogue } from './catalogue.js';
-import { type CheckOptions, checkPql } from './checker.js';
+import { type CheckOptions, MAX_HEIGHT, checkPql } from './checker.js';
 import type { SegmentInfo } from './segment-check.js';
 
 const CATALOGUE: FieldCatalogue = {
@@ -221,6 +221,15 @@ describe('results', () => {
     const result = check('xEvent[web.pageName = "a"].count() > loyalty.points and exists E from xEvent where E.eventType = "x" and loyalty.points > 1 and E.web.pageName = "b" and consent.marketing');
     expect(result).toMatchObject({ ok: true, fields: ['loyalty.points', 'consent.marketing', 'xEvent.web.pageName', 'xEvent.eventType'] });
     expect(result.expression).toBeDefined();
+  });
+
+  it('walks long and/or chains without recursion, and rejects trees deeper than MAX_HEIGHT', () => {
+    expect(check(Array(2800).fill('loyalty.points = 1').join(' or ')).ok).toBe(true);
+    expect(check(Array(2000).fill('loyalty.points * 2 - 1 > 0').join(' and ')).ok).toBe(true);
+    expect(check(`loyalty.points${' + 1'.repeat(MAX_HEIGHT)} > 0`).diagnostics).toEqual([expect.objectContaining({
+      code: 'PQL-SYNTAX', column: 1, message: `expression is nested too deeply: ${MAX_HEIGHT + 2} levels, at most ${MAX_HEIGHT}; simplify it or split it into audiences combined with inSegment`,
+    })]);
+    expect(check(`preferences.channels${'.distinct()'.repeat(5000)}.count() > 0`)).toMatchObject({ ok: false, diagnostics: [{ code: 'PQL-SYNTAX' }] });
   });
 
   it('never throws, whatever the text', () => {
