@@ -214,6 +214,12 @@ export function predicate(ctx: Ctx, depth: number): G {
       const sub = predicate(ctx, depth - 1);
       options.push({ weight: 4, arbitrary: oneof(seq(sub, ' and ', sub), seq(sub, ' or ', sub), seq('not ', sub), seq('not (', sub, ')'), seq('(', sub, ')')) });
       options.push({ weight: 1, arbitrary: seq('(', sub, ')', pick(' = ', ' != '), pick('true', 'false')) });
+      // Unparenthesised chains mixing `and` and `or` (precedence decides the tree; flattening must keep it).
+      options.push({
+        weight: 2,
+        arbitrary: fc.tuple(sub, fc.array(fc.tuple(pick(' and ', ' or ', ' and not ', ' or not '), sub), { minLength: 2, maxLength: 5 }))
+          .map(([first, rest]) => (env: RenderEnv) => first(env) + rest.map(([op, operand]) => op(env) + operand(env)).join('')),
+      });
     }
     return fc.oneof(...options);
   });
