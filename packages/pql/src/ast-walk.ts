@@ -38,3 +38,33 @@ export function readsOnlyItsEvent(condition: Expr, variable: string | null): boo
       return childrenOf(condition).every((child) => readsOnlyItsEvent(child, variable));
   }
 }
+
+type ChainNode = Extract<Expr, { kind: 'and' | 'or' }>;
+
+/**
+ * The chain of `and` or `or` that `head` ends (`a or b or c`): its operands and the chain nodes in source
+ * order. Long chains (generated lists of alternatives) are walked with loops, not recursion.
+ */
+export function chainOf(head: ChainNode): { readonly operands: readonly Expr[]; readonly nodes: readonly ChainNode[] } {
+  const nodes: ChainNode[] = [];
+  let current: Expr = head;
+  while (current.kind === head.kind) {
+    nodes.push(current);
+    current = (current).left;
+  }
+  nodes.reverse();
+  return { operands: [current, ...nodes.map((node) => node.right)], nodes };
+}
+
+/** The height of the tree, counting a chain of `and` or of `or` as one level (SQL engines flatten those too). */
+export function chainHeight(root: Expr): number {
+  let max = 0;
+  const stack: Array<readonly [Expr, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as readonly [Expr, number];
+    max = Math.max(max, depth);
+    const children = node.kind === 'and' || node.kind === 'or' ? chainOf(node).operands : childrenOf(node);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return max;
+}

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FieldCatalogue } from './catalogue.js';
-import { type CheckOptions, checkPql } from './checker.js';
+import { type CheckOptions, MAX_HEIGHT, checkPql } from './checker.js';
 import type { SegmentInfo } from './segment-check.js';
 
 const CATALOGUE: FieldCatalogue = {
@@ -155,7 +155,12 @@ describe('PQL-INVALID-REGEX', () => {
     ['(?=a)', 'lookaround (?=…) is not supported by RE2 (at character 1)'],
     ['a(?<!b)', 'lookaround (?<!…) is not supported by RE2 (at character 2)'],
     ['(a)\\1', 'backreference \\1 is not supported by RE2 (at character 4)'],
-    ['(?<n>a)\\k<n>', 'named backreference \\k<…> is not supported by RE2 (at character 8)'],
+    ['(a)\\k<n>', 'named backreference \\k<…> is not supported by RE2 (at character 4)'],
+    ['(?<n>a)', 'named group (?<…>) is not supported here (at character 1): use a plain group (…)'],
+    ['a\\u0041', 'escape \\u is not supported by RE2 (at character 2): write \\x{41} for a code point'],
+    ['\\cJ', 'escape \\c is not supported by RE2 (at character 1)'],
+    ['[\\b]', 'escape \\b is not supported by RE2 (at character 2)'],
+    ['[^]', 'missing ] to close a character class: write [\\s\\S] for any character'],
   ])('rejects %s (not RE2)', (pattern, detail) => {
     const text = `person.name.firstName.matches(${JSON.stringify(pattern)})`;
     expect(onlyDiagnostic(text)).toMatchObject({ code: 'PQL-INVALID-REGEX', message: `invalid regular expression: ${detail}`, column: 31, construct: 'method' });
@@ -167,7 +172,7 @@ describe('PQL-INVALID-REGEX', () => {
   });
 
   it('accepts a leading (?i), escapes and character classes that look like lookaround', () => {
-    for (const pattern of ['(?i)^jo(h)?n$', '\\(?=', '[(?=]', '[\\]1]\\d+', '^\\w+@example\\.com$']) {
+    for (const pattern of ['(?i)^jo(h)?n$', '\\(?=', '[(?=]', '[\\]1]\\d+', '^\\w+@example\\.com$', '\\x{41}\\p{L}\\pN\\b', '[^]a]', '\\Q.\\E\\-\\/']) {
       expect(check(`person.name.firstName.matches(${JSON.stringify(pattern)})`).diagnostics).toEqual([]);
     }
   });
@@ -221,6 +226,15 @@ describe('results', () => {
     const result = check('xEvent[web.pageName = "a"].count() > loyalty.points and exists E from xEvent where E.eventType = "x" and loyalty.points > 1 and E.web.pageName = "b" and consent.marketing');
     expect(result).toMatchObject({ ok: true, fields: ['loyalty.points', 'consent.marketing', 'xEvent.web.pageName', 'xEvent.eventType'] });
     expect(result.expression).toBeDefined();
+  });
+
+  it('walks long and/or chains without recursion, and rejects trees deeper than MAX_HEIGHT', () => {
+    expect(check(Array(2800).fill('loyalty.points = 1').join(' or ')).ok).toBe(true);
+    expect(check(Array(2000).fill('loyalty.points * 2 - 1 > 0').join(' and ')).ok).toBe(true);
+    expect(check(`loyalty.points${' + 1'.repeat(MAX_HEIGHT)} > 0`).diagnostics).toEqual([expect.objectContaining({
+      code: 'PQL-SYNTAX', column: 1, message: `expression is nested too deeply: ${MAX_HEIGHT + 2} levels, at most ${MAX_HEIGHT}; simplify it or split it into audiences combined with inSegment`,
+    })]);
+    expect(check(`preferences.channels${'.distinct()'.repeat(5000)}.count() > 0`)).toMatchObject({ ok: false, diagnostics: [{ code: 'PQL-SYNTAX' }] });
   });
 
   it('never throws, whatever the text', () => {

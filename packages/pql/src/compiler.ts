@@ -1,5 +1,6 @@
 // The PQL → SQL compiler: a dialect-neutral visitor over a checked tree, emitting one parameterised statement.
 import type { Expr, NodeKind } from './ast.js';
+import { chainOf } from './ast-walk.js';
 import type { CheckedExpression } from './checker.js';
 import { aggregateComparison, aggregateOccurs } from './compile-aggregate-tests.js';
 import { compileEventNode } from './compile-events.js';
@@ -78,6 +79,13 @@ const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
   return condition(`(${compileValue(node.left, scope, ctx)} ${operator} ${compileValue(node.right, scope, ctx)})`, true);
 };
 
+/** `a AND b AND …` / `a OR b OR …` for a whole chain, flat (NULL operands stay false-like: both are monotone). */
+function logicalChain(node: Extract<Expr, { kind: 'and' | 'or' }>, scope: Scope, ctx: CompileContext): Fragment {
+  const operands = chainOf(node).operands.map((operand) => compileNode(operand, scope, ctx));
+  const keyword = node.kind === 'and' ? ' AND ' : ' OR ';
+  return condition(`(${operands.map((operand) => operand.sql).join(keyword)})`, operands.some((operand) => operand.nullable));
+}
+
 const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
   string: (node, _scope, ctx) => value(compileLiteral(node, ctx), false),
   integer: (node, _scope, ctx) => value(compileLiteral(node, ctx), false),
@@ -104,14 +112,8 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     return value(`(${left} ${node.operator} ${right})`);
   },
   comparison,
-  and: (node, scope, ctx) => {
-    const [left, right] = [compileNode(node.left, scope, ctx), compileNode(node.right, scope, ctx)];
-    return condition(`(${left.sql} AND ${right.sql})`, left.nullable || right.nullable);
-  },
-  or: (node, scope, ctx) => {
-    const [left, right] = [compileNode(node.left, scope, ctx), compileNode(node.right, scope, ctx)];
-    return condition(`(${left.sql} OR ${right.sql})`, left.nullable || right.nullable);
-  },
+  and: (node, scope, ctx) => logicalChain(node, scope, ctx),
+  or: (node, scope, ctx) => logicalChain(node, scope, ctx),
   not: (node, scope, ctx) => condition(`(NOT ${definite(compileNode(node.operand, scope, ctx))})`, false),
   in: (node, scope, ctx) => {
     // `in []` is false without looking at the value (whose string parameters must then not be bound).
@@ -127,7 +129,7 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     const pattern = trailing ? `${node.pattern.value}\\` : node.pattern.value;
     return condition(ctx.dialect.like(compileValue(node.value, scope, ctx), ctx.parameter(pattern)), true);
   },
-  methodCall: (node, scope, ctx) => compileMethod(node, scope, ctx, (inner) => compileValue(inner, scope, ctx)),
+  methodCall: (node, scope, ctx) => compileMethod(node, ctx, (inner) => compileValue(inner, scope, ctx)),
   occurs: (node, scope, ctx) => aggregateOccurs(node, scope, ctx, compileNode)
     ?? compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
   exists: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),

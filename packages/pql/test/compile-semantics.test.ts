@@ -155,10 +155,17 @@ describe('compiled semantics on DuckDB', () => {
     }
   });
 
+  it('compiles a long or-list flat, within the engine\'s expression depth', async () => {
+    const text = [...Array.from({ length: 4000 }, (_, i) => `n = ${i + 100}`), 'n = 7', 's = "abc"'].join(' or ');
+    const compiled = compile(text);
+    expect(compiled.sql).toMatch(/WHERE \(\(p\."n" = 100\) OR \(p\."n" = 101\) OR /);
+    expect(await selectMembers(db.connection, compiled)).toEqual([1, 2]);
+  });
+
   it('uses a distinct alias for every nested event scope, correlating only constructs that read outside their event', () => {
     const { sql } = compile('exists E from xEvent where E.type = "a" and (exists F from xEvent where F.timestamp > E.timestamp) and xEvent[type = "b"].count() > 0');
     expect(sql).toBe('SELECT p."$profile" FROM "$profiles" AS p WHERE EXISTS (SELECT 1 FROM "$events" AS e1 WHERE e1."$profile" = p."$profile"'
-      + ' AND (((e1."type" = $1) AND EXISTS (SELECT 1 FROM "$events" AS e2 WHERE e2."$profile" = p."$profile" AND (e2."timestamp" > e1."timestamp")))'
+      + ' AND ((e1."type" = $1) AND EXISTS (SELECT 1 FROM "$events" AS e2 WHERE e2."$profile" = p."$profile" AND (e2."timestamp" > e1."timestamp"))'
       + ' AND (p."$profile" IN (SELECT e3."$profile" FROM "$events" AS e3 WHERE (e3."type" = $2) GROUP BY e3."$profile" HAVING count(*) > 0))))');
   });
 });
