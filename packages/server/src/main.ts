@@ -4,6 +4,7 @@ import { constants, mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { checkPql } from '@activator/pql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -17,7 +18,14 @@ import { AuditService } from './domain/audit/audit-service.js';
 import { BaseConnectionService } from './domain/destinations/base-connection-service.js';
 import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
-import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.js';
+import { AudienceService } from './domain/audiences/audience-service.js';
+import { pqlAudienceCompiler } from './domain/segment-jobs/pql-audience-compiler.js';
+import { SegmentJobRunner } from './domain/segment-jobs/segment-job-runner.js';
+import { SEGMENT_JOB, SegmentJobService } from './domain/segment-jobs/segment-job-service.js';
+import { segmentMembershipOf } from './domain/segment-jobs/segment-membership.js';
+import { storeAudienceSource } from './domain/segment-jobs/store-audience-source.js';
+import type { SegmentJobsModule } from './http/routes/ups/segment-jobs-module.js';
+import { segmentAudienceDirectory } from './domain/flows/audience-directory.js';
 import { FlowService } from './domain/flows/flow-service.js';
 import { SYSTEM_ACTOR, type Clock, type IdGenerator, type PasswordHasher, type SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
@@ -44,7 +52,7 @@ import { loadMasterKey } from './security/master-key.js';
 import { isTakeover } from './jobs/job-state.js';
 import { JobWorker, type JobWorkerEvent } from './jobs/job-worker.js';
 import { openStore } from './storage/open-store.js';
-import type { Store } from './storage/store.js';
+import type { SandboxScopedStore, Store } from './storage/store.js';
 
 export const systemClock: Clock = { now: () => Date.now() };
 export const randomIds: IdGenerator = { uuid: () => randomUUID() };
@@ -100,7 +108,7 @@ function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator,
     sources,
     targets,
     flows: new FlowService({
-      ids, sources, targets, audiences: unverifiedAudienceDirectory,
+      ids, sources, targets, audiences: segmentAudienceDirectory(store),
       limits: { maxFlowsPerSandbox: config.maxFlowsPerSandbox, warnAudiencesPerFlow: config.warnAudiencesPerFlow, warnMappedAttributes: config.warnMappedAttributes },
     }),
     sandboxStore: (sandboxId) => store.sandbox(sandboxId),
@@ -136,6 +144,29 @@ export interface ServiceEffects {
   readonly runDueJobs: () => Promise<unknown>;
 }
 
+/** SPEC §5.7: the latest snapshots of an audience that retention always keeps. */
+const SNAPSHOTS_KEPT_PER_AUDIENCE = 3;
+
+/** Wires segment jobs (SPEC §5.6–5.7) over the store, the engine and the lake. */
+function createSegmentJobsModule(store: Store, config: Config, effects: ServiceEffects, profiles: ProfilesModule): SegmentJobsModule {
+  const { clock, ids, engine, lake } = effects;
+  const audiences = storeAudienceSource(profiles.datasets);
+  const scopes = {
+    policyVersion: async (scope: SandboxScopedStore, policyId: string) => (await profiles.policies.get(scope, policyId)).version,
+    profileScope: (scope: SandboxScopedStore, policyId: string | undefined) => profiles.profiles.profileScope(scope, policyId),
+  };
+  const jobs = new SegmentJobService({ ids, clock, jobs: store.jobs, audiences, scopes, runDueJobs: effects.runDueJobs });
+  const runner = new SegmentJobRunner({
+    ids, clock, engine, lake, audiences, compiler: pqlAudienceCompiler, scopes, finished: (job, scope) => jobs.notifyFinished(job, scope),
+    retention: { keepLatest: SNAPSHOTS_KEPT_PER_AUDIENCE, retentionMs: config.snapshotRetentionDays * 86_400_000 },
+  });
+  return {
+    jobs, runner,
+    membership: (scope, policyId, keys) => segmentMembershipOf(engine, scope, policyId, keys),
+    sandboxStore: (sandboxId) => store.sandbox(sandboxId),
+  };
+}
+
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
@@ -146,13 +177,19 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     await effects.lake.removeSandboxData(sandboxId, batches.map((batch) => batch.id));
     await profilesModule.batches.removeAll(store.sandbox(sandboxId));
   };
+  const flowService = createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey));
+  const audiences = new AudienceService({
+    ids, clock, checker: checkPql, datasets: profilesModule.datasets, policies: profilesModule.policies, flows: flowService.flows,
+  });
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
   const limiter = new AttemptLimiter({ store, clock });
   const window = (seconds: number) => seconds * 1000;
   return {
     clock,
-    flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
+    flowService,
+    segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
+    segmentJobs: createSegmentJobsModule(store, config, effects, profilesModule),
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
@@ -183,6 +220,7 @@ function createJobWorker(store: Store, config: Config, services: AppServices, ef
     leaseMs: config.leaseSeconds * 1000, pollIntervalMs: JOB_POLL_INTERVAL_MS, onEvent: effects.onEvent,
     handlers: {
       [INGEST_BATCH_JOB]: (job) => batches.runIngestJob(store.sandbox(job.sandboxId ?? ''), job.subjectId, isTakeover(job)),
+      [SEGMENT_JOB]: (job, context) => services.segmentJobs.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId, context.signal),
     },
   });
 }
@@ -279,6 +317,8 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
   for (const sandbox of await runtime.store.sandboxes.listLive()) {
     const resumed = await runtime.services.profilesModule.batches.resumeOrphans(runtime.store.sandbox(sandbox.id));
     if (resumed > 0) logger.warn({ sandbox: sandbox.name, batches: resumed }, 'completed batches without an ingestion job were queued again');
+    const segmentJobs = await runtime.services.segmentJobs.jobs.resumeOrphans(runtime.store.sandbox(sandbox.id));
+    if (segmentJobs > 0) logger.warn({ sandbox: sandbox.name, segmentJobs }, 'segment jobs without a durable job were queued again');
   }
   runtime.worker.start();
 }

@@ -33,6 +33,10 @@ import { registerIngestionRoutes } from './routes/datasets/ingestion-routes.js';
 import type { ProfilesModule } from './routes/datasets/profiles-module.js';
 import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
+import { registerSegmentDefinitionRoutes } from './routes/ups/segment-definition-routes.js';
+import type { SegmentationModule } from './routes/ups/segmentation-module.js';
+import type { SegmentJobsModule } from './routes/ups/segment-jobs-module.js';
+import { registerSegmentJobRoutes } from './routes/ups/segment-job-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -48,6 +52,8 @@ export interface AppServices {
   readonly audit: AuditService;
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
+  readonly segmentation: SegmentationModule;
+  readonly segmentJobs: SegmentJobsModule;
   readonly clock: Clock;
 }
 
@@ -147,6 +153,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerCatalogDatasetRoutes(app, deps.services.profilesModule, flowServiceDeps);
   registerIngestionRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
-  registerEntityRoutes(app, deps.services.profilesModule);
+  registerEntityRoutes(app, deps.services.profilesModule, deps.services.segmentJobs);
+  registerSegmentJobRoutes(app, deps.services.segmentJobs, deps.config.orgId);
+  registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };
 }

@@ -12,6 +12,9 @@ import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
+import { KyselySegmentDefinitionRepository } from './segment-definition-repository.js';
+import { KyselySegmentJobRepository } from './segment-job-repository.js';
+import { KyselySegmentSnapshotRepository } from './segment-snapshot-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
@@ -59,7 +62,14 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     jobs: createKyselyJobRepository(db, { supportsSkipLocked: dialect === 'postgres' }),
     attempts: new KyselyAttemptCounterRepository(db),
     sandbox(sandboxId: string): SandboxScopedStore {
-      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId) };
+      return {
+        sandboxId,
+        documents: new KyselyScopedDocumentRepository(db, sandboxId),
+        batches: new KyselyBatchRepository(db, sandboxId),
+        segmentDefinitions: new KyselySegmentDefinitionRepository(db, sandboxId),
+        segmentJobs: new KyselySegmentJobRepository(db, sandboxId),
+        segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
+      };
     },
     migrate: () => migrateToLatest(db),
     migrationStatus: () => readMigrationStatus(db),
