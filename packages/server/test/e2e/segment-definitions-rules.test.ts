@@ -137,5 +137,10 @@ describeOnEachStore('audience rules', (storeEnv) => {
     expect((await ups.call('GET', `${DEFINITIONS}/${theirs.id}`, undefined, 'iso-dev')).json()).toEqual(theirs);
     // The same name is free in every sandbox.
     expect((await ups.call('POST', DEFINITIONS, audienceBody('Dev only', 'loyalty.points > 60'))).statusCode).toBe(200);
+    // Resetting the sandbox deletes its audiences (SPEC §2.6); prod keeps its own.
+    const reset = await ups.call('PUT', '/data/foundation/sandbox-management/sandboxes/iso-dev', { action: 'reset' });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expectUpsError(await ups.call('GET', `${DEFINITIONS}/${theirs.id}`, undefined, 'iso-dev'), 404, notFound);
+    expect((await ups.call('GET', `${DEFINITIONS}?name=Dev%20only`)).json<{ segments: unknown[] }>().segments).toHaveLength(1);
   });
 });

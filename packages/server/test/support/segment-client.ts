@@ -19,7 +19,7 @@ export function audienceBody(name: string, value: string, extra: Record<string, 
 export type AudienceJson = Record<string, any>;
 
 export interface SegmentClient {
-  call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, sandbox?: string): Promise<LightMyRequestResponse>;
+  call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, sandbox?: string): Promise<LightMyRequestResponse>;
   /** POST /segment/definitions; fails the test unless 200. */
   create(name: string, value: string, extra?: Record<string, unknown>, sandbox?: string): Promise<AudienceJson>;
   patch(id: string, body: unknown, sandbox?: string): Promise<LightMyRequestResponse>;
