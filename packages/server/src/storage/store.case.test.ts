@@ -113,7 +113,7 @@ function storeContract(setup: StoreContractSetup): void {
 
   describe('migrations and health', () => {
     it('applies the foundation once; migrating again applies nothing', async () => {
-      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters']);
+      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0006-segment-schedules']);
       expect(await store.migrate()).toEqual([]);
     });
 
@@ -121,7 +121,7 @@ function storeContract(setup: StoreContractSetup): void {
       const fresh = await (await setup.newDatabase())();
       try {
         expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null },
-          { name: '0003-attempt-counters', executedAt: null }]);
+          { name: '0003-attempt-counters', executedAt: null }, { name: '0006-segment-schedules', executedAt: null }]);
         const before = Date.now();
         await fresh.migrate();
         const [status] = await fresh.migrationStatus();
@@ -615,7 +615,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters']);
+      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0006-segment-schedules']);
       await store.users.create(userRecord());
       expect(await store.users.count()).toBe(1);
     } finally {

@@ -418,11 +418,81 @@ export interface JobRepository {
 
 // ── end of batches and durable jobs ──────────────────────────────────────────────────────────────
 
+// ── Batch segmentation schedules (migration 0006) ────────────────────────────────────────────────
+
+export type SegmentScheduleState = 'active' | 'inactive';
+
+/** The batch segmentation schedule of a sandbox (SPEC §5.8); at most one per sandbox. */
+export interface SegmentScheduleRecord {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly name: string;
+  /** Always `batch_segmentation` (the only type SPEC §5.8 supports). */
+  readonly type: 'batch_segmentation';
+  /** Audience ids, or `['*']` for every published audience. */
+  readonly segments: readonly string[];
+  /** Quartz cron text (UTC), validated by the domain. */
+  readonly cron: string;
+  readonly state: SegmentScheduleState;
+  /**
+   * Occurrences at or before this time are handled: fired, or passed before the schedule was created,
+   * activated or given a new cron. The scheduler fires only occurrences after it.
+   */
+  readonly firedThrough: EpochMs;
+  /** The last firing: its occurrence time and run id (null before the first). */
+  readonly lastFiredAt: EpochMs | null;
+  readonly lastRunId: string | null;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export type SegmentSchedulePatch = Partial<Pick<SegmentScheduleRecord, 'name' | 'segments' | 'cron' | 'state' | 'firedThrough'>>
+  & Pick<SegmentScheduleRecord, 'updatedAt' | 'updatedBy'>;
+
+/** One firing the scheduler records before it creates the segment job. */
+export interface SegmentScheduleFiring {
+  /** The occurrence fired (becomes `firedThrough` and `lastFiredAt`). */
+  readonly occurrence: EpochMs;
+  readonly runId: string;
+}
+
+/** The schedule of one sandbox; like documents, an id of another sandbox is an absent one. */
+export interface SegmentScheduleRepository {
+  /** @throws StoreConflictError when the sandbox already has a schedule (or the id exists). */
+  create(schedule: Omit<SegmentScheduleRecord, 'sandboxId'>): Promise<void>;
+  get(id: string): Promise<SegmentScheduleRecord | undefined>;
+  /** The sandbox's schedule, if it has one. */
+  find(): Promise<SegmentScheduleRecord | undefined>;
+  /** Applies the patch; the new record, or undefined when absent. */
+  update(id: string, patch: SegmentSchedulePatch): Promise<SegmentScheduleRecord | undefined>;
+  /**
+   * Records a firing when `firedThrough` still equals `expectedFiredThrough` and the schedule is active
+   * (compare-and-set): of two processes firing the same occurrence, exactly one gets true.
+   */
+  recordFiring(id: string, expectedFiredThrough: EpochMs, firing: SegmentScheduleFiring): Promise<boolean>;
+  /** Puts a firing back (when its job could not be created), if nothing changed since; true when undone. */
+  undoFiring(id: string, firing: SegmentScheduleFiring, previous: Pick<SegmentScheduleRecord, 'firedThrough' | 'lastFiredAt' | 'lastRunId'>): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes the sandbox's schedule (sandbox reset/delete). */
+  deleteAll(): Promise<number>;
+}
+
+/** Across sandboxes, for the scheduler. */
+export interface SegmentScheduleDirectory {
+  /** Active schedules of live (not deleted) sandboxes, ordered by sandbox id. */
+  listActive(): Promise<readonly SegmentScheduleRecord[]>;
+}
+
+// ── end of batch segmentation schedules ──────────────────────────────────────────────────────────
+
 /** What one sandbox's data looks like through the store. */
 export interface SandboxScopedStore {
   readonly sandboxId: string;
   readonly documents: ScopedDocumentRepository;
   readonly batches: BatchRepository;
+  readonly schedules: SegmentScheduleRepository;
 }
 
 export interface MigrationStatus {
@@ -444,6 +514,13 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly jobs: JobRepository;
   readonly attempts: AttemptCounterRepository;
+  readonly segmentSchedules: SegmentScheduleDirectory;
+  /**
+   * Runs `work` only when no other process runs work under the same name now (PostgreSQL: a session
+   * advisory lock held on a reserved connection while `work` runs; SQLite, one process behind the data-dir
+   * lock: always). Resolves `{ ran: false }` at once when another process holds it.
+   */
+  runExclusive<T>(name: string, work: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }>;
   /** The only way to reach sandbox-scoped data. */
   sandbox(sandboxId: string): SandboxScopedStore;
   /** Applies pending migrations; returns the names applied. */

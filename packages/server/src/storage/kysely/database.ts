@@ -162,6 +162,24 @@ export interface AttemptCountersTable {
   attempts: number;
 }
 
+/** One row of `segment_schedules` (migration 0006); `sandbox_id` is unique, `segments` is a JSON array. */
+export interface SegmentSchedulesTable {
+  id: string;
+  sandbox_id: string;
+  name: string;
+  type: 'batch_segmentation';
+  segments: string;
+  cron: string;
+  state: 'active' | 'inactive';
+  fired_through: number;
+  last_fired_at: number | null;
+  last_run_id: string | null;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -177,4 +195,5 @@ export interface Database {
   batches: BatchesTable;
   jobs: JobsTable;
   attempt_counters: AttemptCountersTable;
+  segment_schedules: SegmentSchedulesTable;
 }

@@ -11,7 +11,9 @@ import type { Database } from './database.js';
 import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
+import { createRunExclusive } from './exclusive-work.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
+import { KyselySegmentScheduleDirectory, KyselySegmentScheduleRepository } from './segment-schedule-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
@@ -58,8 +60,11 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     audit: new KyselyAuditRepository(db),
     jobs: createKyselyJobRepository(db, { supportsSkipLocked: dialect === 'postgres' }),
     attempts: new KyselyAttemptCounterRepository(db),
+    segmentSchedules: new KyselySegmentScheduleDirectory(db),
+    runExclusive: createRunExclusive(db, dialect),
     sandbox(sandboxId: string): SandboxScopedStore {
-      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId) };
+      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId),
+        schedules: new KyselySegmentScheduleRepository(db, sandboxId) };
     },
     migrate: () => migrateToLatest(db),
     migrationStatus: () => readMigrationStatus(db),

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as batchesAndJobs from './0002-batches-and-jobs.js';
 import * as attemptCounters from './0003-attempt-counters.js';
+import * as segmentSchedules from './0006-segment-schedules.js';
 
 /**
  * Every migration by name; names sort in the order they must run. Static imports (not a directory
@@ -12,6 +13,7 @@ const migrationsByName: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-batches-and-jobs': batchesAndJobs,
   '0003-attempt-counters': attemptCounters,
+  '0006-segment-schedules': segmentSchedules,
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */
