@@ -33,6 +33,7 @@ import { createLocalLakeStorage } from './engine/local-lake-storage.js';
 import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
+import { SegmentScheduleService } from './domain/schedules/schedule-service.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
 import type { Registry } from 'prom-client';
@@ -150,6 +151,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   const roles = new RoleService({ store, clock, ids });
   const limiter = new AttemptLimiter({ store, clock });
   const window = (seconds: number) => seconds * 1000;
+  const segmentSchedules = new SegmentScheduleService({ clock, ids, defaultCron: config.defaultSegmentationCron });
   return {
     clock,
     flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
@@ -171,7 +173,14 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
       },
     }),
     profilesModule,
-    sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
+    segmentSchedules,
+    sandboxes: new SandboxService({
+      store, clock, ids,
+      hooks: [
+        { onCleared: (sandbox) => clearSandboxLake(sandbox.id) },
+        { onCreated: (sandbox) => segmentSchedules.ensureDefault(store.sandbox(sandbox.id)), onCleared: (sandbox) => segmentSchedules.clear(store.sandbox(sandbox.id)) },
+      ],
+    }),
   };
 }
 

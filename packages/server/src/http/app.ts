@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { CredentialService } from '../domain/access/credential-service.js';
 import type { RoleService } from '../domain/access/role-service.js';
 import type { SessionService } from '../domain/access/session-service.js';
+import type { SegmentScheduleService } from '../domain/schedules/schedule-service.js';
 import type { UserService } from '../domain/access/user-service.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
 import { boundText } from '../domain/audit/bounded-values.js';
@@ -34,6 +35,7 @@ import type { ProfilesModule } from './routes/datasets/profiles-module.js';
 import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
+import { registerScheduleRoutes } from './routes/ups/schedule-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -48,6 +50,7 @@ export interface AppServices {
   readonly audit: AuditService;
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
+  readonly segmentSchedules: SegmentScheduleService;
   readonly clock: Clock;
 }
 
@@ -148,5 +151,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerIngestionRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerEntityRoutes(app, deps.services.profilesModule);
+  registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
   return { app, routes };
 }
