@@ -32,7 +32,7 @@ function expectUpsError(response: LightMyRequestResponse, status: number, messag
 describeOnEachStore('schedules API', (storeEnv) => {
   let t: TestApp;
   let admin: TestCaller;
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, options: { sandbox?: string; caller?: TestCaller; raw?: string } = {}) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, options: { sandbox?: string; caller?: TestCaller; raw?: string } = {}) =>
     t.inject({
       method, url,
       headers: (options.caller ?? admin).headers({
