@@ -6,8 +6,11 @@ export interface Span {
   readonly length: number;
 }
 
-/** The diagnostic codes the lexer and parser produce (the checker adds its own later). */
-export type DiagnosticCode = 'PQL-SYNTAX' | 'PQL-UNSUPPORTED' | 'PQL-EMPTY';
+/** The diagnostic codes of SPEC §5.5: the lexer and parser produce the first three, the checker the others. */
+export type DiagnosticCode =
+  | 'PQL-SYNTAX' | 'PQL-UNSUPPORTED' | 'PQL-EMPTY'
+  | 'PQL-UNKNOWN-FIELD' | 'PQL-TYPE-MISMATCH' | 'PQL-UNKNOWN-SEGMENT' | 'PQL-CYCLE' | 'PQL-MERGE-POLICY-MISMATCH'
+  | 'PQL-INVALID-REGEX';
 
 /**
  * One problem in a PQL expression (SPEC §5.5). `line`/`column` (1-based, counted in Unicode code
@@ -28,6 +31,8 @@ export interface Diagnostic {
   readonly length: number;
   /** The grammar element concerned (`literal`, `method`, `occurs`, …), when one is known. */
   readonly construct?: string;
+  /** Likely intended values (e.g. field paths close to an unknown one), best first; absent when there are none. */
+  readonly suggestions?: readonly string[];
 }
 
 /** A 1-based line and column (in code points) of a source offset. */
@@ -63,6 +68,7 @@ export function diagnosticAt(
   code: DiagnosticCode,
   message: string,
   construct?: string,
+  suggestions?: readonly string[],
 ): Diagnostic {
   const start = positionAt(text, span.offset);
   const end = positionAt(text, span.offset + span.length);
@@ -77,5 +83,6 @@ export function diagnosticAt(
     offset: span.offset,
     length: span.length,
   };
-  return construct === undefined ? base : { ...base, construct };
+  const withConstruct = construct === undefined ? base : { ...base, construct };
+  return suggestions === undefined || suggestions.length === 0 ? withConstruct : { ...withConstruct, suggestions };
 }

@@ -76,6 +76,10 @@ export interface AppErrorOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** A family-specific code when the family distinguishes errors of one generic code (e.g. `FLOW-1403-400`). */
   readonly familyCode?: string;
+  /** Further messages after the first, for envelopes that list several (`ups` `errors`). */
+  readonly messages?: readonly string[];
+  /** PQL diagnostics (SPEC §5.5), rendered in the `ups` envelope's `diagnostics`. */
+  readonly diagnostics?: readonly unknown[];
   readonly cause?: unknown;
 }
 
@@ -88,6 +92,8 @@ export class AppError extends Error {
   readonly resource: ErrorResource | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly familyCode: string | undefined;
+  readonly messages: readonly string[];
+  readonly diagnostics: readonly unknown[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -96,6 +102,8 @@ export class AppError extends Error {
     this.resource = options.resource;
     this.headers = options.headers ?? {};
     this.familyCode = options.familyCode;
+    this.messages = options.messages ?? [];
+    this.diagnostics = options.diagnostics;
   }
 
   get status(): number {

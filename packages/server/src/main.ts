@@ -4,6 +4,7 @@ import { constants, mkdirSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { checkPql } from '@activator/pql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -17,7 +18,8 @@ import { AuditService } from './domain/audit/audit-service.js';
 import { BaseConnectionService } from './domain/destinations/base-connection-service.js';
 import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
-import { unverifiedAudienceDirectory } from './domain/flows/audience-directory.js';
+import { AudienceService } from './domain/audiences/audience-service.js';
+import { segmentAudienceDirectory } from './domain/flows/audience-directory.js';
 import { FlowService } from './domain/flows/flow-service.js';
 import { SYSTEM_ACTOR, type Clock, type IdGenerator, type PasswordHasher, type SecretCipher } from './domain/runtime.js';
 import type { FlowServiceModule } from './http/routes/flowservice/flow-service-module.js';
@@ -101,7 +103,7 @@ function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator,
     sources,
     targets,
     flows: new FlowService({
-      ids, sources, targets, audiences: unverifiedAudienceDirectory,
+      ids, sources, targets, audiences: segmentAudienceDirectory(store),
       limits: { maxFlowsPerSandbox: config.maxFlowsPerSandbox, warnAudiencesPerFlow: config.warnAudiencesPerFlow, warnMappedAttributes: config.warnMappedAttributes },
     }),
     sandboxStore: (sandboxId) => store.sandbox(sandboxId),
@@ -147,6 +149,10 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     await effects.lake.removeSandboxData(sandboxId, batches.map((batch) => batch.id));
     await profilesModule.batches.removeAll(store.sandbox(sandboxId));
   };
+  const flowService = createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey));
+  const audiences = new AudienceService({
+    ids, clock, checker: checkPql, datasets: profilesModule.datasets, policies: profilesModule.policies, flows: flowService.flows,
+  });
   const audit = new AuditService({ store, clock, ids });
   const roles = new RoleService({ store, clock, ids });
   const limiter = new AttemptLimiter({ store, clock });
@@ -154,7 +160,8 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   const segmentSchedules = new SegmentScheduleService({ clock, ids, defaultCron: config.defaultSegmentationCron });
   return {
     clock,
-    flowService: createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey)),
+    flowService,
+    segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),

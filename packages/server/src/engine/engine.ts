@@ -131,8 +131,99 @@ export interface ProfileEngine {
   countProfiles(scope: ProfileScope): Promise<number>;
 }
 
-/** Both engine capabilities behind one handle, closed at shutdown. */
-export interface AnalyticsEngine extends IngestionEngine, ProfileEngine {
+/** Relation names the engine binds while it evaluates compiled audiences; pass them to compilePql. */
+export const SEGMENT_RELATIONS = { profiles: '"$profiles"', events: '"$events"', memberships: '"$memberships"' } as const;
+
+/** One compiled audience (`compilePql` output) and the fields it reads. */
+export interface AudienceQuery {
+  readonly id: string;
+  readonly sql: string;
+  readonly parameters: readonly (string | number | boolean | bigint)[];
+  /**
+   * CheckResult.fields: the profile paths and `xEvent.<path>` event paths the SQL reads. The engine materialises only
+   * the union of these columns in "$profiles"/"$events" (cost follows the fields used, not the union schema).
+   */
+  readonly fields: readonly string[];
+}
+
+/** A Parquet membership snapshot: columns `profileKey` VARCHAR, `status` VARCHAR, `lastQualificationTime` TIMESTAMP (UTC). */
+export interface SnapshotFile {
+  readonly path: string;
+}
+
+export interface SegmentEvaluationRequest {
+  /** The merge policy's rules. */
+  readonly scope: ProfileScope;
+  /** Audiences in dependency order: an audience's inSegment ids are earlier in this list or in `external`. */
+  readonly audiences: readonly AudienceQuery[];
+  /** Dependencies (audience id → ids) so a failed audience fails its dependents with a message naming it. */
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+  /** Members of audiences referenced but not evaluated here (preview: their latest snapshots). */
+  readonly external?: ReadonlyMap<string, SnapshotFile>;
+  /** Previous snapshot per audience (realized/existing/exited are relative to it). */
+  readonly previous: ReadonlyMap<string, SnapshotFile>;
+  /** Job start, epoch ms. */
+  readonly evaluatedAt: number;
+  /** Directory to write `<audienceId>.parquet` snapshots into (the caller publishes them). */
+  readonly outputDir: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export type AudienceOutcome =
+  | {
+      readonly id: string;
+      readonly ok: true;
+      readonly snapshot: SnapshotFile;
+      readonly counts: { readonly realized: number; readonly existing: number; readonly exited: number };
+      /** Members having ≥ 1 identity of the namespace. */
+      readonly byNamespace: Readonly<Record<string, number>>;
+    }
+  | { readonly id: string; readonly ok: false; readonly error: string };
+
+export interface SegmentEvaluationResult {
+  readonly totalProfiles: number;
+  readonly audiences: readonly AudienceOutcome[];
+}
+
+export interface PreviewRequest {
+  readonly scope: ProfileScope;
+  readonly query: AudienceQuery;
+  readonly external: ReadonlyMap<string, SnapshotFile>;
+  /** Above this many profiles, a deterministic uniform sample of this many is evaluated. */
+  readonly sampleSize: number;
+  /** Members returned at most. */
+  readonly limit: number;
+}
+
+export interface PreviewResult {
+  readonly totalProfiles: number;
+  readonly profilesRead: number;
+  readonly matched: number;
+  readonly sampled: boolean;
+  readonly estimatedSize: number;
+  readonly standardError: number;
+  readonly byNamespace: Readonly<Record<string, number>>;
+  readonly members: readonly MergedProfile[];
+}
+
+/** One row of a membership snapshot. */
+export interface SnapshotRow {
+  readonly profileKey: string;
+  readonly status: 'realized' | 'existing' | 'exited';
+  readonly lastQualificationTime: number;
+}
+
+/** Evaluates compiled audiences over merged profiles (SPEC §5.5–5.7). */
+export interface SegmentEngine {
+  evaluateSegments(request: SegmentEvaluationRequest): Promise<SegmentEvaluationResult>;
+  previewSegment(request: PreviewRequest): Promise<PreviewResult>;
+  /** Rows of a snapshot (for lookups' segmentMembership, export jobs, tests): profile key → status. */
+  readSnapshot(snapshot: SnapshotFile, profileKeys?: readonly string[]): Promise<readonly SnapshotRow[]>;
+}
+
+/** Every engine capability behind one handle, closed at shutdown. */
+export interface AnalyticsEngine extends IngestionEngine, ProfileEngine, SegmentEngine {
   /** Resolves when the engine answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -178,4 +269,17 @@ export interface LakeStorage {
   removeSandboxData(sandboxId: string, batchIds: readonly string[]): Promise<void>;
   readonly tmpDir: string;
   derivedDir(sandboxId: string): string;
+  /**
+   * An empty scratch directory for one segment job's snapshots (`tmp/segment-jobs/<jobId>/`), emptied first: a
+   * re-run after a restart starts from nothing.
+   */
+  prepareSnapshotStaging(jobId: string): Promise<string>;
+  discardSnapshotStaging(jobId: string): Promise<void>;
+  /**
+   * Moves a snapshot written in the staging directory to `snapshots/<sandboxId>/<segmentId>/<jobId>.parquet` (a rename:
+   * the file appears whole or not at all) and returns its final path. Ids are our UUIDs, checked to be plain names.
+   */
+  publishSnapshot(stagedPath: string, sandboxId: string, segmentId: string, jobId: string): Promise<string>;
+  /** Deletes one snapshot file (retention, a job cut off before it ended); a missing file is not an error. */
+  removeSnapshot(filePath: string): Promise<void>;
 }

@@ -11,6 +11,12 @@ import { UploadRejectedError, type LakeStorage, type StagedFile } from './engine
 const STAGED_SUFFIX = '.upload';
 const PARTIAL_SUFFIX = '.part';
 
+/** An id used as one path component: our ids are UUIDs, so anything else is a bug, never a path to follow. */
+function plainName(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new Error(`Not a plain id: ${JSON.stringify(id)}`);
+  return id;
+}
+
 /** Builds the LakeStorage of a data directory. */
 export function createLocalLakeStorage(dataDir: string): LakeStorage {
   const staging = (batchId: string) => path.join(dataDir, 'staging', batchId);
@@ -87,7 +93,33 @@ export function createLocalLakeStorage(dataDir: string): LakeStorage {
       }
     },
 
+    async prepareSnapshotStaging(jobId) {
+      const dir = path.join(dataDir, 'tmp', 'segment-jobs', plainName(jobId));
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      return dir;
+    },
+
+    async discardSnapshotStaging(jobId) {
+      await rm(path.join(dataDir, 'tmp', 'segment-jobs', plainName(jobId)), { recursive: true, force: true });
+    },
+
+    async publishSnapshot(stagedPath, sandboxId, segmentId, jobId) {
+      const dir = path.join(dataDir, 'snapshots', plainName(sandboxId), plainName(segmentId));
+      await mkdir(dir, { recursive: true });
+      const target = path.join(dir, `${plainName(jobId)}.parquet`);
+      await rename(stagedPath, target);
+      return target;
+    },
+
+    async removeSnapshot(filePath) {
+      const root = path.join(dataDir, 'snapshots') + path.sep;
+      if (!path.resolve(filePath).startsWith(root)) throw new Error(`Refusing to remove ${filePath}: not a snapshot of this data directory`);
+      await rm(filePath, { force: true });
+    },
+
     async removeSandboxData(sandboxId, batchIds) {
+      await rm(path.join(dataDir, 'snapshots', sandboxId), { recursive: true, force: true });
       await rm(path.join(dataDir, 'lake', sandboxId), { recursive: true, force: true });
       await Promise.all(batchIds.map((batchId) => rm(path.join(dataDir, 'errors', batchId), { recursive: true, force: true })));
       await rm(path.join(dataDir, 'derived', sandboxId), { recursive: true, force: true });

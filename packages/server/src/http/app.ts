@@ -34,6 +34,8 @@ import { registerIngestionRoutes } from './routes/datasets/ingestion-routes.js';
 import type { ProfilesModule } from './routes/datasets/profiles-module.js';
 import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
+import { registerSegmentDefinitionRoutes } from './routes/ups/segment-definition-routes.js';
+import type { SegmentationModule } from './routes/ups/segmentation-module.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerScheduleRoutes } from './routes/ups/schedule-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
@@ -51,6 +53,7 @@ export interface AppServices {
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
   readonly segmentSchedules: SegmentScheduleService;
+  readonly segmentation: SegmentationModule;
   readonly clock: Clock;
 }
 
@@ -152,5 +155,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerEntityRoutes(app, deps.services.profilesModule);
   registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
+  registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };
 }

@@ -136,10 +136,11 @@ export function renderError(family: ApiFamily, error: AppError, requestId: strin
         status,
         body: {
           requestId,
-          errors: { [String(status)]: [{ code: status, message }] },
+          errors: { [String(status)]: [message, ...error.messages].map((each) => ({ code: status, message: each })) },
           type: `https://ns.adobe.com/aep/errors/${code}`,
           title: message,
           status,
+          ...(error.diagnostics === undefined ? {} : { diagnostics: error.diagnostics }),
         },
       };
     }

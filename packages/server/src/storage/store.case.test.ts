@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { segmentDefinitionContract } from '../../test/support/segment-definition-contract.js';
 import { postgresAvailability, startPostgres } from '../../test/support/with-postgres.js';
 import type { TestPostgres } from '../../test/support/with-postgres.js';
 import { openStore } from './open-store.js';
@@ -113,7 +114,7 @@ function storeContract(setup: StoreContractSetup): void {
 
   describe('migrations and health', () => {
     it('applies the foundation once; migrating again applies nothing', async () => {
-      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0006-segment-schedules']);
+      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs', '0006-segment-schedules']);
       expect(await store.migrate()).toEqual([]);
     });
 
@@ -121,7 +122,7 @@ function storeContract(setup: StoreContractSetup): void {
       const fresh = await (await setup.newDatabase())();
       try {
         expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null },
-          { name: '0003-attempt-counters', executedAt: null }, { name: '0006-segment-schedules', executedAt: null }]);
+          { name: '0003-attempt-counters', executedAt: null }, { name: '0004-segment-definitions', executedAt: null }, { name: '0005-segment-jobs', executedAt: null }, { name: '0006-segment-schedules', executedAt: null }]);
         const before = Date.now();
         await fresh.migrate();
         const [status] = await fresh.migrationStatus();
@@ -580,6 +581,8 @@ function storeContract(setup: StoreContractSetup): void {
       expect(outcomes.filter((outcome) => outcome === 'stale')).toHaveLength(7);
     });
   });
+
+  segmentDefinitionContract(() => store);
 }
 
 describe('SQLite store', () => {
@@ -615,7 +618,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0006-segment-schedules']);
+      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs', '0006-segment-schedules']);
       await store.users.create(userRecord());
       expect(await store.users.count()).toBe(1);
     } finally {

@@ -418,6 +418,205 @@ export interface JobRepository {
 
 // ── end of batches and durable jobs ──────────────────────────────────────────────────────────────
 
+// ── Segment definitions (migration 0004) ─────────────────────────────────────────────────────────
+
+export type SegmentLifecycleState = 'draft' | 'published' | 'inactive';
+
+/** Which evaluation modes an audience asks for (only batch is supported; the others are stored as given). */
+export interface SegmentEvaluationInfo {
+  readonly batch: boolean;
+  readonly continuous: boolean;
+  readonly synchronous: boolean;
+}
+
+/** One audience (SPEC §5.1) as stored. */
+export interface SegmentDefinitionRecord {
+  readonly id: string;
+  /** Unique per sandbox, ignoring case (the store keeps a case-folded key beside it). */
+  readonly name: string;
+  readonly description: string | null;
+  /** The PQL text (`pql/text`), as the client sent it. */
+  readonly expression: string;
+  /** Always explicit: the sandbox default at creation when the client named none. */
+  readonly mergePolicyId: string;
+  readonly lifecycleState: SegmentLifecycleState;
+  readonly evaluationInfo: SegmentEvaluationInfo;
+  /** Audience ids referenced by `inSegment`, in first-use order. */
+  readonly dependencies: readonly string[];
+  /** Profile paths and `xEvent.<path>` event paths the expression reads. */
+  readonly fields: readonly string[];
+  /** Changes on every write; the compare-and-set key of {@link SegmentDefinitionRepository.replace}. */
+  readonly etag: string;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export type SegmentDefinitionPatch = Omit<SegmentDefinitionRecord, 'id' | 'createdAt' | 'createdBy'>;
+
+/** Which audiences {@link SegmentDefinitionRepository.list} returns, and in which order. */
+export interface SegmentDefinitionQuery {
+  readonly sortField: 'name' | 'creationTime' | 'updateTime';
+  readonly sort: 'asc' | 'desc';
+  /** Substring of the name, ignoring case (matched literally: `%` and `_` are ordinary characters). */
+  readonly nameContains?: string | undefined;
+  readonly lifecycleState?: SegmentLifecycleState | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** Audiences of one sandbox; like documents, an id of another sandbox is an absent one. */
+export interface SegmentDefinitionRepository {
+  /** @throws StoreConflictError on a duplicate id (any sandbox) or a name already used in the sandbox (ignoring case). */
+  create(definition: SegmentDefinitionRecord): Promise<void>;
+  get(id: string): Promise<SegmentDefinitionRecord | undefined>;
+  /** The audiences among `ids` that exist in the sandbox (absent ids are left out), in no particular order. */
+  getMany(ids: readonly string[]): Promise<readonly SegmentDefinitionRecord[]>;
+  /** One page of the filtered list (ties broken by id) and how many audiences match the filters. */
+  list(query: SegmentDefinitionQuery): Promise<{ readonly items: readonly SegmentDefinitionRecord[]; readonly total: number }>;
+  /**
+   * Replaces the audience when its stored etag equals `expectedEtag` (compare-and-set): the new record,
+   * `'stale'` when the etag differs, undefined when absent. @throws StoreConflictError on a name already used.
+   */
+  replace(id: string, expectedEtag: string, patch: SegmentDefinitionPatch): Promise<SegmentDefinitionRecord | 'stale' | undefined>;
+  delete(id: string): Promise<boolean>;
+  /** Ids of the audiences whose `inSegment` references `id`, ordered by id. */
+  referencing(id: string): Promise<readonly string[]>;
+  /** Ids of the audiences that use the merge policy, ordered by id. */
+  usingMergePolicy(mergePolicyId: string): Promise<readonly string[]>;
+  /** Deletes every audience of the sandbox (sandbox reset/delete); returns how many. */
+  deleteAll(): Promise<number>;
+}
+
+// ── end of segment definitions ───────────────────────────────────────────────────────────────────
+
+// ── Segment jobs and membership snapshots (migration 0005) ───────────────────────────────────────
+
+/** SPEC §5.6: `NEW → QUEUED → PROCESSING → SUCCEEDED | FAILED`; a cancel goes through `CANCELLING` to `CANCELLED`. */
+export type SegmentJobStatus = 'NEW' | 'QUEUED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
+export type SegmentJobSource = 'api' | 'scheduler';
+
+/** One audience of a job as it was resolved when the job was created (later edits of the audience do not change it). */
+export interface SegmentJobSegment {
+  readonly segmentId: string;
+  /** The PQL text at creation. */
+  readonly expression: string;
+  readonly mergePolicyId: string;
+  readonly mergePolicyVersion: number;
+  /** The audience's inSegment ids at creation. */
+  readonly dependencies: readonly string[];
+}
+
+/** One segment job (SPEC §5.6) as stored. */
+export interface SegmentJobRecord {
+  readonly id: string;
+  readonly status: SegmentJobStatus;
+  readonly source: SegmentJobSource;
+  /** Segment ids as the client asked for them (`*` = every published audience). */
+  readonly requested: readonly string[];
+  /** Every audience to evaluate, dependencies first. */
+  readonly segments: readonly SegmentJobSegment[];
+  /** The §5.6 metrics once the job ran; null before. */
+  readonly metrics: unknown;
+  readonly errors: readonly { readonly code: string; readonly msg: string }[];
+  /** `scheduleId` and `runId` of the schedule firing, for scheduler jobs; null otherwise. */
+  readonly properties: { readonly scheduleId: string; readonly runId: string } | null;
+  readonly requestId: string | null;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly startedAt: EpochMs | null;
+  readonly finishedAt: EpochMs | null;
+}
+
+/** What a status change may also set. */
+export type SegmentJobPatch = Partial<Pick<SegmentJobRecord, 'status' | 'requested' | 'segments' | 'metrics' | 'errors' | 'properties' | 'startedAt' | 'finishedAt' | 'updatedAt'>>;
+
+export interface SegmentJobQuery {
+  /** Only jobs in one of these statuses; every status when absent. */
+  readonly statuses?: readonly SegmentJobStatus[] | undefined;
+  /** Only jobs that evaluate this audience. */
+  readonly segmentId?: string | undefined;
+  readonly source?: SegmentJobSource | undefined;
+  /** By creation time (then id). */
+  readonly order: 'asc' | 'desc';
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** The statuses of a job that has not ended (the 10-jobs guardrail counts these). */
+export const ACTIVE_SEGMENT_JOB_STATUSES: readonly SegmentJobStatus[] = ['NEW', 'QUEUED', 'PROCESSING'];
+
+/** The segment jobs of one sandbox; an id of another sandbox is an absent one. */
+export interface SegmentJobRepository {
+  /**
+   * Creates the job unless the sandbox already has `limit` jobs that are `NEW`, `QUEUED` or `PROCESSING`
+   * (then false, nothing created). Atomic against concurrent creations in the sandbox; no `limit` = no check.
+   * @throws StoreConflictError when the id exists.
+   */
+  create(job: SegmentJobRecord, limit?: number): Promise<boolean>;
+  get(id: string): Promise<SegmentJobRecord | undefined>;
+  getMany(ids: readonly string[]): Promise<readonly SegmentJobRecord[]>;
+  list(query: SegmentJobQuery): Promise<{ readonly items: readonly SegmentJobRecord[]; readonly total: number }>;
+  /** Applies the patch only while the job is in one of `from` (compare-and-set); the new record, or undefined. */
+  update(id: string, from: readonly SegmentJobStatus[], patch: SegmentJobPatch): Promise<SegmentJobRecord | undefined>;
+  /**
+   * Ends a `PROCESSING` job with `patch` (status `SUCCEEDED`, `FAILED` or `CANCELLED`); when it is `SUCCEEDED`,
+   * the job's snapshots become visible at `visibleAt` in the same transaction. Undefined (nothing changed) when
+   * the job was not `PROCESSING` any more (e.g. it is being cancelled).
+   */
+  finish(id: string, patch: SegmentJobPatch & { readonly status: SegmentJobStatus; readonly finishedAt: EpochMs }, visibleAt: EpochMs): Promise<SegmentJobRecord | undefined>;
+  /** Deletes every job of the sandbox (sandbox reset/delete). */
+  deleteAll(): Promise<number>;
+}
+
+/** One audience's membership snapshot (SPEC §5.7): metadata here, the rows in a Parquet file of the lake. */
+export interface SegmentSnapshotRecord {
+  readonly id: string;
+  readonly segmentId: string;
+  readonly jobId: string;
+  /** The job's start. */
+  readonly evaluatedAt: EpochMs;
+  readonly mergePolicyId: string;
+  readonly mergePolicyVersion: number;
+  /** SHA-256 (hex) of the audience's expression text and of its transitive inSegment dependencies. */
+  readonly definitionHash: string;
+  /** Absolute path of the Parquet file. */
+  readonly filePath: string;
+  readonly counts: { readonly realized: number; readonly existing: number; readonly exited: number };
+  /** Members per identity namespace. */
+  readonly byNamespace: Readonly<Record<string, number>>;
+  /** Null until the job that wrote it succeeded; only visible snapshots are ever read. */
+  readonly visibleAt: EpochMs | null;
+  readonly createdAt: EpochMs;
+}
+
+/** The snapshots of one sandbox. */
+export interface SegmentSnapshotRepository {
+  /** Records an invisible snapshot. @throws StoreConflictError when the id exists. */
+  create(snapshot: SegmentSnapshotRecord): Promise<void>;
+  get(id: string): Promise<SegmentSnapshotRecord | undefined>;
+  /**
+   * The latest visible snapshot of each audience (highest `visibleAt`, then `evaluatedAt`); only the listed
+   * audiences when `segmentIds` is given.
+   */
+  latestVisible(segmentIds?: readonly string[]): Promise<ReadonlyMap<string, SegmentSnapshotRecord>>;
+  /** The snapshots of a job (visible or not). */
+  listOfJob(jobId: string): Promise<readonly SegmentSnapshotRecord[]>;
+  /** Visible snapshots of an audience, newest first. */
+  listVisible(segmentId: string): Promise<readonly SegmentSnapshotRecord[]>;
+  /**
+   * Retention candidates: visible snapshots that are not among the `keepLatest` newest of their audience and
+   * became visible before `before`; plus invisible ones created before `before` (left by jobs that never ended).
+   */
+  listExpired(keepLatest: number, before: EpochMs): Promise<readonly SegmentSnapshotRecord[]>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes every snapshot record of the sandbox (sandbox reset/delete). */
+  deleteAll(): Promise<number>;
+}
+
+// ── end of segment jobs and snapshots ────────────────────────────────────────────────────────────
+
 // ── Batch segmentation schedules (migration 0006) ────────────────────────────────────────────────
 
 export type SegmentScheduleState = 'active' | 'inactive';
@@ -492,6 +691,9 @@ export interface SandboxScopedStore {
   readonly sandboxId: string;
   readonly documents: ScopedDocumentRepository;
   readonly batches: BatchRepository;
+  readonly segmentDefinitions: SegmentDefinitionRepository;
+  readonly segmentJobs: SegmentJobRepository;
+  readonly segmentSnapshots: SegmentSnapshotRepository;
   readonly schedules: SegmentScheduleRepository;
 }
 

@@ -1,4 +1,5 @@
-// The port through which dataflows look up audiences; segmentation (a later capability) provides the real one.
+// The port through which dataflows look up audiences, and its implementation over the sandbox's segment definitions.
+import type { SegmentDefinitionRepository } from '../../storage/store.js';
 
 /** What a dataflow needs to know about an audience. */
 export interface AudienceSummary {
@@ -12,22 +13,23 @@ export interface AudienceSummary {
  * and a dataflow may not reference it.
  */
 export interface AudienceDirectory {
-  /** `proposed` carries the name/description a client sent, for directories that keep none. */
+  /** `requested` carries the name/description a client sent; the directory answers with the audience's own. */
   resolve(sandboxId: string, requested: readonly AudienceSummary[]): Promise<ReadonlyMap<string, AudienceSummary>>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * Until audiences exist in Activator, any well-formed audience id is accepted and keeps the name the
- * client gave it (or its id). Replaced by the segmentation directory when audiences land.
+ * SPEC §5.1/§7.3: only `published` audiences of the sandbox can be added to a dataflow, and a selector takes the
+ * audience's name and description (whatever the client sent).
  */
-export const unverifiedAudienceDirectory: AudienceDirectory = {
-  resolve(_sandboxId, requested) {
-    return Promise.resolve(new Map(
-      requested
-        .filter((audience) => UUID.test(audience.id))
-        .map((audience) => [audience.id, { id: audience.id, name: audience.name === '' ? audience.id : audience.name, description: audience.description }]),
-    ));
-  },
-};
+export function segmentAudienceDirectory(store: { sandbox(sandboxId: string): { readonly segmentDefinitions: Pick<SegmentDefinitionRepository, 'getMany'> } }): AudienceDirectory {
+  return {
+    async resolve(sandboxId, requested) {
+      const found = await store.sandbox(sandboxId).segmentDefinitions.getMany(requested.map((audience) => audience.id));
+      return new Map(
+        found
+          .filter((audience) => audience.lifecycleState === 'published')
+          .map((audience) => [audience.id, { id: audience.id, name: audience.name, description: audience.description ?? '' }]),
+      );
+    },
+  };
+}

@@ -100,12 +100,15 @@ export class MergePolicyService {
     return { ...stored, id };
   }
 
-  /** Refused for the current default and the built-in policy; `inUse` says whether audiences use it. */
-  async delete(scope: SandboxScopedStore, id: string, inUse: boolean): Promise<void> {
+  /** Refused for the current default, the built-in policy, and while audiences of the sandbox use it. */
+  async delete(scope: SandboxScopedStore, id: string): Promise<void> {
     const policy = await this.getEntity(scope, id);
     if (policy.id === BUILT_IN_POLICY_ID) throw new AppError('BAD_REQUEST', `The built-in merge policy ${BUILT_IN_POLICY_ID} cannot be deleted`);
     if (policy.isDefault) throw new AppError('BAD_REQUEST', `Merge policy ${id} is the sandbox default: make another policy the default first`);
-    if (inUse) throw new AppError('BAD_REQUEST', `Merge policy ${id} is used by audiences`);
+    const audiences = await scope.segmentDefinitions.usingMergePolicy(id);
+    if (audiences.length > 0) {
+      throw new AppError('BAD_REQUEST', `Merge policy ${id} is used by audiences ${audiences.join(', ')}: give them another merge policy or delete them first`);
+    }
     await this.documents.remove(scope, documentId(scope.sandboxId, id));
   }
 

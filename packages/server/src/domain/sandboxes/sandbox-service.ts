@@ -100,7 +100,11 @@ export class SandboxService {
 
   private async clear(sandbox: SandboxRecord): Promise<void> {
     for (const hook of this.deps.hooks ?? []) await hook.onCleared?.(sandbox);
-    await this.deps.store.sandbox(sandbox.id).documents.deleteAll();
+    const scope = this.deps.store.sandbox(sandbox.id);
+    await scope.segmentSnapshots.deleteAll();
+    await scope.segmentJobs.deleteAll();
+    await scope.segmentDefinitions.deleteAll();
+    await scope.documents.deleteAll();
   }
 
   private async setState(sandbox: SandboxRecord, state: SandboxRecord['state'], actor: Actor): Promise<SandboxRecord> {

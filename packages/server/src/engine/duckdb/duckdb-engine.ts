@@ -1,18 +1,23 @@
-// The analytics engine of the composition root: DuckDB ingestion and profiles behind one AnalyticsEngine handle.
+// The analytics engine of the composition root: DuckDB ingestion, profiles and segments behind one AnalyticsEngine handle.
 import type { AnalyticsEngine } from '../engine.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { DuckDbIngestionEngine, type IngestionOptions } from './duckdb-ingestion.js';
 import { DuckDbProfileEngine } from './duckdb-profiles.js';
+import { DuckDbSegmentEngine } from './duckdb-segments.js';
 
-/** Both engine capabilities over one DuckDB instance; `close` closes the instance. */
+/** Every engine capability over one DuckDB instance; `close` closes the instance. */
 export function createDuckDbAnalyticsEngine(db: DuckDbDatabase, ingestionOptions: IngestionOptions = {}): AnalyticsEngine {
   const ingestion = new DuckDbIngestionEngine(db, ingestionOptions);
   const profiles = new DuckDbProfileEngine(db);
+  const segments = new DuckDbSegmentEngine(db, profiles);
   return {
     ingest: (request) => ingestion.ingest(request),
     lookupProfile: (scope, identity) => profiles.lookupProfile(scope, identity),
     profileEvents: (scope, identity, query) => profiles.profileEvents(scope, identity, query),
     countProfiles: (scope) => profiles.countProfiles(scope),
+    evaluateSegments: (request) => segments.evaluateSegments(request),
+    previewSegment: (request) => segments.previewSegment(request),
+    readSnapshot: (snapshot, keys) => segments.readSnapshot(snapshot, keys),
     ping: async () => {
       await db.query('SELECT 1');
     },

@@ -1,6 +1,6 @@
 // Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
 import type { Generated } from 'kysely';
-import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType } from '../store.js';
+import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus, SegmentLifecycleState } from '../store.js';
 
 /**
  * Storage conventions shared by both dialects:
@@ -162,6 +162,79 @@ export interface AttemptCountersTable {
   attempts: number;
 }
 
+/**
+ * One row of `segment_definitions` (migration 0004). `name_key` is the case-folded name (unique per sandbox);
+ * `evaluation_info`, `dependencies` and `fields` are JSON text.
+ */
+export interface SegmentDefinitionsTable {
+  id: string;
+  sandbox_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  expression: string;
+  merge_policy_id: string;
+  lifecycle_state: SegmentLifecycleState;
+  evaluation_info: string;
+  dependencies: string;
+  fields: string;
+  etag: string;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** One `inSegment` reference of an audience (migration 0004), kept in step with its `dependencies`. */
+export interface SegmentReferencesTable {
+  segment_id: string;
+  sandbox_id: string;
+  referenced_id: string;
+}
+
+/** One row of `segment_jobs` (migration 0005); the structured columns are JSON text. */
+export interface SegmentJobsTable {
+  id: string;
+  sandbox_id: string;
+  status: SegmentJobStatus;
+  source: SegmentJobSource;
+  requested: string;
+  segments: string;
+  metrics: string;
+  errors: string;
+  properties: string;
+  request_id: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** One audience of a segment job (migration 0005). */
+export interface SegmentJobSegmentsTable {
+  job_id: string;
+  segment_id: string;
+}
+
+/** One row of `segment_snapshots` (migration 0005); `by_namespace` is JSON text. */
+export interface SegmentSnapshotsTable {
+  id: string;
+  sandbox_id: string;
+  segment_id: string;
+  job_id: string;
+  evaluated_at: number;
+  merge_policy_id: string;
+  merge_policy_version: number;
+  definition_hash: string;
+  file_path: string;
+  realized: number;
+  existing: number;
+  exited: number;
+  by_namespace: string;
+  visible_at: number | null;
+  created_at: number;
+}
+
 /** One row of `segment_schedules` (migration 0006); `sandbox_id` is unique, `segments` is a JSON array. */
 export interface SegmentSchedulesTable {
   id: string;
@@ -195,5 +268,10 @@ export interface Database {
   batches: BatchesTable;
   jobs: JobsTable;
   attempt_counters: AttemptCountersTable;
+  segment_definitions: SegmentDefinitionsTable;
+  segment_references: SegmentReferencesTable;
+  segment_jobs: SegmentJobsTable;
+  segment_job_segments: SegmentJobSegmentsTable;
+  segment_snapshots: SegmentSnapshotsTable;
   segment_schedules: SegmentSchedulesTable;
 }

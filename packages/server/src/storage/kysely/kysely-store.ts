@@ -13,6 +13,9 @@ import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
 import { createRunExclusive } from './exclusive-work.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
+import { KyselySegmentDefinitionRepository } from './segment-definition-repository.js';
+import { KyselySegmentJobRepository } from './segment-job-repository.js';
+import { KyselySegmentSnapshotRepository } from './segment-snapshot-repository.js';
 import { KyselySegmentScheduleDirectory, KyselySegmentScheduleRepository } from './segment-schedule-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -63,8 +66,15 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     segmentSchedules: new KyselySegmentScheduleDirectory(db),
     runExclusive: createRunExclusive(db, dialect),
     sandbox(sandboxId: string): SandboxScopedStore {
-      return { sandboxId, documents: new KyselyScopedDocumentRepository(db, sandboxId), batches: new KyselyBatchRepository(db, sandboxId),
-        schedules: new KyselySegmentScheduleRepository(db, sandboxId) };
+      return {
+        sandboxId,
+        documents: new KyselyScopedDocumentRepository(db, sandboxId),
+        batches: new KyselyBatchRepository(db, sandboxId),
+        segmentDefinitions: new KyselySegmentDefinitionRepository(db, sandboxId),
+        segmentJobs: new KyselySegmentJobRepository(db, sandboxId),
+        segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
+        schedules: new KyselySegmentScheduleRepository(db, sandboxId),
+      };
     },
     migrate: () => migrateToLatest(db),
     migrationStatus: () => readMigrationStatus(db),

@@ -3,6 +3,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as batchesAndJobs from './0002-batches-and-jobs.js';
 import * as attemptCounters from './0003-attempt-counters.js';
+import * as segmentDefinitions from './0004-segment-definitions.js';
+import * as segmentJobs from './0005-segment-jobs.js';
 import * as segmentSchedules from './0006-segment-schedules.js';
 
 /**
@@ -13,6 +15,8 @@ const migrationsByName: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-batches-and-jobs': batchesAndJobs,
   '0003-attempt-counters': attemptCounters,
+  '0004-segment-definitions': segmentDefinitions,
+  '0005-segment-jobs': segmentJobs,
   '0006-segment-schedules': segmentSchedules,
 };
 

@@ -125,7 +125,7 @@ export function registerMergePolicyRoutes(app: FastifyInstance, module: Profiles
     const { scope } = contextOf(request);
     const { id } = request.params as { id: string };
     request.auditObjectId = id;
-    await module.policies.delete(scope, id, false);
+    await module.policies.delete(scope, id);
     return reply.code(200).send();
   });
 }

@@ -1,0 +1,164 @@
+// The relations compiled audiences read (seg-contract §1): "$profiles" (merged attributes), "$events", "$memberships".
+//
+// Built as temp tables of one connection from the profile engine's derived tables, with only the columns the
+// audiences use, so cost follows the fields used and not the union schema. The merge is the SQL twin of
+// `mergeFragments` (profile-merge.ts): per path, the non-null value of the fragment with the highest rank
+// (precedence weight, then fragment age: time, batch completion, batch, file, row, row in part).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LakeDataset, MergeRules, ProfileScope } from '../engine.js';
+import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
+import type { DerivedProfileTables } from './duckdb-profiles.js';
+import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlTypeOf } from './lake-sources-sql.js';
+import { precedenceOf, storesLong } from './merge-sql.js';
+import { readAllShardsSql } from './sharded-parquet.js';
+
+/** Prefix of the event paths in `AudienceQuery.fields` (CheckResult.fields). */
+const EVENT_PREFIX = 'xEvent.';
+/** Event columns every "$events" row has, whatever the audiences use. */
+const EVENT_SYSTEM_FIELDS = new Set(['timestamp', '_id']);
+
+/** The profile paths and event paths (without `xEvent.`, without `timestamp`/`_id`) of a set of audiences' fields. */
+export function splitFields(fields: readonly string[]): { readonly profile: readonly string[]; readonly event: readonly string[] } {
+  const profile = new Set<string>();
+  const event = new Set<string>();
+  for (const field of fields) {
+    if (field.startsWith(EVENT_PREFIX)) {
+      const eventPath = field.slice(EVENT_PREFIX.length);
+      if (!EVENT_SYSTEM_FIELDS.has(eventPath)) event.add(eventPath);
+    } else profile.add(field);
+  }
+  return { profile: [...profile], event: [...event] };
+}
+
+/** The type of each path: its first declaration in `datasets`; VARCHAR for a path none of them declares (always NULL). */
+function typesOf(paths: readonly string[], datasets: readonly LakeDataset[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const dataset of datasets) {
+    for (const field of declaredFields(dataset)) if (paths.includes(field.path) && !types.has(field.path)) types.set(field.path, sqlTypeOf(field));
+  }
+  for (const fieldPath of paths) if (!types.has(fieldPath)) types.set(fieldPath, 'VARCHAR');
+  return types;
+}
+
+/** The rank of a fragment row in the merge (higher wins): precedence weight, then age (compareFragmentAge). */
+function rankSql(precedence: number): string {
+  return `{'p': ${precedence}, 't': "$fragment_time", 'c': "$batch_completed_at", 'b': "$batch", 'f': "$file", 'r': "$row", 'n': "$rn"}`;
+}
+
+/** A value of the long form (`"$value"` text or element `text`) back in its declared type (storedScalarSql in reverse). */
+function parseStoredSql(text: string, type: ScalarFieldType): string {
+  switch (type) {
+    case 'string':
+      return text;
+    case 'boolean':
+      return `(${text} = 'true')`;
+    case 'date-time':
+      return `make_timestamp(CAST(${text} AS BIGINT) * 1000)`;
+    default:
+      return `CAST(${text} AS ${sqlTypeOf({ type })})`;
+  }
+}
+
+/** The rows of one dataset's fragments table that carry a used path: `"$profile"`, `"$rank"` and one column per used path it declares. */
+function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, used: readonly string[]): string | undefined {
+  const fields = declaredFields(dataset);
+  const declared = fields.map((field, index) => ({ field, index })).filter(({ field }) => used.includes(field.path));
+  if (declared.length === 0) return undefined;
+  const table = readAllShardsSql(dir);
+  if (!storesLong(dataset)) {
+    const columns = declared.map(({ field }) => quoteIdentifier(field.path));
+    return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${columns.map((column) => `${column} IS NOT NULL`).join(' OR ')}`;
+  }
+  const columns = declared.map(({ field, index }) => `CASE WHEN "$field" = ${index} THEN ${longValueSql(field)} END AS ${quoteIdentifier(field.path)}`);
+  return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE "$field" IN (${declared.map(({ index }) => index).join(', ')})`;
+}
+
+function longValueSql(field: SchemaField): string {
+  return field.type === 'array'
+    ? `list_transform("$list", lambda "$e": ${parseStoredSql('"$e"', field.items ?? 'string')})`
+    : parseStoredSql('"$value"', field.type);
+}
+
+export interface RelationsInput {
+  readonly scope: ProfileScope;
+  readonly tables: DerivedProfileTables;
+  /** Union of the audiences' `fields`. */
+  readonly fields: readonly string[];
+  /** A relation with column `"$profile"`: only these profiles (a preview's sample); default every profile. */
+  readonly onlyProfiles?: string;
+}
+
+/** All profiles of the identity graph (one row each, column `"$profile"`). */
+export function allProfilesSql(tables: Pick<DerivedProfileTables, 'members'>): string {
+  return `SELECT DISTINCT profile AS "$profile" FROM ${readAllShardsSql(tables.members)}`;
+}
+
+/** Creates temp table "$profiles": one row per profile, its merged value of each used profile path (NULL = missing). */
+export async function createProfilesRelation(connection: DuckDBConnection, input: RelationsInput): Promise<void> {
+  const { profile: used } = splitFields(input.fields);
+  const { profiles } = canonicalDatasets(input.scope);
+  const types = typesOf(used, profiles);
+  const branches: string[] = [];
+  for (const [index, dataset] of profiles.entries()) {
+    const dir = input.tables.fragments[index];
+    const precedence = precedenceOf(input.scope.rules, dataset.id);
+    if (dir === undefined || precedence === undefined) continue;
+    const branch = fragmentRowsSql(dataset, dir, precedence, used);
+    if (branch !== undefined) branches.push(branch);
+  }
+  const base = input.onlyProfiles === undefined ? allProfilesSql(input.tables) : `SELECT "$profile" FROM ${input.onlyProfiles}`;
+  const column = (fieldPath: string) => quoteIdentifier(fieldPath);
+  const typedNull = (fieldPath: string) => `CAST(NULL AS ${types.get(fieldPath) ?? 'VARCHAR'}) AS ${column(fieldPath)}`;
+  if (branches.length === 0) {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$profiles" AS SELECT "$profile"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} FROM (${base})`);
+    return;
+  }
+  // A branch lacks the paths its dataset does not declare (NULL in the union by name); the empty first branch types every path.
+  const padding = `SELECT NULL::BIGINT AS "$profile"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} WHERE false`;
+  const merged = used.map((fieldPath) => `arg_max(${column(fieldPath)}, "$rank") FILTER (WHERE ${column(fieldPath)} IS NOT NULL) AS ${column(fieldPath)}`);
+  const restrict = input.onlyProfiles === undefined ? '' : ` WHERE "$profile" IN (SELECT "$profile" FROM ${input.onlyProfiles})`;
+  const values = `SELECT "$profile", ${merged.join(', ')} FROM (${[padding, ...branches].join(' UNION ALL BY NAME ')})${restrict} GROUP BY "$profile"`;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE "$profiles" AS SELECT "$all"."$profile"${used.map((fieldPath) => `, "$merged".${column(fieldPath)}`).join('')} ` +
+      `FROM (${base}) AS "$all" LEFT JOIN (${values}) AS "$merged" ON "$merged"."$profile" = "$all"."$profile"`,
+  );
+}
+
+/** The profile an event record belongs to, from its primary identity's graph row `"$node"` (pdg: component; none: the identity). */
+function eventProfileSql(identityGraph: MergeRules['identityGraph']): string {
+  return identityGraph === 'pdg' ? '"$node".profile' : '"$node".node';
+}
+
+/**
+ * Creates temp table "$events": one row per event of the scope's event datasets (repeated `_id`s collapsed as the
+ * lake views do), `"$profile"`, `timestamp`, `_id` and each used event path.
+ */
+export async function createEventsRelation(connection: DuckDBConnection, input: RelationsInput & { readonly identities: string }): Promise<void> {
+  const { event: used } = splitFields(input.fields);
+  const { events } = canonicalDatasets(input.scope);
+  const types = typesOf(used, events);
+  const typedNull = (fieldPath: string) => `CAST(NULL AS ${types.get(fieldPath) ?? 'VARCHAR'}) AS ${quoteIdentifier(fieldPath)}`;
+  const empty = `SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "timestamp", NULL::VARCHAR AS "_id"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} WHERE false`;
+  const withBatches = events.filter((dataset) => dataset.batchDirs.length > 0);
+  if (withBatches.length === 0) {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS ${empty}`);
+    return;
+  }
+  const sources = await createSourceViews(connection, { profiles: [], events: withBatches });
+  const restrict = input.onlyProfiles === undefined ? '' : ` WHERE ${eventProfileSql(input.scope.rules.identityGraph)} IN (SELECT "$profile" FROM ${input.onlyProfiles})`;
+  const branches = sources.events.map(({ dataset, view }) => {
+    const declared = new Set(declaredFields(dataset).map((field) => field.path));
+    const columns = used.map((fieldPath) => (declared.has(fieldPath) ? `"$event".${quoteIdentifier(fieldPath)}` : typedNull(fieldPath)));
+    return (
+      `SELECT ${eventProfileSql(input.scope.rules.identityGraph)} AS "$profile", "$event"."timestamp", "$event"."_id"${columns.map((column) => `, ${column}`).join('')} ` +
+      `FROM ${view} AS "$event" JOIN ${input.identities} AS "$node" ON "$node".nsu = upper("$event"."$primary_ns") AND "$node".id = "$event"."$primary_id"${restrict}`
+    );
+  });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS SELECT * FROM (${[empty, ...branches].join(' UNION ALL BY NAME ')})`);
+  for (const { view } of sources.events) await connection.run(`DROP VIEW IF EXISTS ${view}`);
+}
+
+/** Creates the empty temp table "$memberships" (`"$segment"`, `"$profile"`). */
+export async function createMembershipsRelation(connection: DuckDBConnection): Promise<void> {
+  await connection.run('CREATE OR REPLACE TEMP TABLE "$memberships" ("$segment" VARCHAR, "$profile" BIGINT)');
+}
