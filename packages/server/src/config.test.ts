@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ACTIVATOR_LOGIN_MAX_FAILURES: '0' })).toThrow(/ACTIVATOR_LOGIN_MAX_FAILURES/);
   });
 
+  it('reads ACTIVATOR_SNAPSHOT_RETENTION_DAYS (default 7, 0 allowed, refused when negative or not a number)', () => {
+    expect(loadConfig({}).snapshotRetentionDays).toBe(7);
+    expect(loadConfig({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: '0' }).snapshotRetentionDays).toBe(0);
+    expect(loadConfig({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: '30' }).snapshotRetentionDays).toBe(30);
+    expect(() => loadConfig({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: '-1' })).toThrow(/ACTIVATOR_SNAPSHOT_RETENTION_DAYS/);
+    expect(() => loadConfig({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: 'week' })).toThrow(/ACTIVATOR_SNAPSHOT_RETENTION_DAYS/);
+  });
+
   it('reads ACTIVATOR_MAX_RECORD_BYTES', () => {
     expect(loadConfig({ ACTIVATOR_MAX_RECORD_BYTES: '1048576' }).maxRecordBytes).toBe(1_048_576);
   });

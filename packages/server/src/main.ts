@@ -19,6 +19,12 @@ import { BaseConnectionService } from './domain/destinations/base-connection-ser
 import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
 import { AudienceService } from './domain/audiences/audience-service.js';
+import { pqlAudienceCompiler } from './domain/segment-jobs/pql-audience-compiler.js';
+import { SegmentJobRunner } from './domain/segment-jobs/segment-job-runner.js';
+import { SEGMENT_JOB, SegmentJobService } from './domain/segment-jobs/segment-job-service.js';
+import { segmentMembershipOf } from './domain/segment-jobs/segment-membership.js';
+import { storeAudienceSource } from './domain/segment-jobs/store-audience-source.js';
+import type { SegmentJobsModule } from './http/routes/ups/segment-jobs-module.js';
 import { segmentAudienceDirectory } from './domain/flows/audience-directory.js';
 import { FlowService } from './domain/flows/flow-service.js';
 import { SYSTEM_ACTOR, type Clock, type IdGenerator, type PasswordHasher, type SecretCipher } from './domain/runtime.js';
@@ -47,7 +53,7 @@ import { loadMasterKey } from './security/master-key.js';
 import { isTakeover } from './jobs/job-state.js';
 import { JobWorker, type JobWorkerEvent } from './jobs/job-worker.js';
 import { openStore } from './storage/open-store.js';
-import type { Store } from './storage/store.js';
+import type { SandboxScopedStore, Store } from './storage/store.js';
 
 export const systemClock: Clock = { now: () => Date.now() };
 export const randomIds: IdGenerator = { uuid: () => randomUUID() };
@@ -139,6 +145,29 @@ export interface ServiceEffects {
   readonly runDueJobs: () => Promise<unknown>;
 }
 
+/** SPEC §5.7: the latest snapshots of an audience that retention always keeps. */
+const SNAPSHOTS_KEPT_PER_AUDIENCE = 3;
+
+/** Wires segment jobs (SPEC §5.6–5.7) over the store, the engine and the lake. */
+function createSegmentJobsModule(store: Store, config: Config, effects: ServiceEffects, profiles: ProfilesModule): SegmentJobsModule {
+  const { clock, ids, engine, lake } = effects;
+  const audiences = storeAudienceSource(profiles.datasets);
+  const scopes = {
+    policyVersion: async (scope: SandboxScopedStore, policyId: string) => (await profiles.policies.get(scope, policyId)).version,
+    profileScope: (scope: SandboxScopedStore, policyId: string | undefined) => profiles.profiles.profileScope(scope, policyId),
+  };
+  const jobs = new SegmentJobService({ ids, clock, jobs: store.jobs, audiences, scopes, runDueJobs: effects.runDueJobs });
+  const runner = new SegmentJobRunner({
+    ids, clock, engine, lake, audiences, compiler: pqlAudienceCompiler, scopes, finished: (job, scope) => jobs.notifyFinished(job, scope),
+    retention: { keepLatest: SNAPSHOTS_KEPT_PER_AUDIENCE, retentionMs: config.snapshotRetentionDays * 86_400_000 },
+  });
+  return {
+    jobs, runner,
+    membership: (scope, policyId, keys) => segmentMembershipOf(engine, scope, policyId, keys),
+    sandboxStore: (sandboxId) => store.sandbox(sandboxId),
+  };
+}
+
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
@@ -162,6 +191,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     clock,
     flowService,
     segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
+    segmentJobs: createSegmentJobsModule(store, config, effects, profilesModule),
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
@@ -199,6 +229,7 @@ function createJobWorker(store: Store, config: Config, services: AppServices, ef
     leaseMs: config.leaseSeconds * 1000, pollIntervalMs: JOB_POLL_INTERVAL_MS, onEvent: effects.onEvent,
     handlers: {
       [INGEST_BATCH_JOB]: (job) => batches.runIngestJob(store.sandbox(job.sandboxId ?? ''), job.subjectId, isTakeover(job)),
+      [SEGMENT_JOB]: (job, context) => services.segmentJobs.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId, context.signal),
     },
   });
 }
@@ -295,6 +326,8 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
   for (const sandbox of await runtime.store.sandboxes.listLive()) {
     const resumed = await runtime.services.profilesModule.batches.resumeOrphans(runtime.store.sandbox(sandbox.id));
     if (resumed > 0) logger.warn({ sandbox: sandbox.name, batches: resumed }, 'completed batches without an ingestion job were queued again');
+    const segmentJobs = await runtime.services.segmentJobs.jobs.resumeOrphans(runtime.store.sandbox(sandbox.id));
+    if (segmentJobs > 0) logger.warn({ sandbox: sandbox.name, segmentJobs }, 'segment jobs without a durable job were queued again');
   }
   runtime.worker.start();
 }

@@ -36,6 +36,8 @@ import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
 import { registerSegmentDefinitionRoutes } from './routes/ups/segment-definition-routes.js';
 import type { SegmentationModule } from './routes/ups/segmentation-module.js';
+import type { SegmentJobsModule } from './routes/ups/segment-jobs-module.js';
+import { registerSegmentJobRoutes } from './routes/ups/segment-job-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerScheduleRoutes } from './routes/ups/schedule-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
@@ -54,6 +56,7 @@ export interface AppServices {
   readonly profilesModule: ProfilesModule;
   readonly segmentSchedules: SegmentScheduleService;
   readonly segmentation: SegmentationModule;
+  readonly segmentJobs: SegmentJobsModule;
   readonly clock: Clock;
 }
 
@@ -153,7 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerCatalogDatasetRoutes(app, deps.services.profilesModule, flowServiceDeps);
   registerIngestionRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
-  registerEntityRoutes(app, deps.services.profilesModule);
+  registerEntityRoutes(app, deps.services.profilesModule, deps.services.segmentJobs);
+  registerSegmentJobRoutes(app, deps.services.segmentJobs, deps.config.orgId);
   registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
   registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };

@@ -6,6 +6,7 @@ import type { MergedProfile } from '../../../engine/engine.js';
 import { AppError } from '../../../errors.js';
 import { authOf } from '../../route-config.js';
 import type { ProfilesModule } from '../datasets/profiles-module.js';
+import type { SegmentJobsModule } from './segment-jobs-module.js';
 
 const PROFILE = '_xdm.context.profile';
 const EVENT = '_xdm.context.experienceevent';
@@ -48,7 +49,7 @@ function pickFields(attributes: Readonly<Record<string, unknown>>, fields: reado
   return result;
 }
 
-export function registerEntityRoutes(app: FastifyInstance, module: ProfilesModule): void {
+export function registerEntityRoutes(app: FastifyInstance, module: ProfilesModule, segmentJobs: Pick<SegmentJobsModule, 'membership'>): void {
   app.get('/data/core/ups/access/entities', { config: { access: { kind: 'permissions', scope: 'sandbox', allOf: ['View Profiles'] }, sandboxScoped: true }, schema: { tags: ['profiles'], querystring: entityQuery } }, async (request) => {
     const auth = authOf(request);
     if (auth.sandbox === undefined) throw new Error('entity routes are sandbox-scoped');
@@ -75,11 +76,15 @@ export function registerEntityRoutes(app: FastifyInstance, module: ProfilesModul
     const identities = profile.identities
       .filter((identity) => seesGraph || (identity.namespace.toUpperCase() === asked && identity.id.toLowerCase() === query.entityId?.trim().toLowerCase()))
       .map((identity) => ({ id: identity.id, namespace: { code: identity.namespace }, ...(identity.primary ? { primary: true } : {}) }));
-    const attributes = query.fields === undefined ? profile.attributes : pickFields(profile.attributes, query.fields.split(',').map((f) => f.trim()).filter((f) => f !== ''));
+    const fields = query.fields?.split(',').map((f) => f.trim()).filter((f) => f !== '');
+    const attributes = fields === undefined ? profile.attributes : pickFields(profile.attributes, fields);
+    const segmentMembership = fields === undefined || fields.some((field) => field === 'segmentMembership' || field.startsWith('segmentMembership.'))
+      ? await segmentJobs.membership(scope, query.mergePolicyId ?? (await module.policies.defaultPolicy(scope)).id, profile.identities.map((identity) => `${identity.namespace}:${identity.id}`))
+      : {};
     return {
       [profile.profileKey]: {
         entityId: profile.profileKey, sources: profile.sources,
-        entity: { identities, ...attributes },
+        entity: { identities, ...attributes, ...(Object.keys(segmentMembership).length > 0 ? { segmentMembership: { ups: segmentMembership } } : {}) },
         lastModifiedAt: new Date(profile.lastModifiedAt).toISOString(),
       },
     };
