@@ -42,6 +42,8 @@ import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
 import { SegmentScheduleService } from './domain/schedules/schedule-service.js';
+import { SegmentationScheduler, type SchedulerEvent } from './domain/schedules/segmentation-scheduler.js';
+import { IntervalTicker } from './jobs/interval-ticker.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
 import type { Registry } from 'prom-client';
@@ -72,7 +74,11 @@ export interface Runtime {
    * `start()` adds the background loop that also picks up other processes' jobs and expired leases.
    */
   readonly worker: JobWorker;
-  /** Stops the worker (letting its current job finish), then closes the engine and the store. */
+  /** The batch segmentation scheduler (SPEC §5.8); `tick()` fires the due schedules now. */
+  readonly scheduler: SegmentationScheduler;
+  /** Ticks the scheduler every `ACTIVATOR_SCHEDULER_TICK_SECONDS`; started by `serve` when `ACTIVATOR_SCHEDULER` is true. */
+  readonly schedulerTicker: IntervalTicker;
+  /** Stops the scheduler ticker and the worker (letting its current job finish), then closes the engine and the store. */
   close(): Promise<void>;
 }
 
@@ -276,9 +282,18 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     late.worker = worker;
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
+    const logger = options.logger ?? createLogger(config);
+    const scheduler = new SegmentationScheduler({
+      store, clock, ids, launcher: services.segmentJobs.jobs, onEvent: (event) => logSchedulerEvent(logger, event),
+    });
+    const schedulerTicker = new IntervalTicker({
+      intervalMs: config.schedulerTickSeconds * 1000, tick: () => scheduler.tick(),
+      onError: (error) => logger.error({ err: error }, 'segmentation scheduler tick failed'),
+    });
     return {
-      config, store, services, masterKey, engine, metrics, worker,
+      config, store, services, masterKey, engine, metrics, worker, scheduler, schedulerTicker,
       close: async () => {
+        await schedulerTicker.stop();
         await worker.stop();
         await engine.close();
         await store.close();
@@ -330,6 +345,26 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
     if (segmentJobs > 0) logger.warn({ sandbox: sandbox.name, segmentJobs }, 'segment jobs without a durable job were queued again');
   }
   runtime.worker.start();
+  if (runtime.config.schedulerEnabled) runtime.schedulerTicker.start();
+}
+
+/** Logs what the segmentation scheduler did: firings at info, refusals at warn, failures at error. */
+export function logSchedulerEvent(logger: Logger, event: SchedulerEvent): void {
+  const where = { sandboxId: event.sandboxId, scheduleId: event.scheduleId };
+  switch (event.type) {
+    case 'fired':
+      logger.info({ ...where, runId: event.runId, segmentJobId: event.jobId, occurrence: new Date(event.occurrence).toISOString() }, 'batch segmentation schedule fired');
+      return;
+    case 'refused':
+      logger.warn({ ...where, runId: event.runId, reason: event.error.message }, 'batch segmentation schedule fired but its segment job was refused');
+      return;
+    case 'error':
+      logger.error({ ...where, err: event.error }, 'batch segmentation schedule could not create its segment job; retrying at the next tick');
+      return;
+    case 'invalid-cron':
+      logger.error({ ...where, err: event.error }, 'batch segmentation schedule has an invalid cron and is skipped');
+      return;
+  }
 }
 
 /** A running server and how to stop it. */
