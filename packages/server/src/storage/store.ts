@@ -686,6 +686,56 @@ export interface SegmentScheduleDirectory {
 
 // ── end of batch segmentation schedules ──────────────────────────────────────────────────────────
 
+// ── Export jobs (migration 0007) ──────────────────────────────────────────────────────────────────
+
+export type ExportJobStatus = 'NEW' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
+
+/** One export job (SPEC §5.9) as stored: what the store filters on in columns, the request and results as JSON. */
+export interface ExportJobRecord {
+  /** Assigned by the database; grows with every insert. */
+  readonly id: number;
+  readonly status: ExportJobStatus;
+  /** The validated request (fields, merge policy, filter, destination, schema, evaluation info). */
+  readonly request: unknown;
+  /** Batches written into the destination dataset. */
+  readonly batchIds: readonly string[];
+  readonly metrics: unknown;
+  readonly errors: readonly unknown[];
+  /** The segment job run first (`evaluationInfo.segmentation`), if any. */
+  readonly segmentJobId: string | null;
+  /** `computeGatewayJobId.exportJob`. */
+  readonly computeJobId: string;
+  readonly requestId: string | null;
+  readonly createdBy: string;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+export type NewExportJob = Omit<ExportJobRecord, 'id'>;
+export type ExportJobPatch = Partial<Pick<ExportJobRecord, 'status' | 'batchIds' | 'metrics' | 'errors' | 'segmentJobId'>> & Pick<ExportJobRecord, 'updatedAt'>;
+
+export interface ExportJobQuery {
+  readonly statuses?: readonly ExportJobStatus[] | undefined;
+  /** Only jobs before this position in the order (creation time desc, then id desc). */
+  readonly before?: { readonly createdAt: EpochMs; readonly id: number } | undefined;
+  readonly limit: number;
+}
+
+/** The export jobs of one sandbox; an id of another sandbox is an absent one. */
+export interface ExportJobRepository {
+  create(job: NewExportJob): Promise<ExportJobRecord>;
+  get(id: number): Promise<ExportJobRecord | undefined>;
+  /** Newest first (creation time, then id, descending). */
+  list(query: ExportJobQuery): Promise<readonly ExportJobRecord[]>;
+  /** Applies the patch only while the status is one of `from`; the new record, or undefined. */
+  update(id: number, from: readonly ExportJobStatus[], patch: ExportJobPatch): Promise<ExportJobRecord | undefined>;
+  /** Jobs waiting for a segment job (`evaluationInfo.segmentation`). */
+  listWaitingFor(segmentJobId: string): Promise<readonly ExportJobRecord[]>;
+  deleteAll(): Promise<number>;
+}
+
+// ── end of export jobs ───────────────────────────────────────────────────────────────────────────
+
 /** What one sandbox's data looks like through the store. */
 export interface SandboxScopedStore {
   readonly sandboxId: string;
@@ -695,6 +745,7 @@ export interface SandboxScopedStore {
   readonly segmentJobs: SegmentJobRepository;
   readonly segmentSnapshots: SegmentSnapshotRepository;
   readonly schedules: SegmentScheduleRepository;
+  readonly exportJobs: ExportJobRepository;
 }
 
 export interface MigrationStatus {

@@ -12,6 +12,7 @@ import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
 import { createRunExclusive } from './exclusive-work.js';
+import { KyselyExportJobRepository } from './export-job-repository.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
 import { KyselySegmentDefinitionRepository } from './segment-definition-repository.js';
 import { KyselySegmentJobRepository } from './segment-job-repository.js';
@@ -74,6 +75,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
         segmentJobs: new KyselySegmentJobRepository(db, sandboxId),
         segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
         schedules: new KyselySegmentScheduleRepository(db, sandboxId),
+        exportJobs: new KyselyExportJobRepository(db, sandboxId),
       };
     },
     migrate: () => migrateToLatest(db),

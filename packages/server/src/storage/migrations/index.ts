@@ -6,6 +6,7 @@ import * as attemptCounters from './0003-attempt-counters.js';
 import * as segmentDefinitions from './0004-segment-definitions.js';
 import * as segmentJobs from './0005-segment-jobs.js';
 import * as segmentSchedules from './0006-segment-schedules.js';
+import * as exportJobs from './0007-export-jobs.js';
 
 /**
  * Every migration by name; names sort in the order they must run. Static imports (not a directory
@@ -18,6 +19,7 @@ const migrationsByName: Readonly<Record<string, Migration>> = {
   '0004-segment-definitions': segmentDefinitions,
   '0005-segment-jobs': segmentJobs,
   '0006-segment-schedules': segmentSchedules,
+  '0007-export-jobs': exportJobs,
 };
 
 /** Hands Kysely's `Migrator` the migrations above. */
