@@ -42,6 +42,9 @@ import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
 import { SegmentScheduleService } from './domain/schedules/schedule-service.js';
+import { ExportJobRunner } from './domain/exports/export-job-runner.js';
+import { EXPORT_JOB, ExportJobService } from './domain/exports/export-job-service.js';
+import type { ExportsModule } from './http/routes/ups/export-job-routes.js';
 import { SegmentationScheduler, type SchedulerEvent } from './domain/schedules/segmentation-scheduler.js';
 import { IntervalTicker } from './jobs/interval-ticker.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
@@ -174,6 +177,21 @@ function createSegmentJobsModule(store: Store, config: Config, effects: ServiceE
   };
 }
 
+/** Wires export jobs (SPEC §5.9): they read snapshots and merged profiles and write through the batch pipeline. */
+function createExportsModule(store: Store, effects: ServiceEffects, profiles: ProfilesModule, segmentJobs: SegmentJobsModule): ExportsModule {
+  const { clock, ids, engine } = effects;
+  const service = new ExportJobService({
+    clock, ids, jobs: store.jobs, datasets: profiles.datasets, batches: profiles.batches, policies: profiles.policies,
+    segmentJobs: { create: (scope, requested) => segmentJobs.jobs.create(scope, requested) }, runDueJobs: effects.runDueJobs,
+  });
+  segmentJobs.jobs.onJobFinished((job, scope) => service.segmentJobFinished(job, scope));
+  const runner = new ExportJobRunner({
+    clock, engine, datasets: profiles.datasets, batches: profiles.batches, service,
+    profileScope: (scope, policyId) => profiles.profiles.profileScope(scope, policyId),
+  });
+  return { service, runner, sandboxStore: (sandboxId) => store.sandbox(sandboxId) };
+}
+
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
@@ -193,11 +211,14 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   const limiter = new AttemptLimiter({ store, clock });
   const window = (seconds: number) => seconds * 1000;
   const segmentSchedules = new SegmentScheduleService({ clock, ids, defaultCron: config.defaultSegmentationCron });
+  const segmentJobs = createSegmentJobsModule(store, config, effects, profilesModule);
+  const exports = createExportsModule(store, effects, profilesModule, segmentJobs);
   return {
     clock,
     flowService,
     segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
-    segmentJobs: createSegmentJobsModule(store, config, effects, profilesModule),
+    segmentJobs,
+    exports,
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
@@ -222,6 +243,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
       hooks: [
         { onCleared: (sandbox) => clearSandboxLake(sandbox.id) },
         { onCreated: (sandbox) => segmentSchedules.ensureDefault(store.sandbox(sandbox.id)), onCleared: (sandbox) => segmentSchedules.clear(store.sandbox(sandbox.id)) },
+        { onCleared: (sandbox) => exports.service.clear(store.sandbox(sandbox.id)) },
       ],
     }),
   };
@@ -236,6 +258,7 @@ function createJobWorker(store: Store, config: Config, services: AppServices, ef
     handlers: {
       [INGEST_BATCH_JOB]: (job) => batches.runIngestJob(store.sandbox(job.sandboxId ?? ''), job.subjectId, isTakeover(job)),
       [SEGMENT_JOB]: (job, context) => services.segmentJobs.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId, context.signal),
+      [EXPORT_JOB]: (job) => services.exports.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId),
     },
   });
 }

@@ -40,6 +40,7 @@ import type { SegmentJobsModule } from './routes/ups/segment-jobs-module.js';
 import { registerSegmentJobRoutes } from './routes/ups/segment-job-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
 import { registerScheduleRoutes } from './routes/ups/schedule-routes.js';
+import { registerExportJobRoutes, type ExportsModule } from './routes/ups/export-job-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -55,6 +56,7 @@ export interface AppServices {
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
   readonly segmentSchedules: SegmentScheduleService;
+  readonly exports: ExportsModule;
   readonly segmentation: SegmentationModule;
   readonly segmentJobs: SegmentJobsModule;
   readonly clock: Clock;
@@ -158,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerEntityRoutes(app, deps.services.profilesModule, deps.services.segmentJobs);
   registerSegmentJobRoutes(app, deps.services.segmentJobs, deps.config.orgId);
+  registerExportJobRoutes(app, deps.services.exports, deps.config.orgId);
   registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
   registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };
