@@ -30,7 +30,7 @@ describe('exportRow', () => {
   });
 
   it('treats keys such as __proto__ as data', () => {
-    const row = exportRow({ ...profile, attributes: { ['__proto__']: { polluted: true } } as Record<string, unknown> }, ['__proto__.polluted'], new Set(), new Map());
+    const row = exportRow({ ...profile, attributes: { ['__proto__']: { polluted: true } } }, ['__proto__.polluted'], new Set(), new Map());
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.keys(row)).toContain('identityMap');
   });
