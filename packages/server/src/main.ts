@@ -366,6 +366,8 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
     if (resumed > 0) logger.warn({ sandbox: sandbox.name, batches: resumed }, 'completed batches without an ingestion job were queued again');
     const segmentJobs = await runtime.services.segmentJobs.jobs.resumeOrphans(runtime.store.sandbox(sandbox.id));
     if (segmentJobs > 0) logger.warn({ sandbox: sandbox.name, segmentJobs }, 'segment jobs without a durable job were queued again');
+    const exportJobs = await runtime.services.exports.service.resumeOrphans(runtime.store.sandbox(sandbox.id));
+    if (exportJobs > 0) logger.warn({ sandbox: sandbox.name, exportJobs }, 'export jobs left NEW were queued again');
   }
   runtime.worker.start();
   if (runtime.config.schedulerEnabled) runtime.schedulerTicker.start();

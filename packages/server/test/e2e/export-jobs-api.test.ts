@@ -207,6 +207,19 @@ describeOnEachStore('export jobs API', (storeEnv) => {
     expectUpsError(await t.inject({ method: 'DELETE', url: `${EXPORTS}/${pending.id}`, headers: admin.headers() }), 400, `Export job ${pending.id} has already ended (CANCELLED) and cannot be cancelled`);
   });
 
+  it('queues again at start-up an export job left NEW without its durable job', async () => {
+    const scope = t.runtime.store.sandbox(sandboxId);
+    const [template] = await scope.exportJobs.list({ statuses: ['SUCCEEDED'], limit: 1 });
+    if (template === undefined) throw new Error('no export job to copy');
+    const loading = await t.runtime.services.profilesModule.batches.create(scope, { datasetId: targetId, format: 'json', errorThreshold: undefined }, 'test');
+    const { id: _id, ...copy } = template;
+    const orphan = await scope.exportJobs.create({ ...copy, request: { ...(copy.request as object), segments: [{ segmentId: over100, segmentNs: 'ups', status: ['realized', 'existing'] }], destination: { datasetId: targetId, segmentPerBatch: false } }, status: 'NEW', batchIds: [loading.id], metrics: null, segmentJobId: null });
+    expect(await t.runtime.services.exports.service.resumeOrphans(scope)).toBe(1);
+    const done = await finished(orphan.id);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(await lakeRows(loading.id)).toEqual(['C-1|120', 'C-3|500']);
+  });
+
   it('requires View Segments to read and Manage Segments with Manage Datasets to create or cancel', async () => {
     const reader = await t.caller({ roles: ['Read only'], name: 'export-reader' });
     expect((await t.inject({ method: 'GET', url: EXPORTS, headers: reader.headers() })).statusCode).toBe(200);

@@ -134,6 +134,27 @@ export class ExportJobService {
     }
   }
 
+  /**
+   * Start-up: export jobs still NEW are queued again (their durable job may be lost with a crash between the two
+   * writes of `create`), and those waiting for a segment job that ended meanwhile are released. Returns how many.
+   */
+  async resumeOrphans(scope: SandboxScopedStore): Promise<number> {
+    let resumed = 0;
+    for (const job of await scope.exportJobs.list({ statuses: ['NEW'], limit: 10_000 })) {
+      if (job.segmentJobId === null) {
+        await this.enqueue(scope, job);
+        resumed += 1;
+        continue;
+      }
+      const segmentJob = await scope.segmentJobs.get(job.segmentJobId);
+      if (segmentJob === undefined || ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(segmentJob.status)) {
+        await this.segmentJobFinished(segmentJob ?? { id: job.segmentJobId, status: 'FAILED' } as SegmentJobRecord, scope);
+        resumed += 1;
+      }
+    }
+    return resumed;
+  }
+
   async clear(scope: SandboxScopedStore): Promise<void> {
     await scope.exportJobs.deleteAll();
   }
