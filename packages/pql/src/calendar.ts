@@ -67,9 +67,10 @@ export function isoDate(ms: number): string {
   return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}`;
 }
 
-/** `YYYY-MM-DD HH:MM:SS.ffffff` of `ms` plus `micros` (0–999) microseconds. */
+/** `YYYY-MM-DD HH:MM:SS[.ffffff]` of `ms` plus `micros` (0–999) microseconds; the fraction only when not zero. */
 export function isoTimestamp(ms: number, micros = 0): string {
   const date = new Date(ms);
   const time = `${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}`;
-  return `${isoDate(ms)} ${time}.${pad(date.getUTCMilliseconds(), 3)}${pad(micros, 3)}`;
+  const fraction = date.getUTCMilliseconds() === 0 && micros === 0 ? '' : `.${pad(date.getUTCMilliseconds(), 3)}${pad(micros, 3)}`;
+  return `${isoDate(ms)} ${time}${fraction}`;
 }

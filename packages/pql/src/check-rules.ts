@@ -1,5 +1,6 @@
 // The type rules of PQL (SPEC §5.2): one rule per node kind, inferring a node's type or reporting why it has none.
 import type { ArrayLiteral, Expr, Literal, MethodCallNode, NodeKind, OccursNode, TimeExpr } from './ast.js';
+import { chainOf } from './ast-walk.js';
 import { type ScalarType, type ValueType, comparable, isNumeric, isTemporal, scalar, typeName } from './catalogue.js';
 import type { CheckContext } from './check-context.js';
 import { regexProblem } from './regex-check.js';
@@ -66,15 +67,32 @@ function itemsFit(items: ScalarType, list: ValueType): boolean {
   return list.type === 'array' && (list.items === null || comparable(items, list.items));
 }
 
+/** A left-nested run of arithmetic (`a + b * c - d`): walked with a loop, so long chains cannot exhaust the stack. */
 function arithmetic(node: Extract<Expr, { kind: 'arithmetic' }>, ctx: CheckContext): ValueType | null {
-  const left = typeOf(node.left, ctx);
-  const right = typeOf(node.right, ctx);
-  if (left === null || right === null) return null;
-  for (const [operand, type] of [[node.left, left], [node.right, right]] as const) {
-    if (!isNumeric(type)) return ctx.mismatch(operand.span, `${node.operator} expects number, found ${typeName(type)}`, 'arithmetic');
+  const spine: Array<Extract<Expr, { kind: 'arithmetic' }>> = [];
+  let leftmost: Expr = node;
+  while (leftmost.kind === 'arithmetic') {
+    spine.push(leftmost);
+    leftmost = leftmost.left;
   }
-  const integral = left.type === 'integer' && right.type === 'integer' && node.operator !== '/';
-  return integral ? INTEGER : scalar('number');
+  let type = numericOperand(leftmost, spine[spine.length - 1]?.operator ?? node.operator, ctx);
+  for (const current of spine.reverse()) {
+    const right = numericOperand(current.right, current.operator, ctx);
+    if (type === null || right === null) {
+      type = null;
+      continue;
+    }
+    const integral = type.type === 'integer' && right.type === 'integer' && current.operator !== '/';
+    type = integral ? INTEGER : scalar('number');
+    ctx.types.set(current, type);
+  }
+  return type;
+}
+
+function numericOperand(operand: Expr, operator: string, ctx: CheckContext): ValueType | null {
+  const type = typeOf(operand, ctx);
+  if (type === null) return null;
+  return isNumeric(type) ? type : ctx.mismatch(operand.span, `${operator} expects number, found ${typeName(type)}`, 'arithmetic');
 }
 
 function comparison(node: Extract<Expr, { kind: 'comparison' }>, ctx: CheckContext): ValueType | null {
@@ -187,10 +205,14 @@ function aggregate(node: Extract<Expr, { kind: 'aggregate' }>, ctx: CheckContext
   return value;
 }
 
+/** A chain of `and` or `or`: every operand must be a condition; walked with a loop (long `or` lists are common). */
 function logical(node: Extract<Expr, { kind: 'and' | 'or' }>, ctx: CheckContext): ValueType | null {
-  const left = expectCondition(node.left, node.kind, ctx);
-  const right = expectCondition(node.right, node.kind, ctx);
-  return left && right ? BOOLEAN : null;
+  const { operands, nodes } = chainOf(node);
+  let ok = true;
+  for (const operand of operands) ok = expectCondition(operand, node.kind, ctx) && ok;
+  if (!ok) return null;
+  for (const chainNode of nodes) ctx.types.set(chainNode, BOOLEAN);
+  return BOOLEAN;
 }
 
 const RULES: { readonly [K in NodeKind]: Rule<K> } = {

@@ -3,7 +3,8 @@ import type { Expr } from './ast.js';
 import type { FieldCatalogue, ValueType } from './catalogue.js';
 import { CheckContext } from './check-context.js';
 import { expectCondition } from './check-rules.js';
-import type { Diagnostic } from './diagnostic.js';
+import { chainHeight } from './ast-walk.js';
+import { type Diagnostic, diagnosticAt } from './diagnostic.js';
 import { parsePql } from './parser.js';
 import type { SegmentInfo } from './segment-check.js';
 
@@ -16,6 +17,12 @@ export interface CheckOptions {
   /** The merge policy of the audience being checked (PQL-MERGE-POLICY-MISMATCH). */
   readonly mergePolicyId?: string;
 }
+
+/**
+ * The deepest tree accepted (a chain of `and` or of `or` counts as one level): the
+ * checker and compiler recurse per level, and SQL engines bound expression depth (DuckDB: 1,000).
+ */
+export const MAX_HEIGHT = 250;
 
 declare const checkedBrand: unique symbol;
 
@@ -53,13 +60,18 @@ export function checkPql(text: string, options: CheckOptions): CheckResult {
   if (!('ast' in parsed)) {
     return { ok: false, diagnostics: parsed.diagnostics, expression: undefined, dependencies: [], fields: [] };
   }
+  const height = chainHeight(parsed.ast);
+  if (height > MAX_HEIGHT) {
+    const message = `expression is nested too deeply: ${height} levels, at most ${MAX_HEIGHT}; simplify it or split it into audiences combined with inSegment`;
+    return { ok: false, diagnostics: [diagnosticAt(text, parsed.ast.span, 'PQL-SYNTAX', message)], expression: undefined, dependencies: [], fields: [] };
+  }
   const ctx = new CheckContext(text, options.catalogue, options);
   expectCondition(parsed.ast, 'the expression', ctx);
   const ok = ctx.diagnostics.length === 0;
   const expression = ok ? ({ ast: parsed.ast, types: ctx.types } as unknown as CheckedExpression) : undefined;
   return {
     ok,
-    diagnostics: ctx.diagnostics,
+    diagnostics: [...ctx.diagnostics].sort((a, b) => a.offset - b.offset),
     expression,
     dependencies: [...ctx.dependencies],
     fields: [...ctx.profileFields, ...[...ctx.eventFields].map((path) => `xEvent.${path}`)],

@@ -1,12 +1,12 @@
 // SQL for the PQL methods (SPEC §5.2): string tests with optional case folding, RE2 matches, null tests, array predicates.
 import type { Expr, MethodCallNode } from './ast.js';
-import { type CompileContext, FALSE, type Fragment, type Scope, condition, value } from './compile-context.js';
+import { type CompileContext, FALSE, type Fragment, condition, value } from './compile-context.js';
 import { compileLiteral } from './compile-literals.js';
 
 /** Compiles `node.target` as a value (the main walk, passed in to keep this module free of scope handling). */
 type CompileTarget = (node: Expr) => string;
 
-export function compileMethod(node: MethodCallNode, _scope: Scope, ctx: CompileContext, compileTarget: CompileTarget): Fragment {
+export function compileMethod(node: MethodCallNode, ctx: CompileContext, compileTarget: CompileTarget): Fragment {
   const d = ctx.dialect;
   const { method } = node;
   switch (method) {
@@ -35,7 +35,11 @@ export function compileMethod(node: MethodCallNode, _scope: Scope, ctx: CompileC
       const list = compileTarget(node.target);
       const arg = node.args[0];
       if (arg === undefined) return FALSE;
-      const other = compileLiteral(arg, ctx);
+      // An empty array literal has no item type of its own: it takes the target's, so the list functions bind.
+      const targetType = ctx.typeOf(node.target);
+      const other = arg.kind === 'array' && arg.elements.length === 0 && targetType.type === 'array'
+        ? d.listLiteral([], targetType.items ?? 'string')
+        : compileLiteral(arg, ctx);
       if (method === 'includes') return condition(d.listContains(list, other), true);
       if (method === 'intersects') return condition(d.listHasAny(list, other), true);
       return condition(method === 'subsetOf' ? d.listHasAll(other, list) : d.listHasAll(list, other), true);

@@ -39,7 +39,7 @@ export function compareWithConstant(value: Temporal, operator: ComparisonOperato
 
 /** `value occurs <condition>`. */
 export function compileOccurs(node: OccursNode, scope: Scope, ctx: CompileContext, compileValue: CompileValue): Fragment {
-  const value: Temporal = { sql: compileValue(node.value, scope), type: temporalType(node.value, ctx) };
+  const value = lazyTemporal(() => compileValue(node.value, scope), temporalType(node.value, ctx));
   const c = node.condition;
   if (c.form === 'calendar') {
     const shift = c.which === 'last' ? -1 : c.which === 'next' ? 1 : 0;
@@ -80,6 +80,21 @@ export function compileOccurs(node: OccursNode, scope: Scope, ctx: CompileContex
       return condition(`(${d.toDate(value)} = ${d.toDate(from)})`, true);
     }
   }
+}
+
+/**
+ * A temporal operand compiled on first use: a condition that turns out constant (an empty range) never
+ * emits the operand, so none of its string parameters is bound without a placeholder in the SQL.
+ */
+export function lazyTemporal(compile: () => string, type: Temporal['type']): Temporal {
+  let sql: string | undefined;
+  return {
+    type,
+    get sql() {
+      sql ??= compile();
+      return sql;
+    },
+  };
 }
 
 function temporalType(node: Expr, ctx: CompileContext): 'date' | 'date-time' {

@@ -1,11 +1,13 @@
 // The PQL → SQL compiler: a dialect-neutral visitor over a checked tree, emitting one parameterised statement.
 import type { Expr, NodeKind } from './ast.js';
+import { chainOf } from './ast-walk.js';
 import type { CheckedExpression } from './checker.js';
+import { aggregateComparison, aggregateOccurs } from './compile-aggregate-tests.js';
 import { compileEventNode } from './compile-events.js';
 import { compileLiteral } from './compile-literals.js';
 import { compileMethod } from './compile-methods.js';
 import { CompileContext, FALSE, type Fragment, PROFILE_ALIAS, type Scope, type SegmentRelations, type SqlParameter, condition, value } from './compile-context.js';
-import { compareWithConstant, compileOccurs, constantTime } from './compile-temporal.js';
+import { compareWithConstant, compileOccurs, constantTime, lazyTemporal } from './compile-temporal.js';
 import type { SqlDialect } from './dialect/dialect.js';
 import { DIALECTS } from './dialect/dialects.js';
 
@@ -60,6 +62,8 @@ const isTimeConstant = (node: Expr): boolean => node.kind === 'now' || node.kind
 const FLIPPED = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 
 const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
+  const grouped = aggregateComparison(node, scope, ctx, compileNode);
+  if (grouped !== null) return grouped;
   const leftType = ctx.scalarTypeOf(node.left);
   const temporal = leftType === 'date' || leftType === 'date-time';
   // A temporal value against a constant time: a range on the value, never a cast of the column.
@@ -69,11 +73,18 @@ const comparison: Visitor<'comparison'> = (node, scope, ctx) => {
       : [node.right, node.left, FLIPPED[node.operator]];
     const time = constantTime(constant, ctx);
     const type = ctx.scalarTypeOf(subject) === 'date' ? 'date' : 'date-time';
-    if (time !== null) return compareWithConstant({ sql: compileValue(subject, scope, ctx), type }, operator, time.ms, ctx);
+    if (time !== null) return compareWithConstant(lazyTemporal(() => compileValue(subject, scope, ctx), type), operator, time.ms, ctx);
   }
   const operator = node.operator === '!=' ? '<>' : node.operator;
   return condition(`(${compileValue(node.left, scope, ctx)} ${operator} ${compileValue(node.right, scope, ctx)})`, true);
 };
+
+/** `a AND b AND …` / `a OR b OR …` for a whole chain, flat (NULL operands stay false-like: both are monotone). */
+function logicalChain(node: Extract<Expr, { kind: 'and' | 'or' }>, scope: Scope, ctx: CompileContext): Fragment {
+  const operands = chainOf(node).operands.map((operand) => compileNode(operand, scope, ctx));
+  const keyword = node.kind === 'and' ? ' AND ' : ' OR ';
+  return condition(`(${operands.map((operand) => operand.sql).join(keyword)})`, operands.some((operand) => operand.nullable));
+}
 
 const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
   string: (node, _scope, ctx) => value(compileLiteral(node, ctx), false),
@@ -101,18 +112,14 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     return value(`(${left} ${node.operator} ${right})`);
   },
   comparison,
-  and: (node, scope, ctx) => {
-    const [left, right] = [compileNode(node.left, scope, ctx), compileNode(node.right, scope, ctx)];
-    return condition(`(${left.sql} AND ${right.sql})`, left.nullable || right.nullable);
-  },
-  or: (node, scope, ctx) => {
-    const [left, right] = [compileNode(node.left, scope, ctx), compileNode(node.right, scope, ctx)];
-    return condition(`(${left.sql} OR ${right.sql})`, left.nullable || right.nullable);
-  },
+  and: (node, scope, ctx) => logicalChain(node, scope, ctx),
+  or: (node, scope, ctx) => logicalChain(node, scope, ctx),
   not: (node, scope, ctx) => condition(`(NOT ${definite(compileNode(node.operand, scope, ctx))})`, false),
   in: (node, scope, ctx) => {
+    // `in []` is false without looking at the value (whose string parameters must then not be bound).
+    if (node.list.elements.length === 0 && node.operator === 'in') return FALSE;
     const subject = compileValue(node.value, scope, ctx);
-    if (node.list.elements.length === 0) return node.operator === 'in' ? FALSE : condition(`(${subject} IS NOT NULL)`, false);
+    if (node.list.elements.length === 0) return condition(`(${subject} IS NOT NULL)`, false);
     const list = node.list.elements.map((element) => compileLiteral(element, ctx)).join(', ');
     return condition(`(${subject} ${node.operator === 'in' ? 'IN' : 'NOT IN'} (${list}))`, true);
   },
@@ -122,8 +129,9 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     const pattern = trailing ? `${node.pattern.value}\\` : node.pattern.value;
     return condition(ctx.dialect.like(compileValue(node.value, scope, ctx), ctx.parameter(pattern)), true);
   },
-  methodCall: (node, scope, ctx) => compileMethod(node, scope, ctx, (inner) => compileValue(inner, scope, ctx)),
-  occurs: (node, scope, ctx) => compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
+  methodCall: (node, scope, ctx) => compileMethod(node, ctx, (inner) => compileValue(inner, scope, ctx)),
+  occurs: (node, scope, ctx) => aggregateOccurs(node, scope, ctx, compileNode)
+    ?? compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
   exists: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   select: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),
   aggregate: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),

@@ -147,6 +147,12 @@ const cases: Record<string, readonly [string, readonly number[]][]> = {
     ['select X from xEvent where X.page = "checkout" and X.timestamp occurs <= 7 days before now', [1]],
     ['not exists E from xEvent where E.price > 0', [2, 3, 5]],
   ],
+  'nested event scopes': [
+    ['exists E from xEvent where E.eventType = "view" and xEvent[eventType = "purchase" and timestamp < E.timestamp].count() = 2', [1]],
+    ['xEvent[exists E from xEvent where E.price > 100].count() = 3', [1]],
+    ['exists E from xEvent where (exists X from xEvent where X.price > E.price)', [1]],
+    ['(sum X.price over X from xEvent where X.price < (max E.price over E from xEvent)) = 30', [1]],
+  ],
   inSegment: [
     ['inSegment("seg-a")', [2, 5]],
     ['not inSegment("seg-a")', [1, 3, 4]],

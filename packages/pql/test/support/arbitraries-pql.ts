@@ -1,7 +1,7 @@
 // fast-check generators of well-typed PQL *texts* over the slots of arbitraries-world.ts, built type-directed from the
 // SPEC §5.2 grammar. A generated text is a renderer: slot names and the base day are filled in when a world is chosen.
 import fc from 'fast-check';
-import { EVENT_SLOTS, PROFILE_SLOTS, SEGMENT_IDS, STRING_POOL, dayOffset, type EventSlot, type ProfileSlot, type SlotNames } from './arbitraries-world.js';
+import { EVENT_SLOTS, PROFILE_SLOTS, SEGMENT_IDS, STRING_PARTS, STRING_POOL, dayOffset, type EventSlot, type ProfileSlot, type SlotNames } from './arbitraries-world.js';
 import { MS_PER_DAY } from './reference-values.js';
 
 /** What a text is rendered with: the catalogue's names per slot and the base day (days since the epoch). */
@@ -9,11 +9,19 @@ export interface RenderEnv { readonly names: SlotNames; readonly base: number }
 export type Render = (env: RenderEnv) => string;
 type G = fc.Arbitrary<Render>;
 
-/** Where an expression is: the top level (profile paths), inside `xEvent[ … ]` (bare event paths), or inside an
- *  `exists`/`select`/aggregate condition (`V.path` event paths and bare profile paths). */
-interface Ctx { readonly scope: 'profile' | 'filter' | 'var'; readonly variable: string }
-const TOP: Ctx = { scope: 'profile', variable: '' };
+/**
+ * Where an expression is: bare paths are event paths inside `xEvent[ … ]` (`filter`) and profile paths elsewhere;
+ * `V.path` is an event path for every variable bound by an enclosing `exists`/`select`/aggregate. Event constructs
+ * nest up to MAX_NESTING deep.
+ */
+interface Ctx { readonly filter: boolean; readonly variables: readonly string[]; readonly nesting: number }
+const TOP: Ctx = { filter: false, variables: [], nesting: 0 };
+const MAX_NESTING = 2;
 const VARIABLES = ['E', 'X', 'Ev_1'] as const;
+const canNest = (ctx: Ctx): boolean => ctx.nesting < MAX_NESTING;
+const inFilter = (ctx: Ctx): Ctx => ({ filter: true, variables: ctx.variables, nesting: ctx.nesting + 1 });
+const binding = (ctx: Ctx, variable: string): Ctx => ({ filter: false, variables: [...ctx.variables, variable], nesting: ctx.nesting + 1 });
+const freeVariables = (ctx: Ctx): string[] => VARIABLES.filter((variable) => !ctx.variables.includes(variable));
 
 const text = (value: string): G => fc.constant(() => value);
 /** Concatenates fixed strings and generated parts. */
@@ -45,14 +53,15 @@ function eventSlotsOf(kind: Kind): EventSlot[] {
 /** The paths of `kind` visible in `ctx`, or null when there are none. */
 function paths(ctx: Ctx, kind: Kind): G | null {
   const options: G[] = [];
-  if (ctx.scope !== 'filter') {
+  if (!ctx.filter) {
     const slots = profileSlotsOf(kind);
     if (slots.length > 0) options.push(fc.constantFrom(...slots).map((slot) => (env: RenderEnv) => env.names[slot]));
   }
   const events = eventSlotsOf(kind);
-  if (ctx.scope !== 'profile' && events.length > 0) {
-    const prefix = ctx.scope === 'var' ? `${ctx.variable}.` : '';
-    options.push(fc.constantFrom(...events).map((slot) => (env: RenderEnv) => `${prefix}${env.names[slot]}`));
+  const prefixes = [...(ctx.filter ? [''] : []), ...ctx.variables.map((variable) => `${variable}.`)];
+  if (events.length > 0 && prefixes.length > 0) {
+    options.push(fc.tuple(fc.constantFrom(...prefixes), fc.constantFrom(...events))
+      .map(([prefix, slot]) => (env: RenderEnv) => `${prefix}${env.names[slot]}`));
   }
   return options.length === 0 ? null : oneof(...options);
 }
@@ -61,13 +70,24 @@ const stringLiteral: G = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...STRING_POOL) },
   { weight: 1, arbitrary: fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'é', 'ß', '"', '\\', '\n', '\t', '\u{1D49C}') }) },
 ).map((value) => () => JSON.stringify(value));
+const stringPart: G = fc.constantFrom(...STRING_PARTS).map((value) => () => JSON.stringify(value));
 const integerLiteral: G = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(7, 10, 100, 1000)).map((n) => () => String(n));
-const decimalLiteral: G = fc.integer({ min: 0, max: 40 }).map((quarters) => () => (quarters / 4).toFixed(2));
+const decimalLiteral: G = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 40 }).map((quarters) => (quarters / 4).toFixed(2)) },
+  { weight: 1, arbitrary: fc.constantFrom('0.1', '0.2', '0.3', '1.1', '0.75') },
+).map((literal) => () => literal);
 const negativeInteger: G = fc.integer({ min: 1, max: 5 }).map((n) => () => `-${n}`);
-const dateLiteral: G = dayOffset.map((days) => (env: RenderEnv) => {
-  const date = new Date((env.base + days) * MS_PER_DAY);
-  return `date(${date.getUTCFullYear()}, ${date.getUTCMonth() + 1}, ${date.getUTCDate()})`;
-});
+const dateLiteral: G = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: dayOffset.map((days) => (env: RenderEnv) => {
+      const date = new Date((env.base + days) * MS_PER_DAY);
+      return `date(${date.getUTCFullYear()}, ${date.getUTCMonth() + 1}, ${date.getUTCDate()})`;
+    }),
+  },
+  // The ends of the supported calendar (ranges beyond them must stay empty, not fail).
+  { weight: 1, arbitrary: pick('date(1, 1, 1)', 'date(9999, 12, 31)', 'date(1900, 2, 28)') },
+);
 const list = (element: G, minLength = 0): G =>
   fc.array(element, { minLength, maxLength: 3 }).map((renders) => (env: RenderEnv) => `[${renders.map((render) => render(env)).join(', ')}]`);
 const literalOf: Readonly<Record<'string' | 'integer' | 'number' | 'date', G>> = {
@@ -85,7 +105,7 @@ function cached(key: string, build: () => G): G {
   }
   return arb;
 }
-const keyOf = (name: string, ctx: Ctx, depth: number): string => `${name}:${ctx.scope}:${ctx.variable}:${depth}`;
+const keyOf = (name: string, ctx: Ctx, depth: number): string => `${name}:${String(ctx.filter)}:${ctx.variables.join(',')}:${ctx.nesting}:${depth}`;
 const withPaths = (ctx: Ctx, kind: Kind, ...others: G[]): G => {
   const found = paths(ctx, kind);
   return found === null ? oneof(...others) : oneof(found, found, ...others);
@@ -95,28 +115,29 @@ const withPaths = (ctx: Ctx, kind: Kind, ...others: G[]): G => {
 export function numeric(ctx: Ctx, depth: number): G {
   return cached(keyOf('num', ctx, depth), () => {
     const leaves = [integerLiteral, decimalLiteral, negativeInteger];
-    const options: G[] = [withPaths(ctx, 'integer', ...leaves), withPaths(ctx, 'number', ...leaves)];
-    if (depth > 0) {
-      const sub = numeric(ctx, depth - 1);
-      options.push(seq(maybeParens(sub), pick(' + ', ' - ', ' * ', ' / ', ' % '), maybeParens(sub)));
-      options.push(seq('-(', sub, ')'));
-      const arrays = array(ctx);
-      if (arrays !== null) options.push(seq(arrays, pick('.count()', '.distinct().count()')));
-      if (ctx.scope === 'profile') {
-        options.push(seq('xEvent[', predicate({ scope: 'filter', variable: '' }, depth - 1), '].count()'));
-        options.push(aggregate(pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1));
-      }
+    const leaf = oneof(withPaths(ctx, 'integer', ...leaves), withPaths(ctx, 'number', ...leaves));
+    const sub = depth > 0 ? numeric(ctx, depth - 1) : leaf;
+    const options: { readonly weight: number; readonly arbitrary: G }[] = [
+      { weight: 4, arbitrary: leaf },
+      { weight: 2, arbitrary: seq(maybeParens(sub), pick(' + ', ' - ', ' * ', ' / ', ' % '), maybeParens(sub)) },
+      { weight: 1, arbitrary: seq('-(', sub, ')') },
+    ];
+    const arrays = array(ctx);
+    if (arrays !== null) options.push({ weight: 1, arbitrary: seq(arrays, pick('.count()', '.distinct().count()')) });
+    if (depth > 0 && canNest(ctx)) {
+      options.push({ weight: 1, arbitrary: seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()') });
+      options.push({ weight: 1, arbitrary: aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1) });
     }
-    return oneof(...options);
+    return fc.oneof(...options);
   });
 }
 
 /** `(fn V.slot over V from xEvent [where cond])`, parenthesised so that nothing after it joins the condition. */
-function aggregate(fn: G, slots: readonly EventSlot[], depth: number): G {
-  return oneof(...VARIABLES.map((variable) => seq(
+function aggregate(ctx: Ctx, fn: G, slots: readonly EventSlot[], depth: number): G {
+  return oneof(...freeVariables(ctx).map((variable) => seq(
     '(', fn, ` ${variable}.`, fc.constantFrom(...slots).map((slot) => (env: RenderEnv) => env.names[slot]),
     ` over ${variable} from xEvent`,
-    fc.oneof({ weight: 1, arbitrary: text('') }, { weight: 3, arbitrary: seq(' where ', predicate({ scope: 'var', variable }, Math.max(depth, 0))) }),
+    fc.oneof({ weight: 1, arbitrary: text('') }, { weight: 3, arbitrary: seq(' where ', predicate(binding(ctx, variable), Math.max(depth, 0))) }),
     ')',
   )));
 }
@@ -128,7 +149,7 @@ function stringExpr(ctx: Ctx): G {
 /** A date or date-time valued expression. */
 function timeExpr(ctx: Ctx, depth: number): G {
   const options = [withPaths(ctx, 'date', dateLiteral, text('today')), withPaths(ctx, 'date-time', text('now'))];
-  if (ctx.scope === 'profile' && depth > 0) options.push(aggregate(pick('max', 'min'), ['timestamp', 'eDt'], depth - 1));
+  if (canNest(ctx) && depth > 0) options.push(aggregate(ctx, pick('max', 'min'), ['timestamp', 'eDt', 'eDate'], depth - 1));
   return oneof(...options);
 }
 
@@ -150,7 +171,7 @@ function array(ctx: Ctx): G | null {
 const CMP = pick(' = ', ' != ', ' < ', ' <= ', ' > ', ' >= ');
 const UNIT = fc.tuple(fc.constantFrom('second', 'minute', 'hour', 'day', 'week', 'month', 'year'), fc.boolean())
   .map(([unit, plural]) => () => (plural ? `${unit}s` : unit));
-const LIKE_PATTERN: G = fc.array(fc.constantFrom('%', '_', '\\%', '\\_', '\\\\', 'a', 'b', 'J', 'o', 'é', ' ', 'ß', '\u{1D49C}'), { maxLength: 4 })
+const LIKE_PATTERN: G = fc.array(fc.constantFrom('%', '_', '\\%', '\\_', '\\\\', '\\', 'a', 'b', 'J', 'o', 'é', ' ', 'ß', '\u{1D49C}'), { maxLength: 4 })
   .map((parts) => () => JSON.stringify(parts.join('')));
 const REGEX: G = pick(...['^a', 'b$', '^$', 'o', '^.b$', '(?i)^jo(h)?n$', '[0-9]', '^[a-z]+$', 'a|b', '(?i)é', '^.{2}$', '\\.', '(?i)A'].map((p) => JSON.stringify(p)));
 const STRING_METHOD = pick('startsWith', 'endsWith', 'contains', 'doesNotStartWith', 'doesNotEndWith', 'doesNotContain', 'equals', 'notEqualTo');
@@ -163,40 +184,51 @@ export function predicate(ctx: Ctx, depth: number): G {
     const str = stringExpr(ctx);
     const time = timeExpr(ctx, leaf);
     const bools = paths(ctx, 'boolean');
-    const options: G[] = [
-      seq(num, CMP, num),
-      seq(str, CMP, str),
-      seq(time, CMP, time),
-      seq(num, pick(' in ', ' notIn '), list(literalOf.number)),
-      seq(str, pick(' in ', ' notIn '), list(stringLiteral)),
-      seq(withPaths(ctx, 'date', dateLiteral), pick(' in ', ' notIn '), list(literalOf.date, 1)),
-      seq(str, ' like ', LIKE_PATTERN),
-      seq(withPaths(ctx, 'string', stringLiteral), '.', STRING_METHOD, '(', stringLiteral, pick('', ', true', ', false'), ')'),
-      seq(withPaths(ctx, 'string', stringLiteral), '.matches(', REGEX, ')'),
-      seq(oneof(...[num, str, time].map(maybeParensAlways)), pick('.isNull()', '.isNotNull()')),
-      seq(time, ' occurs ', occursCondition(ctx)),
+    // Weighted so that each construct family gets a fair share (occurs has the most variants).
+    const options: { readonly weight: number; readonly arbitrary: G }[] = [
+      { weight: 3, arbitrary: seq(num, CMP, num) },
+      { weight: 2, arbitrary: seq(str, CMP, str) },
+      { weight: 2, arbitrary: seq(time, CMP, time) },
+      { weight: 1, arbitrary: seq(num, pick(' in ', ' notIn '), list(literalOf.number)) },
+      { weight: 1, arbitrary: seq(str, pick(' in ', ' notIn '), list(oneof(stringLiteral, stringPart))) },
+      { weight: 1, arbitrary: seq(oneof(withPaths(ctx, 'date', dateLiteral), withPaths(ctx, 'date-time', dateLiteral)), pick(' in ', ' notIn '), list(literalOf.date, 1)) },
+      { weight: 2, arbitrary: seq(str, ' like ', LIKE_PATTERN) },
+      { weight: 4, arbitrary: seq(withPaths(ctx, 'string', stringLiteral), '.', STRING_METHOD, '(', oneof(stringLiteral, stringPart, stringPart), pick('', ', true', ', false', ', false'), ')') },
+      { weight: 2, arbitrary: seq(withPaths(ctx, 'string', stringLiteral), '.matches(', REGEX, ')') },
+      { weight: 1, arbitrary: seq(oneof(...[num, str, time].map(maybeParensAlways)), pick('.isNull()', '.isNotNull()')) },
+      { weight: 8, arbitrary: seq(occursSubject(ctx, time), ' occurs ', occursCondition(ctx)) },
+      { weight: 1, arbitrary: seq('inSegment(', pick(...SEGMENT_IDS.map((id) => JSON.stringify(id))), ')') },
     ];
     if (bools !== null) {
-      options.push(bools, seq(bools, pick(' = ', ' != '), oneof(pick('true', 'false'), bools)));
+      options.push({ weight: 1, arbitrary: oneof(bools, seq(bools, pick(' = ', ' != '), oneof(pick('true', 'false'), bools))) });
     }
     const arrays = arrayPredicate(ctx);
-    if (arrays !== null) options.push(arrays, arrays);
-    if (ctx.scope === 'profile') {
-      options.push(seq('inSegment(', pick(...SEGMENT_IDS.map((id) => JSON.stringify(id))), ')'));
-      if (depth > 0) {
-        options.push(oneof(...VARIABLES.map((variable) =>
-          seq('(', pick('exists', 'select'), ` ${variable} from xEvent where `, predicate({ scope: 'var', variable }, depth - 1), ')'))));
-        options.push(seq('xEvent[', predicate({ scope: 'filter', variable: '' }, depth - 1), '].count()', CMP, integerLiteral));
-        options.push(seq(aggregate(pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1), CMP, num));
-      }
+    if (arrays !== null) options.push({ weight: 3, arbitrary: arrays });
+    if (canNest(ctx) && depth > 0) {
+      options.push({ weight: 2, arbitrary: oneof(...freeVariables(ctx).map((variable) =>
+        seq('(', pick('exists', 'select'), ` ${variable} from xEvent where `, predicate(binding(ctx, variable), depth - 1), ')'))) });
+      options.push({ weight: 2, arbitrary: seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()', CMP, integerLiteral) });
+      options.push({ weight: 2, arbitrary: seq(aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1), CMP, num) });
     }
     if (depth > 0) {
       const sub = predicate(ctx, depth - 1);
-      options.push(seq(sub, ' and ', sub), seq(sub, ' or ', sub), seq('not ', sub), seq('not (', sub, ')'), seq('(', sub, ')'));
-      options.push(seq('(', sub, ')', pick(' = ', ' != '), pick('true', 'false')));
+      options.push({ weight: 4, arbitrary: oneof(seq(sub, ' and ', sub), seq(sub, ' or ', sub), seq('not ', sub), seq('not (', sub, ')'), seq('(', sub, ')')) });
+      options.push({ weight: 1, arbitrary: seq('(', sub, ')', pick(' = ', ' != '), pick('true', 'false')) });
+      // Unparenthesised chains mixing `and` and `or` (precedence decides the tree; flattening must keep it).
+      options.push({
+        weight: 2,
+        arbitrary: fc.tuple(sub, fc.array(fc.tuple(pick(' and ', ' or ', ' and not ', ' or not '), sub), { minLength: 2, maxLength: 5 }))
+          .map(([first, rest]) => (env: RenderEnv) => first(env) + rest.map(([op, operand]) => op(env) + operand(env)).join('')),
+      });
     }
-    return oneof(...options);
+    return fc.oneof(...options);
   });
+}
+
+/** The value of an occurs condition: mostly a date or date-time path (constants rarely tell implementations apart). */
+function occursSubject(ctx: Ctx, time: G): G {
+  const found = [paths(ctx, 'date'), paths(ctx, 'date-time')].filter((arb): arb is G => arb !== null);
+  return oneof(...found, ...found, time);
 }
 
 function maybeParensAlways(arb: G): G {
@@ -221,15 +253,17 @@ function arrayPredicate(ctx: Ctx): G | null {
 
 function occursCondition(ctx: Ctx): G {
   const time = timeOperand(ctx);
-  const amount = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom(7, 12, 24, 30, 60, 365)).map((n) => () => String(n));
-  return oneof(
-    seq(CMP.map((render) => (env: RenderEnv) => render(env).trim()), ' ', amount, ' ', UNIT, pick(' before ', ' after '), time),
-    seq(pick('last ', 'this ', 'next '), UNIT),
-    seq('between ', time, ' and ', time),
-    seq(pick('before ', 'after '), time),
-    seq('on ', time),
+  const amount = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(7, 12, 24, 30, 60, 365) })
+    .map((n) => () => String(n));
+  return fc.oneof(
+    { weight: 4, arbitrary: seq(CMP.map((render) => (env: RenderEnv) => render(env).trim()), ' ', amount, ' ', UNIT, pick(' before ', ' after '), time) },
+    { weight: 3, arbitrary: seq(pick('last ', 'this ', 'next '), UNIT) },
+    { weight: 1, arbitrary: seq('between ', time, ' and ', time) },
+    { weight: 1, arbitrary: seq(pick('before ', 'after '), time) },
+    { weight: 1, arbitrary: seq('on ', time) },
   );
 }
 
 /** A well-typed PQL condition at the top level, nested at most `depth` levels. */
-export const pqlText = (depth = 2): G => predicate(TOP, depth);
+export const pqlText = (depth = 2): G =>
+  fc.oneof(...Array.from({ length: depth + 1 }, (_, level) => ({ weight: depth + 1 - level, arbitrary: predicate(TOP, level) })));

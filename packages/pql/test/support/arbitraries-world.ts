@@ -47,22 +47,25 @@ export const SEGMENT_IDS = ['seg-a', 'seg-b', 'Ünï "q"'] as const;
 
 // ── Values ─────────────────────────────────────────────────────────────────────────────────────
 export const STRING_POOL = [
-  '', 'a', 'A', 'ab', 'Ab', 'abc', 'b', 'John', 'jon', 'Jon', 'Zoë', 'zoë', 'ÉCOLE', 'école', '%', '_', 'a%b', 'a_b',
-  '\\', 'x y', '\u{1D49C}b', 'ß', 'US', 'us', 'purchase', 'view', '\uFFFD', 'é', 'Ω',
+  '', 'a', 'A', 'ab', 'Ab', 'AB', 'John', 'jon', 'JON', 'Zoë', 'ZOË', 'é', 'É', '%', '_', 'a%b', 'a_b', '\\', 'x y',
+  '\u{1D49C}b', 'ß', 'purchase', 'Purchase', '\uFFFD', "it's", 'a\nb',
 ] as const;
+/** Parts of the pool's strings, in several cases: method arguments that often hit (case-insensitively or not). */
+export const STRING_PARTS = ['a', 'A', 'b', 'B', 'jo', 'JO', 'Jo', 'on', 'ON', 'ë', 'Ë', 'é', 'É', 'ß', 'SS', '%', '_', '\u{1D49C}', "'", 'pur', 'ASE'] as const;
 const stringChar = fc.constantFrom('a', 'B', 'é', '%', '_', '\\', ' ', 'ß', '\u{1D49C}', '0', 'o', 'n');
 export const stringValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...STRING_POOL) }, { weight: 1, arbitrary: fc.string({ unit: stringChar, maxLength: 4 }) });
 export const integerValue = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(0, 7, 10, 100, 1000, -1000));
 /** Multiples of 1/4: exact in binary, so sums do not depend on the order of addition. */
 export const numberValue = fc.integer({ min: -40, max: 40 }).map((quarters) => quarters / 4 + 0);
 export const dayOffset = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: -1, max: 1 }) },
   { weight: 3, arbitrary: fc.integer({ min: -3, max: 3 }) },
   { weight: 3, arbitrary: fc.integer({ min: -40, max: 40 }) },
   { weight: 1, arbitrary: fc.integer({ min: -800, max: 800 }) },
 );
 /** Milliseconds within a day, biased to the day's edges and the hour and minute edges. */
 export const msInDay = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom(0, 1, 999, 1_000, 59_999, 3_599_999, 3_600_000, 43_200_000, 86_399_000, 86_399_999) },
+  { weight: 3, arbitrary: fc.constantFrom(0, 1, 999, 1_000, 59_999, 3_599_999, 3_600_000, 43_200_000, 86_399_000, 86_399_999) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MS_PER_DAY - 1 }) },
 );
 const relativeDate: fc.Arbitrary<RelativeDate> = dayOffset.map((days) => ({ rel: 'date', days }));
@@ -84,9 +87,9 @@ function slotValue(spec: SlotSpec): fc.Arbitrary<Raw> {
   return fc.array(scalarValue(spec.items ?? 'string'), { maxLength: 4 });
 }
 
-/** Present ~70% of the time; missing is `undefined` (absent) or `null`. */
+/** Present ~80% of the time; missing is `undefined` (absent) or `null`. */
 const maybe = (arb: fc.Arbitrary<Raw>): fc.Arbitrary<Raw> =>
-  fc.oneof({ weight: 7, arbitrary: arb }, { weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
+  fc.oneof({ weight: 8, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
 
 // ── Raw worlds ─────────────────────────────────────────────────────────────────────────────────
 interface RawProfile { readonly attributes: Readonly<Record<string, Raw>>; readonly events: readonly Readonly<Record<string, Raw>>[] }
@@ -110,15 +113,18 @@ export const slotNames: fc.Arbitrary<SlotNames> = fc.record({
   _id: fc.constant('_id'),
 }) as fc.Arbitrary<SlotNames>;
 
+/** Profiles per world at most (the ids array decides how many are used). */
+const MAX_PROFILES = 12;
+
 export const rawWorld: fc.Arbitrary<RawWorld> = fc.record({
   names: slotNames,
-  ids: fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 0, maxLength: 8 }),
-  profiles: fc.array(rawProfile, { minLength: 8, maxLength: 8 }),
-  memberships: fc.record(Object.fromEntries(SEGMENT_IDS.map((id) => [id, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })]))),
+  ids: fc.uniqueArray(fc.integer({ min: 1, max: 999 }), { minLength: 3, maxLength: MAX_PROFILES }),
+  profiles: fc.array(rawProfile, { minLength: MAX_PROFILES, maxLength: MAX_PROFILES }),
+  memberships: fc.record(Object.fromEntries(SEGMENT_IDS.map((id) => [id, fc.array(fc.boolean(), { minLength: MAX_PROFILES, maxLength: MAX_PROFILES })]))),
 });
 
-/** Base days: month, week and year ends, leap days (all generated times are offsets from one of these). */
-export const BASE_DAYS = ['2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01', '2025-03-31', '2025-06-30', '2025-12-28', '2020-12-31', '2021-01-04', '2023-02-28']
+/** Base days: month, week and year ends, leap days, the epoch (negative instants); generated times are offsets from one. */
+export const BASE_DAYS = ['2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01', '2025-03-31', '2025-06-30', '2025-12-28', '2020-12-31', '2021-01-04', '2023-02-28', '1969-12-31', '1970-01-01']
   .map((day) => { const [y, m, d] = day.split('-').map(Number); return daysOf(y ?? 0, m ?? 0, d ?? 0); });
 
 // ── Materialising ──────────────────────────────────────────────────────────────────────────────

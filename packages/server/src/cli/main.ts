@@ -10,6 +10,7 @@ import { registerAdminCommand } from './admin-command.js';
 import { registerFlowServiceCommands } from './flow-service-commands.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerDemoDataCommand } from './demo-data-command.js';
+import { registerSegmentCommands } from './segment-commands.js';
 import { CliError, printJson, printTable } from './output.js';
 
 function parsePort(value: string): number {
@@ -94,6 +95,7 @@ registerAdminCommand(program);
 registerFlowServiceCommands(program);
 registerIngestCommand(program);
 registerDemoDataCommand(program);
+registerSegmentCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Users get the message; the stack only helps developers (ACTIVATOR_LOG_LEVEL=debug).

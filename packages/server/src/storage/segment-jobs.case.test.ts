@@ -50,12 +50,13 @@ function segmentJobContract(setup: Setup): void {
       expect(await other.segmentJobs.getMany(['j-1'])).toEqual([]);
     });
 
-    it('refuses to create past the limit of active jobs, counting only NEW, QUEUED and PROCESSING of the sandbox', async () => {
+    it('refuses to create past the limit of active jobs, counting only NEW, QUEUED and PROCESSING jobs of the sandbox and of the same source', async () => {
       await scope.segmentJobs.create(jobRecord('j-1', { status: 'NEW' }), 3);
       await scope.segmentJobs.create(jobRecord('j-2', { status: 'PROCESSING' }), 3);
       await scope.segmentJobs.create(jobRecord('j-3', { status: 'SUCCEEDED' }), 3);
       await scope.segmentJobs.create(jobRecord('j-4', { status: 'CANCELLED' }), 3);
       await other.segmentJobs.create(jobRecord('j-x', { status: 'QUEUED' }), 3);
+      await scope.segmentJobs.create(jobRecord('j-s', { status: 'QUEUED', source: 'scheduler' }));
       expect(await scope.segmentJobs.create(jobRecord('j-5'), 3)).toBe(true);
       expect(await scope.segmentJobs.create(jobRecord('j-6'), 3)).toBe(false);
       expect(await scope.segmentJobs.get('j-6')).toBeUndefined();

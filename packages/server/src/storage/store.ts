@@ -550,8 +550,9 @@ export const ACTIVE_SEGMENT_JOB_STATUSES: readonly SegmentJobStatus[] = ['NEW', 
 /** The segment jobs of one sandbox; an id of another sandbox is an absent one. */
 export interface SegmentJobRepository {
   /**
-   * Creates the job unless the sandbox already has `limit` jobs that are `NEW`, `QUEUED` or `PROCESSING`
-   * (then false, nothing created). Atomic against concurrent creations in the sandbox; no `limit` = no check.
+   * Creates the job unless the sandbox already has `limit` jobs of the same source that are `NEW`, `QUEUED` or
+   * `PROCESSING` (then false, nothing created): scheduler jobs neither count against API jobs nor are limited
+   * themselves (SPEC §5.8). Atomic against concurrent creations in the sandbox; no `limit` = no check.
    * @throws StoreConflictError when the id exists.
    */
   create(job: SegmentJobRecord, limit?: number): Promise<boolean>;

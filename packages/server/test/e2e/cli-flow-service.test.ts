@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActivator } from '../support/run-cli.js';
+import { seedFixtureAudiences } from '../support/flow-fixtures.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
 const FS = '/data/foundation/flowservice';
@@ -24,6 +25,7 @@ describe('flow service CLI commands', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    await seedFixtureAudiences(t);
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
     admin = await t.caller({ admin: true });
     const post = async (resource: string, body: unknown) =>

@@ -1,6 +1,7 @@
 // The docs walkthrough, end to end on both stores: SFTP connection → target → source → flow with two audiences → PATCH → disable.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOnEachStore } from '../support/on-each-store.js';
+import { seedFixtureAudiences } from '../support/flow-fixtures.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
 const FS = '/data/foundation/flowservice';
@@ -18,6 +19,7 @@ describeOnEachStore('Flow Service walkthrough', (storeEnv) => {
 
   beforeAll(async () => {
     t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(t);
     admin = await t.caller({ admin: true });
   });
   afterAll(async () => t.close());

@@ -7,6 +7,7 @@ import {
 import { expectFlowError, expectFlowNotFound, flowServiceClient, type FlowServiceClient } from '../support/flow-service-expectations.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
 import { hasExamples, readExample } from '../support/reference-examples.js';
+import { seedFixtureAudiences } from '../support/flow-fixtures.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
 
 const MASK = '********';
@@ -39,6 +40,7 @@ describeOnEachStore('Flow Service connections', (storeEnv) => {
 
   beforeAll(async () => {
     t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(t);
     admin = await t.caller({ admin: true, name: 'connections-admin' });
     fs = flowServiceClient(t, admin);
     secrets = secretSet(randomBytes(6).toString('hex'), generateSshKeyBase64());

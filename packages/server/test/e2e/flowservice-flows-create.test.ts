@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SANDBOXES } from '../support/e2e-expectations.js';
 import {
   AUDIENCE, FLOW_SPEC, FUTURE_DATE, SPEC, T0, expectFlowError, expectValidationProblems, flowClient, profileSelector,
-  schedule, segmentSelector, storedProfileSelector, transformParams, type FlowClient, type FlowConnections,
+  schedule, segmentSelector, storedProfileSelector, transformParams, type FlowClient, type FlowConnections, seedFixtureAudiences,
 } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
@@ -20,6 +20,7 @@ describeOnEachStore('Flow Service: creating dataflows', (storeEnv) => {
 
   beforeAll(async () => {
     t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(t);
     admin = await t.caller({ admin: true });
     fs = flowClient(t, admin);
     dlz = await fs.dlzConnections();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOXES } from '../support/e2e-expectations.js';
 import {
-  audienceId, expectFlowError, flowClient, profileSelector, segmentSelector, transformParams, type FlowClient, type FlowConnections,
+  audienceId, expectFlowError, flowClient, profileSelector, segmentSelector, transformParams, type FlowClient, type FlowConnections, seedFixtureAudiences,
 } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
 import { createTestApp, type TestApp, type TestCaller } from '../support/with-app.js';
@@ -16,6 +16,7 @@ describeOnEachStore('Flow Service: soft guardrails (ACTIVATOR_WARN_AUDIENCES_PER
 
   beforeAll(async () => {
     t = await createTestApp({ ...(await storeEnv()), ACTIVATOR_WARN_AUDIENCES_PER_FLOW: '2', ACTIVATOR_WARN_MAPPED_ATTRIBUTES: '2' });
+    await seedFixtureAudiences(t);
     fs = flowClient(t, await t.caller({ admin: true }));
     dlz = await fs.dlzConnections();
   });
@@ -59,6 +60,7 @@ describe('Flow Service: at most ACTIVATOR_MAX_FLOWS_PER_SANDBOX=100 dataflows pe
 
   beforeAll(async () => {
     t = await createTestApp({ ACTIVATOR_MAX_FLOWS_PER_SANDBOX: '100' });
+    await seedFixtureAudiences(t);
     admin = await t.caller({ admin: true });
     fs = flowClient(t, admin);
     dlz = await fs.dlzConnections();
@@ -96,6 +98,7 @@ describeOnEachStore('Flow Service: the dataflow limit under concurrent creates (
 
   beforeAll(async () => {
     t = await createTestApp({ ...(await storeEnv()), ACTIVATOR_MAX_FLOWS_PER_SANDBOX: '2' });
+    await seedFixtureAudiences(t);
     fs = flowClient(t, await t.caller({ admin: true }));
     dlz = await fs.dlzConnections();
   });

@@ -1,7 +1,7 @@
 // Listing dataflows (SPEC §1.5, §7.7) on both stores: order, orderby, limit and count, continuation links, and property filters.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  AUDIENCE, T0, expectFlowError, flowClient, segmentSelector, transformParams, type FlowClient, type FlowConnections,
+  AUDIENCE, T0, expectFlowError, flowClient, segmentSelector, transformParams, type FlowClient, type FlowConnections, seedFixtureAudiences,
 } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
 import { createTestApp, type TestApp } from '../support/with-app.js';
@@ -20,6 +20,7 @@ describeOnEachStore('Flow Service: listing dataflows', (storeEnv) => {
 
   beforeAll(async () => {
     t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(t);
     fs = flowClient(t, await t.caller({ admin: true }));
     dlz = await fs.dlzConnections();
     secondTargetId = await fs.dlzTarget(dlz.baseId, 'Second landing zone target');

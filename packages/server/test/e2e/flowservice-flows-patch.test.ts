@@ -42,7 +42,7 @@ describeOnEachStore('Flow Service: patching dataflows', (storeEnv) => {
     const params = flow.transformations[0].params;
     expect(params.segmentSelectors.selectors.map((s: { value: { id: string } }) => s.value.id)).toEqual([AUDIENCE.vip, AUDIENCE.lapsed]);
     expect(params.segmentSelectors.selectors[1].value).toEqual({
-      id: AUDIENCE.lapsed, name: AUDIENCE.lapsed, description: '', filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%',
+      id: AUDIENCE.lapsed, name: 'Lapsed buyers', description: '', filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%',
       exportMode: 'FIRST_FULL_THEN_INCREMENTAL', schedule: audienceSchedule, createTime: seconds(T0 + HOUR), updateTime: seconds(T0 + HOUR),
     });
     expect(params.profileSelectors.selectors).toEqual([

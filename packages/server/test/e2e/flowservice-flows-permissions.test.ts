@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PERMISSION_MESSAGE } from '../support/e2e-expectations.js';
 import {
   AUDIENCE, expectFlowError, flowClient, missingPermissionsOf, profileSelector, segmentSelector, transformParams,
-  type FlowClient, type FlowConnections,
+  type FlowClient, type FlowConnections, seedFixtureAudiences,
 } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
 import { createTestApp, type TestApp } from '../support/with-app.js';
@@ -27,6 +27,7 @@ describeOnEachStore('Flow Service: permissions on dataflows', (storeEnv) => {
 
   beforeAll(async () => {
     t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(t);
     admin = flowClient(t, await t.caller({ admin: true }));
     dlz = await admin.dlzConnections();
     const roles = t.runtime.services.roles;

@@ -1,7 +1,10 @@
 // A dataflow's JSON against Adobe's: the keys and nesting of GET /flows/{id} compared with Adobe's example, deviations listed (SPEC §7.1, §15).
-import { expect, it } from 'vitest';
-import { flowSuite, keyPaths, profileSelector, transformParams } from '../support/flow-fixtures.js';
+import { beforeAll, expect, it } from 'vitest';
+import { flowSuite, keyPaths, profileSelector, seedAudiences, transformParams } from '../support/flow-fixtures.js';
 import { describeOnEachStore } from '../support/on-each-store.js';
+
+/** The audience of Adobe's example flow, made a real audience of the suite's sandbox. */
+const ADOBE_AUDIENCE = '6eeafdd5-e6db-485a-af30-e663c9b26bff';
 
 const mapping = (path: string) => ({
   sourceType: 'text/x.schema-path', source: path, destination: path, identity: false, primaryIdentity: false, functionVersion: 0,
@@ -14,7 +17,7 @@ const ATTRIBUTES = ['person.name.firstName', 'person.name.lastName', 'personalEm
 const ADD_AUDIENCE_OPS = [{
   op: 'add', path: '/transformations/0/params/segmentSelectors/selectors/-',
   value: { type: 'PLATFORM_SEGMENT', value: {
-    id: '6eeafdd5-e6db-485a-af30-e663c9b26bff', name: 'Female profile', description: '',
+    id: ADOBE_AUDIENCE, name: 'Female profile', description: '',
     filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%', exportMode: 'DAILY_FULL_EXPORT',
     schedule: { startDate: '2026-07-20', frequency: 'DAILY', endDate: '2026-07-30', startTime: '21:00', triggerType: 'SCHEDULED' },
   } },
@@ -48,7 +51,7 @@ const ADOBE_DAILY_FULL_SCHEDULED = { items: [{
       primaryFields: [{ fieldType: 'ATTRIBUTE', attributePath: 'personalEmail.address' }],
     },
     segmentSelectors: { selectors: [{ type: 'PLATFORM_SEGMENT', value: {
-      id: '6eeafdd5-e6db-485a-af30-e663c9b26bff', name: 'Female profile', description: '',
+      id: ADOBE_AUDIENCE, name: 'Female profile', description: '',
       filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%', exportMode: 'DAILY_FULL_EXPORT',
       schedule: { frequency: 'DAILY', triggerType: 'SCHEDULED', startDate: '2022-07-20', endDate: '2022-07-30', startTime: '21:00' },
       createTime: '1658344069', updateTime: '1658427026',
@@ -64,6 +67,7 @@ const ADOBE_DAILY_FULL_SCHEDULED = { items: [{
 
 describeOnEachStore('Flow Service: a dataflow\'s JSON against Adobe\'s example', (storeEnv) => {
   const suite = flowSuite(storeEnv);
+  beforeAll(async () => seedAudiences(suite.t, [ADOBE_AUDIENCE], { names: { [ADOBE_AUDIENCE]: 'Female profile' } }));
 
   it('has the keys and nesting of Adobe\'s Daily Full Scheduled flow, except the deviations listed here', async () => {
     const { id, etag } = await suite.fs.createFlow(suite.dlz, { name: 'Documentation DLZ Destination', transformations: transformParams({

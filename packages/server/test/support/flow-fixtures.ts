@@ -4,7 +4,10 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { StoreEnvFactory } from './on-each-store.js';
 import { createTestApp, type TestApp, type TestCaller } from './with-app.js';
 
+import { seedFixtureAudiences } from './audience-fixtures.js';
 import { expectFlowError, FLOW_SERVICE as FS } from './flow-service-expectations.js';
+
+export { AUDIENCE, audienceId, seedAudiences, seedFixtureAudiences } from './audience-fixtures.js';
 
 export { FS };
 export { FLOW_TITLES, expectFlowError } from './flow-service-expectations.js';
@@ -19,18 +22,6 @@ export const FLOW_SPEC = {
   dlz: '7e635b9f-e59b-4546-8ba8-fce6496693c8',
   s3: '1a0514a6-33d4-4c7f-aff8-594799c47549',
 } as const;
-
-/** Well-formed audience ids (any UUID is accepted until segmentation exists). */
-export const AUDIENCE = {
-  vip: 'db8961e9-d52f-45bc-b3fb-76d0382a6851',
-  lapsed: '3a1b2c3d-4e5f-4789-abcd-ef0123456789',
-  newsletter: '5c2e9f10-7a4b-4c3d-8e1f-0a9b8c7d6e5f',
-} as const;
-
-/** A distinct audience id per number, e.g. for flows with many audiences. */
-export function audienceId(n: number): string {
-  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-}
 
 /** The fake clock's first instant (2026-01-15T09:00Z) and its date: schedules must not start before it. */
 export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -203,11 +194,12 @@ export interface FlowSuite {
   readonly dlz: FlowConnections;
 }
 
-/** Starts the app on `storeEnv`'s store with an admin client and DLZ connections before the suite, and closes it after. */
+/** Starts the app on `storeEnv`'s store with the fixture audiences, an admin client and DLZ connections before the suite, and closes it after. */
 export function flowSuite(storeEnv: StoreEnvFactory): FlowSuite {
   const suite = {} as { t: TestApp; fs: FlowClient; dlz: FlowConnections };
   beforeAll(async () => {
     suite.t = await createTestApp(await storeEnv());
+    await seedFixtureAudiences(suite.t);
     suite.fs = flowClient(suite.t, await suite.t.caller({ admin: true }));
     suite.dlz = await suite.fs.dlzConnections();
   });

@@ -10,7 +10,7 @@ import {
 } from './audience-rules.js';
 import { checkExpression } from './expression-check.js';
 import { fieldCatalogueOf } from './field-catalogue.js';
-import type { PqlCheckResult, PqlChecker } from './pql-port.js';
+import type { PqlChecker } from './pql-port.js';
 
 export type Audience = SegmentDefinitionRecord;
 
@@ -27,7 +27,7 @@ export interface AudienceInput {
 /** The result of `POST /segment/validate`. */
 export interface ValidationResult {
   readonly valid: boolean;
-  readonly diagnostics: PqlCheckResult['diagnostics'];
+  readonly diagnostics: ReturnType<PqlChecker>['diagnostics'];
   readonly dependencies: readonly string[];
   readonly fields: readonly string[];
 }
@@ -49,7 +49,7 @@ export const audienceNotFound = (id: string) => new AppError('NOT_FOUND', `Segme
 
 const duplicateName = (name: string) => new AppError('DUPLICATE_NAME', `A segment definition named ${JSON.stringify(name)} already exists in this sandbox`);
 
-function invalidPql(result: PqlCheckResult): AppError {
+function invalidPql(result: ReturnType<PqlChecker>): AppError {
   return new AppError('VALIDATION', 'Invalid PQL expression', { diagnostics: result.diagnostics });
 }
 
@@ -149,7 +149,7 @@ export class AudienceService {
     return { valid: checked.ok, diagnostics: checked.diagnostics, dependencies: checked.dependencies, fields: checked.fields };
   }
 
-  private async check(scope: SandboxScopedStore, text: string, mergePolicyId: string, selfId: string | undefined): Promise<PqlCheckResult> {
+  private async check(scope: SandboxScopedStore, text: string, mergePolicyId: string, selfId: string | undefined): Promise<ReturnType<PqlChecker>> {
     const catalogue = fieldCatalogueOf(await this.deps.datasets.list(scope));
     return checkExpression(text, { checker: this.deps.checker, catalogue, definitions: scope.segmentDefinitions, mergePolicyId, selfId });
   }

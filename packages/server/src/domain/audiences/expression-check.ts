@@ -1,6 +1,6 @@
 // Checks a PQL text against the sandbox: the catalogue, and the audiences `inSegment` reaches (for unknown ids, cycles, merge policies).
 import type { SegmentDefinitionRepository } from '../../storage/store.js';
-import type { FieldCatalogue, PqlCheckResult, PqlChecker, SegmentInfo } from './pql-port.js';
+import type { FieldCatalogue, PqlChecker, SegmentInfo } from './pql-port.js';
 
 export interface ExpressionCheckContext {
   readonly checker: PqlChecker;
@@ -18,7 +18,7 @@ export interface ExpressionCheckContext {
  * (each round loads only ids never seen, so it ends), and a second check sees them all. An expression without
  * `inSegment` is checked once and reads nothing.
  */
-export async function checkExpression(text: string, context: ExpressionCheckContext): Promise<PqlCheckResult> {
+export async function checkExpression(text: string, context: ExpressionCheckContext): Promise<ReturnType<PqlChecker>> {
   const { checker, catalogue, mergePolicyId, selfId } = context;
   const referenced = new Set<string>();
   const first = checker(text, { catalogue, mergePolicyId, ...(selfId === undefined ? {} : { selfId }), segment: (id) => { referenced.add(id); return undefined; } });

@@ -66,12 +66,16 @@ export class FlowService {
     return { flow, warnings };
   }
 
-  get(scope: SandboxScopedStore, id: string): Promise<Flow> {
-    return this.documents.get(scope, id);
+  /** The flow with its audiences' current names and descriptions (SPEC §7.3: refreshed on every read). */
+  async get(scope: SandboxScopedStore, id: string): Promise<Flow> {
+    const [flow] = await this.withCurrentAudienceNames(scope, [await this.documents.get(scope, id)]);
+    if (flow === undefined) throw new Error('withCurrentAudienceNames dropped a flow');
+    return flow;
   }
 
-  list(scope: SandboxScopedStore): Promise<Flow[]> {
-    return this.documents.all(scope);
+  /** Every flow of the sandbox, with its audiences' current names and descriptions. */
+  async list(scope: SandboxScopedStore): Promise<Flow[]> {
+    return this.withCurrentAudienceNames(scope, await this.documents.all(scope));
   }
 
   /** Replaces the definition after validating the result as a whole (a PATCH never half-applies). */
@@ -98,6 +102,20 @@ export class FlowService {
     return (await this.list(scope))
       .filter((flow) => flow.sourceConnectionId === connectionId || flow.targetConnectionId === connectionId)
       .map((flow) => flow.id);
+  }
+
+  /** One directory lookup for all the flows' audiences; an audience the directory no longer answers for keeps its stored name. */
+  private async withCurrentAudienceNames(scope: SandboxScopedStore, flows: readonly Flow[]): Promise<Flow[]> {
+    const requested = new Map(flows.flatMap((flow) => flow.audiences).map((a) => [a.segmentId, { id: a.segmentId, name: a.name, description: a.description }]));
+    if (requested.size === 0) return [...flows];
+    const current = await this.deps.audiences.resolve(scope.sandboxId, [...requested.values()]);
+    return flows.map((flow) => ({
+      ...flow,
+      audiences: flow.audiences.map((audience) => {
+        const found = current.get(audience.segmentId);
+        return found === undefined ? audience : { ...audience, name: found.name, description: found.description };
+      }),
+    }));
   }
 
   private async check(scope: SandboxScopedStore, definition: FlowDefinition, previous: Flow | undefined, now: number) {

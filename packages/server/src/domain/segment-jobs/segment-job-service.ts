@@ -9,7 +9,7 @@ import { cancelDecision, isFinal } from './segment-job-state.js';
 /** The durable job kind that evaluates one segment job. */
 export const SEGMENT_JOB = 'segment-job';
 
-/** SPEC §5.6: more than this many NEW/QUEUED/PROCESSING jobs in a sandbox → 429 (scheduler jobs are exempt). */
+/** SPEC §5.6: more than this many NEW/QUEUED/PROCESSING API jobs in a sandbox → 429 (scheduler jobs are exempt and not counted). */
 export const MAX_ACTIVE_SEGMENT_JOBS = 10;
 
 export const segmentJobNotFound = (id: string) => new AppError('NOT_FOUND', `Segment job ${id} not found`);

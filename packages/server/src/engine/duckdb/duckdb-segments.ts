@@ -9,17 +9,18 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type {
-  AudienceOutcome,
-  AudienceQuery,
-  MergedProfile,
-  PreviewRequest,
-  PreviewResult,
-  SegmentEngine,
-  SegmentEvaluationRequest,
-  SegmentEvaluationResult,
-  SnapshotFile,
-  SnapshotRow,
+import {
+  SEGMENT_RELATIONS,
+  type AudienceOutcome,
+  type AudienceQuery,
+  type MergedProfile,
+  type PreviewRequest,
+  type PreviewResult,
+  type SegmentEngine,
+  type SegmentEvaluationRequest,
+  type SegmentEvaluationResult,
+  type SnapshotFile,
+  type SnapshotRow,
 } from '../engine.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import type { DerivedProfileTables, DuckDbProfileEngine } from './duckdb-profiles.js';
@@ -63,8 +64,7 @@ export class DuckDbSegmentEngine implements SegmentEngine {
   }
 
   private async evaluateAll(connection: DuckDBConnection, request: SegmentEvaluationRequest, tables: DerivedProfileTables, written: string[]): Promise<SegmentEvaluationResult> {
-    const fields = request.audiences.flatMap((audience) => audience.fields);
-    await bindRelations(connection, request.scope, tables, fields, request.external ?? new Map(), undefined);
+    await bindRelations(connection, request.scope, tables, request.audiences, request.external ?? new Map(), undefined);
     const totalProfiles = await count(connection, 'SELECT count(*) AS "$n" FROM "$profiles"');
     const failed = new Set<string>();
     const outcomes: AudienceOutcome[] = [];
@@ -116,7 +116,7 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       if (sampled) {
         await connection.run(`CREATE OR REPLACE TEMP TABLE "$sample" AS SELECT "$profile" FROM (${allProfilesSql(tables)}) ORDER BY hash("$profile"), "$profile" LIMIT ${sampleSize}`);
       }
-      await bindRelations(connection, request.scope, tables, request.query.fields, request.external, sampled ? '"$sample"' : undefined);
+      await bindRelations(connection, request.scope, tables, [request.query], request.external, sampled ? '"$sample"' : undefined);
       const profilesRead = await count(connection, 'SELECT count(*) AS "$n" FROM "$profiles"');
       await runAudience(connection, request.query);
       const matched = await count(connection, 'SELECT count(*) AS "$n" FROM "$result"');
@@ -130,11 +130,8 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       ).getRowObjectsJS();
       return { totalProfiles, sampled, profilesRead, matched, byNamespace, keys };
     });
-    const members: MergedProfile[] = [];
-    for (const key of evaluated.keys) {
-      const profile = await this.profiles.lookupProfile(request.scope, { namespace: key['$ns'] as string, id: key['$id'] as string });
-      if (profile !== undefined) members.push(profile);
-    }
+    const lookups = evaluated.keys.map((key) => this.profiles.lookupProfile(request.scope, { namespace: key['$ns'] as string, id: key['$id'] as string }));
+    const members = (await Promise.all(lookups)).filter((profile): profile is MergedProfile => profile !== undefined);
     const { totalProfiles, profilesRead, matched, sampled } = evaluated;
     return { totalProfiles, profilesRead, matched, sampled, ...estimate(totalProfiles, profilesRead, matched, sampled), byNamespace: evaluated.byNamespace, members };
   }
@@ -160,14 +157,17 @@ async function bindRelations(
   connection: DuckDBConnection,
   scope: SegmentEvaluationRequest['scope'],
   tables: DerivedProfileTables,
-  fields: readonly string[],
+  audiences: readonly AudienceQuery[],
   external: ReadonlyMap<string, SnapshotFile>,
   onlyProfiles: string | undefined,
 ): Promise<void> {
   const identities = readAllShardsSql(tables.identities);
+  const fields = audiences.flatMap((audience) => audience.fields);
   const input = { scope, tables, fields, ...(onlyProfiles === undefined ? {} : { onlyProfiles }) };
   await createProfilesRelation(connection, input);
-  await createEventsRelation(connection, { ...input, identities });
+  // The compiled statements name the relations they read: events are materialised only when some audience reads them.
+  const readsEvents = audiences.some((audience) => audience.sql.includes(SEGMENT_RELATIONS.events));
+  await createEventsRelation(connection, { ...input, identities, materialise: readsEvents });
   await createMembershipsRelation(connection);
   for (const [segmentId, snapshot] of external) await insertSnapshotMemberships(connection, segmentId, snapshot, identities);
 }

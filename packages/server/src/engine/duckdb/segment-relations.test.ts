@@ -35,6 +35,9 @@ const SHARED = fields(
   ['seenAt', 'date-time'],
   ['tags', 'array', 'string'],
   ['codes', 'array', 'integer'],
+  // Named like columns of the engine's own tables (graph, fragments): plain user paths all the same.
+  ['profile', 'string'],
+  ['node', 'integer'],
 );
 const TIMES = ['2025-01-01 00:00:00', '2025-01-02 00:00:00', '2025-01-02 00:00:00.5'];
 
@@ -129,7 +132,7 @@ describe('segment relations equal the lookups', () => {
     const rows = await db.withConnection(async (connection) => {
       const input = { scope: scope(rules), tables, fields: [...fieldsUsed.map((field) => field.path), 'xEvent.page', 'xEvent.timestamp'] };
       await createProfilesRelation(connection, input);
-      await createEventsRelation(connection, { ...input, identities: readAllShardsSql(tables.identities) });
+      await createEventsRelation(connection, { ...input, identities: readAllShardsSql(tables.identities), materialise: rules.identityGraph === 'pdg' });
       const profiles = await connection.runAndReadAll(
         `SELECT p.*, k.ns AS "$ns", k.id AS "$id" FROM "$profiles" p JOIN ${readAllShardsSql(tables.identities)} k ON k.node = p."$profile" ORDER BY p."$profile"`,
       );
@@ -139,17 +142,19 @@ describe('segment relations equal the lookups', () => {
     expect(rows.profiles.length).toBe(await engine.countProfiles(scope(rules)));
     expect(rows.profiles.length).toBeGreaterThan(10);
     let withValues = 0;
-    for (const row of rows.profiles) {
+    // Lookups run concurrently (each on its own connection): the test stays quick on a busy machine.
+    const checks = rows.profiles.map(async (row) => {
       const identity = { namespace: row['$ns'] as string, id: row['$id'] as string };
       const lookup = await engine.lookupProfile(scope(rules), identity);
       const attributes = nestAttributes(row, fieldsUsed);
       expect(attributes, JSON.stringify(identity)).toEqual(lookup?.attributes);
       if (Object.keys(attributes).length > 0) withValues++;
-      if (rules.attributeMerge.type !== 'timestampOrdered') continue;
+      if (rules.attributeMerge.type !== 'timestampOrdered') return;
       const events = rows.events.filter((event) => event['$profile'] === row['$profile']).map((event) => ({ id: event['_id'], ms: Number(event['ms']), page: event['page'] }));
       const expected = (await engine.profileEvents(scope(rules), identity, { limit: 1000 })).map((event) => ({ id: event.eventId, ms: event.timestamp, page: event.attributes['page'] }));
       expect(events).toEqual(expected.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1)));
-    }
+    });
+    await Promise.all(checks);
     expect(withValues).toBeGreaterThan(5);
   });
 
@@ -157,15 +162,24 @@ describe('segment relations equal the lookups', () => {
     const rules = rulesList[0] as MergeRules;
     const tables = await engine.derivedTables(scope(rules));
     const columns = await db.withConnection(async (connection) => {
-      const input = { scope: scope(rules), tables, fields: ['wide.f3', 'nowhere.declared', 'xEvent.amount', 'xEvent._id'] };
+      const input = { scope: scope(rules), tables, fields: ['wide.f3', 'nowhere.declared', 'xEvent.amount', 'xEvent._id', 'xEvent.elsewhere'] };
       await createProfilesRelation(connection, input);
-      await createEventsRelation(connection, { ...input, identities: readAllShardsSql(tables.identities) });
+      await createEventsRelation(connection, { ...input, identities: readAllShardsSql(tables.identities), materialise: rules.identityGraph === 'pdg' });
       const describe = async (table: string) =>
         (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjectsJS().map((row) => `${row['column_name'] as string} ${row['column_type'] as string}`);
-      return { profiles: await describe('"$profiles"'), events: await describe('"$events"') };
+      // A path no dataset of the scope declares is missing everywhere, whatever type an audience compares it with.
+      const undeclared = await connection.runAndReadAll(
+        'SELECT count(*)::INTEGER AS n FROM "$profiles" p WHERE coalesce(p."nowhere.declared" >= $1, false) OR EXISTS (SELECT 1 FROM "$events" e WHERE e."elsewhere" < $2)',
+        [5, 2.5],
+      );
+      // (DESCRIBE shows the untyped NULL columns as INTEGER; queries see them as NULL.)
+      const untyped = await connection.runAndReadAll('SELECT DISTINCT typeof(p."nowhere.declared") AS p, typeof(e."elsewhere") AS e FROM "$profiles" p, "$events" e');
+      return { profiles: await describe('"$profiles"'), events: await describe('"$events"'), undeclared: undeclared.getRowObjectsJS(), untyped: untyped.getRowObjectsJS() };
     });
-    expect(columns.profiles).toEqual(['$profile BIGINT', 'wide.f3 BIGINT', 'nowhere.declared VARCHAR']);
-    expect(columns.events).toEqual(['$profile BIGINT', 'timestamp TIMESTAMP', '_id VARCHAR', 'amount DOUBLE']);
+    expect(columns.profiles).toEqual(['$profile BIGINT', 'wide.f3 BIGINT', 'nowhere.declared INTEGER']);
+    expect(columns.events).toEqual(['$profile BIGINT', 'timestamp TIMESTAMP', '_id VARCHAR', 'amount DOUBLE', 'elsewhere INTEGER']);
+    expect(columns.untyped).toEqual([{ p: '"NULL"', e: '"NULL"' }]);
+    expect(columns.undeclared).toEqual([{ n: 0 }]);
     expect(splitFields(['a', 'xEvent.b', 'xEvent.timestamp', 'a'])).toEqual({ profile: ['a'], event: ['b'] });
   });
 });

@@ -30,14 +30,28 @@ export function splitFields(fields: readonly string[]): { readonly profile: read
   return { profile: [...profile], event: [...event] };
 }
 
-/** The type of each path: its first declaration in `datasets`; VARCHAR for a path none of them declares (always NULL). */
+/** The type of each path `datasets` declare: its first declaration. */
 function typesOf(paths: readonly string[], datasets: readonly LakeDataset[]): Map<string, string> {
   const types = new Map<string, string>();
   for (const dataset of datasets) {
     for (const field of declaredFields(dataset)) if (paths.includes(field.path) && !types.has(field.path)) types.set(field.path, sqlTypeOf(field));
   }
-  for (const fieldPath of paths) if (!types.has(fieldPath)) types.set(fieldPath, 'VARCHAR');
   return types;
+}
+
+/**
+ * Creates relation `name` from `select`. Paths no dataset of the scope declares (the catalogue may know them from
+ * datasets outside it) have no type: they are untyped NULL columns of a view over the rest, which compare with any
+ * type, so an audience reading them sees missing values rather than a type error.
+ */
+async function publish(connection: DuckDBConnection, name: '$profiles' | '$events', kind: 'TABLE' | 'VIEW', select: string, undeclared: readonly string[]): Promise<void> {
+  if (undeclared.length === 0) {
+    await connection.run(`CREATE OR REPLACE TEMP ${kind} ${quoteIdentifier(name)} AS ${select}`);
+    return;
+  }
+  const declared = quoteIdentifier(`$declared_${name.slice(1)}`);
+  await connection.run(`CREATE OR REPLACE TEMP ${kind} ${declared} AS ${select}`);
+  await connection.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(name)} AS SELECT *, ${undeclared.map((fieldPath) => `NULL AS ${quoteIdentifier(fieldPath)}`).join(', ')} FROM ${declared}`);
 }
 
 /** The rank of a fragment row in the merge (higher wins): precedence weight, then age (compareFragmentAge). */
@@ -95,9 +109,11 @@ export function allProfilesSql(tables: Pick<DerivedProfileTables, 'members'>): s
 
 /** Creates temp table "$profiles": one row per profile, its merged value of each used profile path (NULL = missing). */
 export async function createProfilesRelation(connection: DuckDBConnection, input: RelationsInput): Promise<void> {
-  const { profile: used } = splitFields(input.fields);
+  const { profile: wanted } = splitFields(input.fields);
   const { profiles } = canonicalDatasets(input.scope);
-  const types = typesOf(used, profiles);
+  const types = typesOf(wanted, profiles);
+  const used = wanted.filter((fieldPath) => types.has(fieldPath));
+  const undeclared = wanted.filter((fieldPath) => !types.has(fieldPath));
   const branches: string[] = [];
   for (const [index, dataset] of profiles.entries()) {
     const dir = input.tables.fragments[index];
@@ -110,7 +126,7 @@ export async function createProfilesRelation(connection: DuckDBConnection, input
   const column = (fieldPath: string) => quoteIdentifier(fieldPath);
   const typedNull = (fieldPath: string) => `CAST(NULL AS ${types.get(fieldPath) ?? 'VARCHAR'}) AS ${column(fieldPath)}`;
   if (branches.length === 0) {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE "$profiles" AS SELECT "$profile"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} FROM (${base})`);
+    await publish(connection, '$profiles', 'TABLE', `SELECT "$profile"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} FROM (${base})`, undeclared);
     return;
   }
   // A branch lacks the paths its dataset does not declare (NULL in the union by name); the empty first branch types every path.
@@ -118,10 +134,10 @@ export async function createProfilesRelation(connection: DuckDBConnection, input
   const merged = used.map((fieldPath) => `arg_max(${column(fieldPath)}, "$rank") FILTER (WHERE ${column(fieldPath)} IS NOT NULL) AS ${column(fieldPath)}`);
   const restrict = input.onlyProfiles === undefined ? '' : ` WHERE "$profile" IN (SELECT "$profile" FROM ${input.onlyProfiles})`;
   const values = `SELECT "$profile", ${merged.join(', ')} FROM (${[padding, ...branches].join(' UNION ALL BY NAME ')})${restrict} GROUP BY "$profile"`;
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE "$profiles" AS SELECT "$all"."$profile"${used.map((fieldPath) => `, "$merged".${column(fieldPath)}`).join('')} ` +
-      `FROM (${base}) AS "$all" LEFT JOIN (${values}) AS "$merged" ON "$merged"."$profile" = "$all"."$profile"`,
-  );
+  const select =
+    `SELECT "$all"."$profile"${used.map((fieldPath) => `, "$merged".${column(fieldPath)}`).join('')} ` +
+    `FROM (${base}) AS "$all" LEFT JOIN (${values}) AS "$merged" ON "$merged"."$profile" = "$all"."$profile"`;
+  await publish(connection, '$profiles', 'TABLE', select, undeclared);
 }
 
 /** The profile an event record belongs to, from its primary identity's graph row `"$node"` (pdg: component; none: the identity). */
@@ -130,18 +146,21 @@ function eventProfileSql(identityGraph: MergeRules['identityGraph']): string {
 }
 
 /**
- * Creates temp table "$events": one row per event of the scope's event datasets (repeated `_id`s collapsed as the
- * lake views do), `"$profile"`, `timestamp`, `_id` and each used event path.
+ * Creates "$events": one row per event of the scope's event datasets (repeated `_id`s collapsed as the lake views
+ * do), `"$profile"`, `timestamp`, `_id` and each used event path. A temp table when `materialise` (some audience reads
+ * events), else a temp view over the lake that costs nothing unless read.
  */
-export async function createEventsRelation(connection: DuckDBConnection, input: RelationsInput & { readonly identities: string }): Promise<void> {
-  const { event: used } = splitFields(input.fields);
+export async function createEventsRelation(connection: DuckDBConnection, input: RelationsInput & { readonly identities: string; readonly materialise: boolean }): Promise<void> {
+  const { event: wanted } = splitFields(input.fields);
   const { events } = canonicalDatasets(input.scope);
-  const types = typesOf(used, events);
+  const types = typesOf(wanted, events);
+  const used = wanted.filter((fieldPath) => types.has(fieldPath));
+  const undeclared = wanted.filter((fieldPath) => !types.has(fieldPath));
   const typedNull = (fieldPath: string) => `CAST(NULL AS ${types.get(fieldPath) ?? 'VARCHAR'}) AS ${quoteIdentifier(fieldPath)}`;
   const empty = `SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "timestamp", NULL::VARCHAR AS "_id"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} WHERE false`;
   const withBatches = events.filter((dataset) => dataset.batchDirs.length > 0);
   if (withBatches.length === 0) {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS ${empty}`);
+    await publish(connection, '$events', 'TABLE', empty, undeclared);
     return;
   }
   const sources = await createSourceViews(connection, { profiles: [], events: withBatches });
@@ -154,7 +173,12 @@ export async function createEventsRelation(connection: DuckDBConnection, input: 
       `FROM ${view} AS "$event" JOIN ${input.identities} AS "$node" ON "$node".nsu = upper("$event"."$primary_ns") AND "$node".id = "$event"."$primary_id"${restrict}`
     );
   });
-  await connection.run(`CREATE OR REPLACE TEMP TABLE "$events" AS SELECT * FROM (${[empty, ...branches].join(' UNION ALL BY NAME ')})`);
+  const union = `SELECT * FROM (${[empty, ...branches].join(' UNION ALL BY NAME ')})`;
+  if (!input.materialise) {
+    await publish(connection, '$events', 'VIEW', union, undeclared);
+    return;
+  }
+  await publish(connection, '$events', 'TABLE', union, undeclared);
   for (const { view } of sources.events) await connection.run(`DROP VIEW IF EXISTS ${view}`);
 }
 

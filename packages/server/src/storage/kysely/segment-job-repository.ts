@@ -63,7 +63,7 @@ export class KyselySegmentJobRepository implements SegmentJobRepository {
         if (limit !== undefined) {
           // Locks the sandbox row (PostgreSQL) so concurrent creations count one after the other; SQLite serialises writers anyway.
           await trx.updateTable('sandboxes').set((eb) => ({ etag: eb.ref('etag') })).where('id', '=', this.sandboxId).execute();
-          const active = await this.inSandbox(trx).where('status', 'in', [...ACTIVE_SEGMENT_JOB_STATUSES]).select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+          const active = await this.inSandbox(trx).where('status', 'in', [...ACTIVE_SEGMENT_JOB_STATUSES]).where('source', '=', job.source).select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
           if (countValue(active.count) >= limit) return false;
         }
         await trx.insertInto('segment_jobs').values(row).execute();

@@ -1,5 +1,6 @@
 // Segment job API (SPEC §5.6) in the `ups` family: create, list (`_page/children/_links`), get, bulk-get, cancel.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { SegmentJobService } from '../../../domain/segment-jobs/segment-job-service.js';
 import { AppError } from '../../../errors.js';
@@ -26,6 +27,7 @@ const listQuery = z.looseObject({
   property: z.string().max(200).optional(),
 });
 const bulkBody = z.looseObject({ ids: z.array(z.looseObject({ id: z.string().min(1).max(100) })).max(100) });
+const bulkResponse = z.object({ results: z.record(z.string(), segmentJobSchema) });
 const listResponse = z.object({
   _page: z.object({ totalCount: z.number(), pageSize: z.number() }),
   children: z.array(segmentJobSchema),
@@ -54,7 +56,8 @@ export interface SegmentJobRouteDeps {
   sandboxStore(sandboxId: string): SandboxScopedStore;
 }
 
-export function registerSegmentJobRoutes(app: FastifyInstance, deps: SegmentJobRouteDeps, orgId: string): void {
+export function registerSegmentJobRoutes(untyped: FastifyInstance, deps: SegmentJobRouteDeps, orgId: string): void {
+  const app = untyped.withTypeProvider<ZodTypeProvider>();
   const contextOf = (request: FastifyRequest) => {
     const auth = authOf(request);
     if (auth.sandbox === undefined) throw new Error('segment job routes are sandbox-scoped');
@@ -66,15 +69,14 @@ export function registerSegmentJobRoutes(app: FastifyInstance, deps: SegmentJobR
     schema: { tags: TAGS, body: createBody, response: { 200: segmentJobSchema } },
   }, async (request) => {
     const { scope, sandbox } = contextOf(request);
-    const body = request.body as z.infer<typeof createBody>;
-    const job = await deps.jobs.create(scope, body.map((entry) => entry.segmentId), { requestId: request.id });
+    const job = await deps.jobs.create(scope, request.body.map((entry) => entry.segmentId), { requestId: request.id });
     request.auditObjectId = job.id;
     return segmentJobJson(job, sandbox, orgId);
   });
 
   app.get(BASE, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, querystring: listQuery, response: { 200: listResponse } } }, async (request) => {
     const { scope, sandbox } = contextOf(request);
-    const query = request.query as z.infer<typeof listQuery>;
+    const { query } = request;
     const { items, total } = await deps.jobs.list(scope, {
       statuses: parseStatuses(query.status), segmentId: parseSegmentFilter(query.property),
       order: query.sort === 'creationTime:asc' ? 'asc' : 'desc', page: query.start, limit: query.limit,
@@ -89,12 +91,12 @@ export function registerSegmentJobRoutes(app: FastifyInstance, deps: SegmentJobR
 
   app.get(`${BASE}/:id`, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, params: idParams, response: { 200: segmentJobSchema } } }, async (request) => {
     const { scope, sandbox } = contextOf(request);
-    return segmentJobJson(await deps.jobs.get(scope, (request.params as { id: string }).id), sandbox, orgId);
+    return segmentJobJson(await deps.jobs.get(scope, request.params.id), sandbox, orgId);
   });
 
-  app.post(`${BASE}/bulk-get`, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, body: bulkBody } }, async (request, reply) => {
+  app.post(`${BASE}/bulk-get`, { config: { access: VIEW, sandboxScoped: true }, schema: { tags: TAGS, body: bulkBody, response: { 207: bulkResponse } } }, async (request, reply) => {
     const { scope, sandbox } = contextOf(request);
-    const jobs = await deps.jobs.bulkGet(scope, (request.body as z.infer<typeof bulkBody>).ids.map((entry) => entry.id));
+    const jobs = await deps.jobs.bulkGet(scope, request.body.ids.map((entry) => entry.id));
     return reply.code(207).send({ results: Object.fromEntries(jobs.map((job) => [job.id, segmentJobJson(job, sandbox, orgId)])) });
   });
 
@@ -103,7 +105,7 @@ export function registerSegmentJobRoutes(app: FastifyInstance, deps: SegmentJobR
     schema: { tags: TAGS, params: idParams },
   }, async (request, reply) => {
     const { scope } = contextOf(request);
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     request.auditObjectId = id;
     await deps.jobs.cancel(scope, id);
     return reply.code(204).send();
