@@ -41,6 +41,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ACTIVATOR_MAX_RECORD_BYTES: '1048576' }).maxRecordBytes).toBe(1_048_576);
   });
 
+  it('reads the scheduler settings and validates the default segmentation cron at start', () => {
+    expect(loadConfig({})).toMatchObject({ schedulerEnabled: true, schedulerTickSeconds: 15, defaultSegmentationCron: '0 0 1 * * ?' });
+    expect(loadConfig({ ACTIVATOR_SCHEDULER: 'false', ACTIVATOR_SCHEDULER_TICK_SECONDS: '5', ACTIVATOR_DEFAULT_SEGMENTATION_CRON: '0 30 2 ? * MON' }))
+      .toMatchObject({ schedulerEnabled: false, schedulerTickSeconds: 5, defaultSegmentationCron: '0 30 2 ? * MON' });
+    expect(() => loadConfig({ ACTIVATOR_DEFAULT_SEGMENTATION_CRON: '0 */5 * * * ?' }))
+      .toThrow('ACTIVATOR_DEFAULT_SEGMENTATION_CRON: expected a Quartz cron expression firing at most once a day (Jobs can only be scheduled once per 24 hours), got "0 */5 * * * ?"');
+    expect(() => loadConfig({ ACTIVATOR_DEFAULT_SEGMENTATION_CRON: '0 0 1 * *' })).toThrow(/^ACTIVATOR_DEFAULT_SEGMENTATION_CRON: .*expected 6 or 7 space-separated fields/);
+    expect(() => loadConfig({ ACTIVATOR_SCHEDULER_TICK_SECONDS: '0' })).toThrow(/ACTIVATOR_SCHEDULER_TICK_SECONDS/);
+    expect(() => loadConfig({ ACTIVATOR_SCHEDULER: 'sometimes' })).toThrow(/ACTIVATOR_SCHEDULER: expected "true" or "false"/);
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

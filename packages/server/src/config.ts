@@ -1,6 +1,7 @@
 // Environment → validated, frozen configuration (SPEC §13.3). Parsed once, in the composition root.
 import os from 'node:os';
 import path from 'node:path';
+import { parseQuartzCron } from './domain/schedules/quartz-cron.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -55,6 +56,11 @@ export interface Config {
   /** Analytical engine limits (DuckDB `memory_limit` and `threads`). */
   readonly queryMemoryMb: number;
   readonly queryThreads: number;
+  /** `serve` runs the batch segmentation scheduler (leader-elected across processes). */
+  readonly schedulerEnabled: boolean;
+  readonly schedulerTickSeconds: number;
+  /** Quartz cron of the batch segmentation schedule of new sandboxes (SPEC §5.8). */
+  readonly defaultSegmentationCron: string;
 }
 
 /** Thrown when the environment holds a value Activator cannot use; the message names the variable. */
@@ -146,6 +152,16 @@ function adminPassword(env: Env): string | undefined {
   return raw === '' ? undefined : raw;
 }
 
+function segmentationCron(env: Env): string {
+  const raw = read(env, 'ACTIVATOR_DEFAULT_SEGMENTATION_CRON') ?? '0 0 1 * * ?';
+  try {
+    parseQuartzCron(raw);
+  } catch (error) {
+    throw new ConfigError('ACTIVATOR_DEFAULT_SEGMENTATION_CRON', `a Quartz cron expression firing at most once a day (${error instanceof Error ? error.message : String(error)})`, raw);
+  }
+  return raw;
+}
+
 /** Command-line values that take precedence over the environment. */
 export interface ConfigOverrides {
   readonly port?: number | undefined;
@@ -200,6 +216,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     tokenFailureWindowSeconds: integer(env, 'ACTIVATOR_TOKEN_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     queryMemoryMb: integer(env, 'ACTIVATOR_QUERY_MEMORY_MB', 2048, 64, 1_048_576),
     queryThreads: integer(env, 'ACTIVATOR_QUERY_THREADS', os.availableParallelism(), 1, 1024),
+    schedulerEnabled: boolean(env, 'ACTIVATOR_SCHEDULER', true),
+    schedulerTickSeconds: integer(env, 'ACTIVATOR_SCHEDULER_TICK_SECONDS', 15, 1, 3_600),
+    defaultSegmentationCron: segmentationCron(env),
   };
   for (const origin of config.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('ACTIVATOR_CORS_ORIGINS', 'comma-separated origins such as https://ui.example.com', origin);

@@ -41,6 +41,12 @@ import { createLocalLakeStorage } from './engine/local-lake-storage.js';
 import { createAesGcmSecretCipher } from './security/aes-gcm-secret-cipher.js';
 import { createOpenPgpPublicKeyChecker } from './security/openpgp-public-key-checker.js';
 import { SandboxService } from './domain/sandboxes/sandbox-service.js';
+import { SegmentScheduleService } from './domain/schedules/schedule-service.js';
+import { ExportJobRunner } from './domain/exports/export-job-runner.js';
+import { EXPORT_JOB, ExportJobService } from './domain/exports/export-job-service.js';
+import type { ExportsModule } from './http/routes/ups/export-job-routes.js';
+import { SegmentationScheduler, type SchedulerEvent } from './domain/schedules/segmentation-scheduler.js';
+import { IntervalTicker } from './jobs/interval-ticker.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
 import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
 import type { Registry } from 'prom-client';
@@ -71,7 +77,11 @@ export interface Runtime {
    * `start()` adds the background loop that also picks up other processes' jobs and expired leases.
    */
   readonly worker: JobWorker;
-  /** Stops the worker (letting its current job finish), then closes the engine and the store. */
+  /** The batch segmentation scheduler (SPEC §5.8); `tick()` fires the due schedules now. */
+  readonly scheduler: SegmentationScheduler;
+  /** Ticks the scheduler every `ACTIVATOR_SCHEDULER_TICK_SECONDS`; started by `serve` when `ACTIVATOR_SCHEDULER` is true. */
+  readonly schedulerTicker: IntervalTicker;
+  /** Stops the scheduler ticker and the worker (letting its current job finish), then closes the engine and the store. */
   close(): Promise<void>;
 }
 
@@ -167,6 +177,21 @@ function createSegmentJobsModule(store: Store, config: Config, effects: ServiceE
   };
 }
 
+/** Wires export jobs (SPEC §5.9): they read snapshots and merged profiles and write through the batch pipeline. */
+function createExportsModule(store: Store, effects: ServiceEffects, profiles: ProfilesModule, segmentJobs: SegmentJobsModule): ExportsModule {
+  const { clock, ids, engine } = effects;
+  const service = new ExportJobService({
+    clock, ids, jobs: store.jobs, datasets: profiles.datasets, batches: profiles.batches, policies: profiles.policies,
+    segmentJobs: { create: (scope, requested) => segmentJobs.jobs.create(scope, requested) }, runDueJobs: effects.runDueJobs,
+  });
+  segmentJobs.jobs.onJobFinished((job, scope) => service.segmentJobFinished(job, scope));
+  const runner = new ExportJobRunner({
+    clock, engine, datasets: profiles.datasets, batches: profiles.batches, service,
+    profileScope: (scope, policyId) => profiles.profiles.profileScope(scope, policyId),
+  });
+  return { service, runner, sandboxStore: (sandboxId) => store.sandbox(sandboxId) };
+}
+
 /** Wires the domain services over a store. */
 export function createServices(store: Store, config: Config, effects: ServiceEffects): AppServices {
   const { clock, ids, hasher } = effects;
@@ -185,11 +210,15 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   const roles = new RoleService({ store, clock, ids });
   const limiter = new AttemptLimiter({ store, clock });
   const window = (seconds: number) => seconds * 1000;
+  const segmentSchedules = new SegmentScheduleService({ clock, ids, defaultCron: config.defaultSegmentationCron });
+  const segmentJobs = createSegmentJobsModule(store, config, effects, profilesModule);
+  const exports = createExportsModule(store, effects, profilesModule, segmentJobs);
   return {
     clock,
     flowService,
     segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
-    segmentJobs: createSegmentJobsModule(store, config, effects, profilesModule),
+    segmentJobs,
+    exports,
     audit,
     roles,
     users: new UserService({ store, clock, ids, hasher, roles }),
@@ -208,7 +237,15 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
       },
     }),
     profilesModule,
-    sandboxes: new SandboxService({ store, clock, ids, hooks: [{ onCleared: (sandbox) => clearSandboxLake(sandbox.id) }] }),
+    segmentSchedules,
+    sandboxes: new SandboxService({
+      store, clock, ids,
+      hooks: [
+        { onCleared: (sandbox) => clearSandboxLake(sandbox.id) },
+        { onCreated: (sandbox) => segmentSchedules.ensureDefault(store.sandbox(sandbox.id)), onCleared: (sandbox) => segmentSchedules.clear(store.sandbox(sandbox.id)) },
+        { onCleared: (sandbox) => exports.service.clear(store.sandbox(sandbox.id)) },
+      ],
+    }),
   };
 }
 
@@ -221,6 +258,7 @@ function createJobWorker(store: Store, config: Config, services: AppServices, ef
     handlers: {
       [INGEST_BATCH_JOB]: (job) => batches.runIngestJob(store.sandbox(job.sandboxId ?? ''), job.subjectId, isTakeover(job)),
       [SEGMENT_JOB]: (job, context) => services.segmentJobs.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId, context.signal),
+      [EXPORT_JOB]: (job) => services.exports.runner.run(store.sandbox(job.sandboxId ?? ''), job.subjectId),
     },
   });
 }
@@ -267,9 +305,18 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     late.worker = worker;
     await services.sandboxes.ensureDefaultSandbox();
     await services.roles.ensureDefaultRoles();
+    const logger = options.logger ?? createLogger(config);
+    const scheduler = new SegmentationScheduler({
+      store, clock, ids, launcher: services.segmentJobs.jobs, onEvent: (event) => logSchedulerEvent(logger, event),
+    });
+    const schedulerTicker = new IntervalTicker({
+      intervalMs: config.schedulerTickSeconds * 1000, tick: () => scheduler.tick(),
+      onError: (error) => logger.error({ err: error }, 'segmentation scheduler tick failed'),
+    });
     return {
-      config, store, services, masterKey, engine, metrics, worker,
+      config, store, services, masterKey, engine, metrics, worker, scheduler, schedulerTicker,
       close: async () => {
+        await schedulerTicker.stop();
         await worker.stop();
         await engine.close();
         await store.close();
@@ -319,8 +366,30 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
     if (resumed > 0) logger.warn({ sandbox: sandbox.name, batches: resumed }, 'completed batches without an ingestion job were queued again');
     const segmentJobs = await runtime.services.segmentJobs.jobs.resumeOrphans(runtime.store.sandbox(sandbox.id));
     if (segmentJobs > 0) logger.warn({ sandbox: sandbox.name, segmentJobs }, 'segment jobs without a durable job were queued again');
+    const exportJobs = await runtime.services.exports.service.resumeOrphans(runtime.store.sandbox(sandbox.id));
+    if (exportJobs > 0) logger.warn({ sandbox: sandbox.name, exportJobs }, 'export jobs left NEW were queued again');
   }
   runtime.worker.start();
+  if (runtime.config.schedulerEnabled) runtime.schedulerTicker.start();
+}
+
+/** Logs what the segmentation scheduler did: firings at info, refusals at warn, failures at error. */
+export function logSchedulerEvent(logger: Logger, event: SchedulerEvent): void {
+  const where = { sandboxId: event.sandboxId, scheduleId: event.scheduleId };
+  switch (event.type) {
+    case 'fired':
+      logger.info({ ...where, runId: event.runId, segmentJobId: event.jobId, occurrence: new Date(event.occurrence).toISOString() }, 'batch segmentation schedule fired');
+      return;
+    case 'refused':
+      logger.warn({ ...where, runId: event.runId, reason: event.error.message }, 'batch segmentation schedule fired but its segment job was refused');
+      return;
+    case 'error':
+      logger.error({ ...where, err: event.error }, 'batch segmentation schedule could not create its segment job; retrying at the next tick');
+      return;
+    case 'invalid-cron':
+      logger.error({ ...where, err: event.error }, 'batch segmentation schedule has an invalid cron and is skipped');
+      return;
+  }
 }
 
 /** A running server and how to stop it. */

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { CredentialService } from '../domain/access/credential-service.js';
 import type { RoleService } from '../domain/access/role-service.js';
 import type { SessionService } from '../domain/access/session-service.js';
+import type { SegmentScheduleService } from '../domain/schedules/schedule-service.js';
 import type { UserService } from '../domain/access/user-service.js';
 import type { AuditService } from '../domain/audit/audit-service.js';
 import { boundText } from '../domain/audit/bounded-values.js';
@@ -38,6 +39,8 @@ import type { SegmentationModule } from './routes/ups/segmentation-module.js';
 import type { SegmentJobsModule } from './routes/ups/segment-jobs-module.js';
 import { registerSegmentJobRoutes } from './routes/ups/segment-job-routes.js';
 import { registerOpsRoutes, type ReadinessCheck } from './routes/ops-routes.js';
+import { registerScheduleRoutes } from './routes/ups/schedule-routes.js';
+import { registerExportJobRoutes, type ExportsModule } from './routes/ups/export-job-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTokenRoutes } from './routes/token-routes.js';
@@ -52,6 +55,8 @@ export interface AppServices {
   readonly audit: AuditService;
   readonly flowService: FlowServiceModule;
   readonly profilesModule: ProfilesModule;
+  readonly segmentSchedules: SegmentScheduleService;
+  readonly exports: ExportsModule;
   readonly segmentation: SegmentationModule;
   readonly segmentJobs: SegmentJobsModule;
   readonly clock: Clock;
@@ -155,6 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerMergePolicyRoutes(app, deps.services.profilesModule, deps.config.orgId);
   registerEntityRoutes(app, deps.services.profilesModule, deps.services.segmentJobs);
   registerSegmentJobRoutes(app, deps.services.segmentJobs, deps.config.orgId);
+  registerExportJobRoutes(app, deps.services.exports, deps.config.orgId);
+  registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
   registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
   return { app, routes };
 }

@@ -114,7 +114,7 @@ function storeContract(setup: StoreContractSetup): void {
 
   describe('migrations and health', () => {
     it('applies the foundation once; migrating again applies nothing', async () => {
-      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs']);
+      expect(firstMigration).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs', '0006-segment-schedules', '0007-export-jobs']);
       expect(await store.migrate()).toEqual([]);
     });
 
@@ -122,7 +122,7 @@ function storeContract(setup: StoreContractSetup): void {
       const fresh = await (await setup.newDatabase())();
       try {
         expect(await fresh.migrationStatus()).toEqual([{ name: '0001-foundation', executedAt: null }, { name: '0002-batches-and-jobs', executedAt: null },
-          { name: '0003-attempt-counters', executedAt: null }, { name: '0004-segment-definitions', executedAt: null }, { name: '0005-segment-jobs', executedAt: null }]);
+          { name: '0003-attempt-counters', executedAt: null }, { name: '0004-segment-definitions', executedAt: null }, { name: '0005-segment-jobs', executedAt: null }, { name: '0006-segment-schedules', executedAt: null }, { name: '0007-export-jobs', executedAt: null }]);
         const before = Date.now();
         await fresh.migrate();
         const [status] = await fresh.migrationStatus();
@@ -618,7 +618,7 @@ describe('SQLite store', () => {
   it('works in memory', async () => {
     const store = await openSqliteStore({ file: ':memory:' });
     try {
-      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs']);
+      expect(await store.migrate()).toEqual(['0001-foundation', '0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs', '0006-segment-schedules', '0007-export-jobs']);
       await store.users.create(userRecord());
       expect(await store.users.count()).toBe(1);
     } finally {

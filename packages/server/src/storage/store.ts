@@ -618,6 +618,125 @@ export interface SegmentSnapshotRepository {
 
 // ── end of segment jobs and snapshots ────────────────────────────────────────────────────────────
 
+// ── Batch segmentation schedules (migration 0006) ────────────────────────────────────────────────
+
+export type SegmentScheduleState = 'active' | 'inactive';
+
+/** The batch segmentation schedule of a sandbox (SPEC §5.8); at most one per sandbox. */
+export interface SegmentScheduleRecord {
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly name: string;
+  /** Always `batch_segmentation` (the only type SPEC §5.8 supports). */
+  readonly type: 'batch_segmentation';
+  /** Audience ids, or `['*']` for every published audience. */
+  readonly segments: readonly string[];
+  /** Quartz cron text (UTC), validated by the domain. */
+  readonly cron: string;
+  readonly state: SegmentScheduleState;
+  /**
+   * Occurrences at or before this time are handled: fired, or passed before the schedule was created,
+   * activated or given a new cron. The scheduler fires only occurrences after it.
+   */
+  readonly firedThrough: EpochMs;
+  /** The last firing: its occurrence time and run id (null before the first). */
+  readonly lastFiredAt: EpochMs | null;
+  readonly lastRunId: string | null;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export type SegmentSchedulePatch = Partial<Pick<SegmentScheduleRecord, 'name' | 'segments' | 'cron' | 'state' | 'firedThrough'>>
+  & Pick<SegmentScheduleRecord, 'updatedAt' | 'updatedBy'>;
+
+/** One firing the scheduler records before it creates the segment job. */
+export interface SegmentScheduleFiring {
+  /** The occurrence fired (becomes `firedThrough` and `lastFiredAt`). */
+  readonly occurrence: EpochMs;
+  readonly runId: string;
+}
+
+/** The schedule of one sandbox; like documents, an id of another sandbox is an absent one. */
+export interface SegmentScheduleRepository {
+  /** @throws StoreConflictError when the sandbox already has a schedule (or the id exists). */
+  create(schedule: Omit<SegmentScheduleRecord, 'sandboxId'>): Promise<void>;
+  get(id: string): Promise<SegmentScheduleRecord | undefined>;
+  /** The sandbox's schedule, if it has one. */
+  find(): Promise<SegmentScheduleRecord | undefined>;
+  /** Applies the patch; the new record, or undefined when absent. */
+  update(id: string, patch: SegmentSchedulePatch): Promise<SegmentScheduleRecord | undefined>;
+  /**
+   * Records a firing when `firedThrough` still equals `expectedFiredThrough` and the schedule is active
+   * (compare-and-set): of two processes firing the same occurrence, exactly one gets true.
+   */
+  recordFiring(id: string, expectedFiredThrough: EpochMs, firing: SegmentScheduleFiring): Promise<boolean>;
+  /** Puts a firing back (when its job could not be created), if nothing changed since; true when undone. */
+  undoFiring(id: string, firing: SegmentScheduleFiring, previous: Pick<SegmentScheduleRecord, 'firedThrough' | 'lastFiredAt' | 'lastRunId'>): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes the sandbox's schedule (sandbox reset/delete). */
+  deleteAll(): Promise<number>;
+}
+
+/** Across sandboxes, for the scheduler. */
+export interface SegmentScheduleDirectory {
+  /** Active schedules of live (not deleted) sandboxes, ordered by sandbox id. */
+  listActive(): Promise<readonly SegmentScheduleRecord[]>;
+}
+
+// ── end of batch segmentation schedules ──────────────────────────────────────────────────────────
+
+// ── Export jobs (migration 0007) ──────────────────────────────────────────────────────────────────
+
+export type ExportJobStatus = 'NEW' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
+
+/** One export job (SPEC §5.9) as stored: what the store filters on in columns, the request and results as JSON. */
+export interface ExportJobRecord {
+  /** Assigned by the database; grows with every insert. */
+  readonly id: number;
+  readonly status: ExportJobStatus;
+  /** The validated request (fields, merge policy, filter, destination, schema, evaluation info). */
+  readonly request: unknown;
+  /** Batches written into the destination dataset. */
+  readonly batchIds: readonly string[];
+  readonly metrics: unknown;
+  readonly errors: readonly unknown[];
+  /** The segment job run first (`evaluationInfo.segmentation`), if any. */
+  readonly segmentJobId: string | null;
+  /** `computeGatewayJobId.exportJob`. */
+  readonly computeJobId: string;
+  readonly requestId: string | null;
+  readonly createdBy: string;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+}
+
+export type NewExportJob = Omit<ExportJobRecord, 'id'>;
+export type ExportJobPatch = Partial<Pick<ExportJobRecord, 'status' | 'batchIds' | 'metrics' | 'errors' | 'segmentJobId'>> & Pick<ExportJobRecord, 'updatedAt'>;
+
+export interface ExportJobQuery {
+  readonly statuses?: readonly ExportJobStatus[] | undefined;
+  /** Only jobs before this position in the order (creation time desc, then id desc). */
+  readonly before?: { readonly createdAt: EpochMs; readonly id: number } | undefined;
+  readonly limit: number;
+}
+
+/** The export jobs of one sandbox; an id of another sandbox is an absent one. */
+export interface ExportJobRepository {
+  create(job: NewExportJob): Promise<ExportJobRecord>;
+  get(id: number): Promise<ExportJobRecord | undefined>;
+  /** Newest first (creation time, then id, descending). */
+  list(query: ExportJobQuery): Promise<readonly ExportJobRecord[]>;
+  /** Applies the patch only while the status is one of `from`; the new record, or undefined. */
+  update(id: number, from: readonly ExportJobStatus[], patch: ExportJobPatch): Promise<ExportJobRecord | undefined>;
+  /** Jobs waiting for a segment job (`evaluationInfo.segmentation`). */
+  listWaitingFor(segmentJobId: string): Promise<readonly ExportJobRecord[]>;
+  deleteAll(): Promise<number>;
+}
+
+// ── end of export jobs ───────────────────────────────────────────────────────────────────────────
+
 /** What one sandbox's data looks like through the store. */
 export interface SandboxScopedStore {
   readonly sandboxId: string;
@@ -626,6 +745,8 @@ export interface SandboxScopedStore {
   readonly segmentDefinitions: SegmentDefinitionRepository;
   readonly segmentJobs: SegmentJobRepository;
   readonly segmentSnapshots: SegmentSnapshotRepository;
+  readonly schedules: SegmentScheduleRepository;
+  readonly exportJobs: ExportJobRepository;
 }
 
 export interface MigrationStatus {
@@ -647,6 +768,13 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly jobs: JobRepository;
   readonly attempts: AttemptCounterRepository;
+  readonly segmentSchedules: SegmentScheduleDirectory;
+  /**
+   * Runs `work` only when no other process runs work under the same name now (PostgreSQL: a session
+   * advisory lock held on a reserved connection while `work` runs; SQLite, one process behind the data-dir
+   * lock: always). Resolves `{ ran: false }` at once when another process holds it.
+   */
+  runExclusive<T>(name: string, work: () => Promise<T>): Promise<{ readonly ran: true; readonly value: T } | { readonly ran: false }>;
   /** The only way to reach sandbox-scoped data. */
   sandbox(sandboxId: string): SandboxScopedStore;
   /** Applies pending migrations; returns the names applied. */

@@ -26,7 +26,7 @@ export interface SandboxLifecycleHook {
 export class SandboxService {
   constructor(private readonly deps: { store: Store; clock: Clock; ids: IdGenerator; hooks?: readonly SandboxLifecycleHook[] }) {}
 
-  /** Creates `prod` when it does not exist yet. */
+  /** Creates `prod` (running the creation hooks) when it does not exist yet. */
   async ensureDefaultSandbox(): Promise<SandboxRecord> {
     const existing = await this.deps.store.sandboxes.getByName(DEFAULT_SANDBOX);
     if (existing !== undefined) return existing;
@@ -36,6 +36,7 @@ export class SandboxService {
       isDefault: true, etag: 1, createdAt: now, updatedAt: now, createdBy: 'system', updatedBy: 'system',
     };
     await this.insert(prod);
+    for (const hook of this.deps.hooks ?? []) await hook.onCreated?.(prod);
     return prod;
   }
 

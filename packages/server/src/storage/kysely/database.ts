@@ -1,6 +1,6 @@
 // Row shapes of the control-plane tables as Kysely sees them (snake_case, storage representation).
 import type { Generated } from 'kysely';
-import type { AuditActorType, AuditOutcome, BatchRecordStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus, SegmentLifecycleState } from '../store.js';
+import type { AuditActorType, AuditOutcome, BatchRecordStatus, ExportJobStatus, JobState, SandboxState, SandboxType, SegmentJobSource, SegmentJobStatus, SegmentLifecycleState } from '../store.js';
 
 /**
  * Storage conventions shared by both dialects:
@@ -235,6 +235,41 @@ export interface SegmentSnapshotsTable {
   created_at: number;
 }
 
+/** One row of `segment_schedules` (migration 0006); `sandbox_id` is unique, `segments` is a JSON array. */
+export interface SegmentSchedulesTable {
+  id: string;
+  sandbox_id: string;
+  name: string;
+  type: 'batch_segmentation';
+  segments: string;
+  cron: string;
+  state: 'active' | 'inactive';
+  fired_through: number;
+  last_fired_at: number | null;
+  last_run_id: string | null;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** One row of `export_jobs` (migration 0007); `request`, `batch_ids`, `metrics`, `errors` are JSON text. */
+export interface ExportJobsTable {
+  id: Generated<number>;
+  sandbox_id: string;
+  status: ExportJobStatus;
+  request: string;
+  batch_ids: string;
+  metrics: string | null;
+  errors: string;
+  segment_job_id: string | null;
+  compute_job_id: string;
+  request_id: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** Every table the store reads or writes. */
 export interface Database {
   sandboxes: SandboxesTable;
@@ -255,4 +290,6 @@ export interface Database {
   segment_jobs: SegmentJobsTable;
   segment_job_segments: SegmentJobSegmentsTable;
   segment_snapshots: SegmentSnapshotsTable;
+  segment_schedules: SegmentSchedulesTable;
+  export_jobs: ExportJobsTable;
 }

@@ -11,10 +11,13 @@ import type { Database } from './database.js';
 import { createKyselyJobRepository } from './jobs/kysely-job-repository.js';
 import { KyselyRoleRepository } from './role-repository.js';
 import { KyselySandboxRepository } from './sandbox-repository.js';
+import { createRunExclusive } from './exclusive-work.js';
+import { KyselyExportJobRepository } from './export-job-repository.js';
 import { KyselyScopedDocumentRepository } from './scoped-document-repository.js';
 import { KyselySegmentDefinitionRepository } from './segment-definition-repository.js';
 import { KyselySegmentJobRepository } from './segment-job-repository.js';
 import { KyselySegmentSnapshotRepository } from './segment-snapshot-repository.js';
+import { KyselySegmentScheduleDirectory, KyselySegmentScheduleRepository } from './segment-schedule-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
@@ -61,6 +64,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     audit: new KyselyAuditRepository(db),
     jobs: createKyselyJobRepository(db, { supportsSkipLocked: dialect === 'postgres' }),
     attempts: new KyselyAttemptCounterRepository(db),
+    segmentSchedules: new KyselySegmentScheduleDirectory(db),
+    runExclusive: createRunExclusive(db, dialect),
     sandbox(sandboxId: string): SandboxScopedStore {
       return {
         sandboxId,
@@ -69,6 +74,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
         segmentDefinitions: new KyselySegmentDefinitionRepository(db, sandboxId),
         segmentJobs: new KyselySegmentJobRepository(db, sandboxId),
         segmentSnapshots: new KyselySegmentSnapshotRepository(db, sandboxId),
+        schedules: new KyselySegmentScheduleRepository(db, sandboxId),
+        exportJobs: new KyselyExportJobRepository(db, sandboxId),
       };
     },
     migrate: () => migrateToLatest(db),
