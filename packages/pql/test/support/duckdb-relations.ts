@@ -63,9 +63,8 @@ function toDuckValue(value: unknown, type: CatalogueField['type'], items?: Scala
 interface Column { readonly name: string; readonly type: DuckDBType; readonly field?: CatalogueField }
 
 async function createTable(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${table}`);
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.type.toString()}`).join(', ');
-  await connection.run(`CREATE TABLE ${table} (${definitions})`);
+  await connection.run(`CREATE OR REPLACE TABLE ${table} (${definitions})`);
 }
 
 /** Appends `rows` (values per column name; absent or null = NULL) to `table` through an appender. */
@@ -124,4 +123,21 @@ export async function selectMembers(connection: DuckDBConnection, compiled: Comp
     return Number(row[0]);
   });
   return ids.sort((a, b) => a - b);
+}
+
+/** The relations narrowed to some fields, as the engine materialises them (contract §2, `AudienceQuery.fields`). */
+export const PROJECTED_RELATIONS = { profiles: '"$profiles_used"', events: '"$events_used"', memberships: TEST_RELATIONS.memberships } as const;
+
+/**
+ * (Re)creates views `"$profiles_used"` / `"$events_used"` over the loaded world with only the columns `fields`
+ * names (`CheckResult.fields`: profile paths, then `xEvent.<path>`), plus `"$profile"`, and `"timestamp"`/`"_id"` for
+ * events. SQL compiled against PROJECTED_RELATIONS fails to bind if it reads a field `fields` does not list.
+ */
+export async function projectWorld(connection: DuckDBConnection, fields: readonly string[]): Promise<void> {
+  const profilePaths = fields.filter((field) => !field.startsWith('xEvent.'));
+  const eventPaths = fields.filter((field) => field.startsWith('xEvent.')).map((field) => field.slice('xEvent.'.length))
+    .filter((path) => path !== 'timestamp' && path !== '_id');
+  const columns = (names: readonly string[]): string => names.map(quoteIdentifier).join(', ');
+  await connection.run(`CREATE OR REPLACE VIEW ${PROJECTED_RELATIONS.profiles} AS SELECT ${columns(['$profile', ...profilePaths])} FROM ${TEST_RELATIONS.profiles}`);
+  await connection.run(`CREATE OR REPLACE VIEW ${PROJECTED_RELATIONS.events} AS SELECT ${columns(['$profile', 'timestamp', '_id', ...eventPaths])} FROM ${TEST_RELATIONS.events}`);
 }
