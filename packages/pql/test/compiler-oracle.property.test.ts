@@ -1,15 +1,14 @@
 // Property: for random worlds, well-typed PQL texts and job instants, the SQL of checkPql → compilePql run on DuckDB
-// selects exactly the members the reference evaluator (SPEC §5.3 in plain JS) finds. The SQL runs over relations
-// narrowed to CheckResult.fields (as the engine materialises them), and fields/dependencies must list exactly what the
-// text uses. One DuckDB for the whole run; each world is loaded once for several texts. PQL_ORACLE_RUNS /
+// selects exactly the members the reference evaluator (SPEC §5.3 in plain JS) finds; CheckResult.fields/dependencies
+// list exactly what the text uses, and the SQL reads no column outside fields (the engine materialises only those). One DuckDB for the whole run; each world is loaded once for several texts. PQL_ORACLE_RUNS /
 // PQL_ORACLE_SEED override the run count and seed.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { checkPql, compilePql, type CheckOptions } from '../src/index.js';
 import { SEGMENT_IDS, scenario, type Scenario } from './support/arbitraries.js';
-import { PROJECTED_RELATIONS, loadWorld, openTestDuckDb, projectWorld, selectMembers } from './support/duckdb-relations.js';
+import { TEST_RELATIONS, loadWorld, openTestDuckDb, selectMembers } from './support/duckdb-relations.js';
 import { referenceMembers } from './support/reference-evaluator.js';
-import { usedFields } from './support/used-fields.js';
+import { columnsRead, usedFields } from './support/used-fields.js';
 
 const NUM_RUNS = Number(process.env['PQL_ORACLE_RUNS'] ?? 1000);
 const SEED = process.env['PQL_ORACLE_SEED'] === undefined ? undefined : Number(process.env['PQL_ORACLE_SEED']);
@@ -43,8 +42,9 @@ describe('compiled PQL agrees with the reference evaluator (SPEC §5.3)', () => 
           throw new Error(`fields/dependencies differ\nPQL: ${text}\nfields: ${JSON.stringify(checked.fields)}, expected ${JSON.stringify(fields)}`
             + `\ndependencies: ${JSON.stringify(checked.dependencies)}, expected ${JSON.stringify(used.segments)}`);
         }
-        await projectWorld(db.connection, checked.fields);
-        const compiled = compilePql(checked.expression, { dialect: 'duckdb', now, relations: PROJECTED_RELATIONS });
+        const compiled = compilePql(checked.expression, { dialect: 'duckdb', now, relations: TEST_RELATIONS });
+        const unlisted = columnsRead(compiled.sql).filter((name) => !used.profile.includes(name) && !used.event.includes(name));
+        if (unlisted.length > 0) throw new Error(`the SQL reads columns outside fields: ${JSON.stringify(unlisted)}\nPQL: ${text}\nSQL: ${compiled.sql}`);
         const context = `PQL: ${text}\nnow: ${now.toISOString()}\nSQL: ${compiled.sql}\nparameters: ${JSON.stringify(compiled.parameters, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
         const expected = referenceMembers(world, text, now);
         let actual: number[];

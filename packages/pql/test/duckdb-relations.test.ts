@@ -1,7 +1,7 @@
 // The test harness builds the relations of contract §1 exactly: column names, types, NULLs, lists and UTC timestamps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { PROJECTED_RELATIONS, loadWorld, openTestDuckDb, projectWorld, selectMembers } from './support/duckdb-relations.js';
+import { loadWorld, openTestDuckDb, selectMembers } from './support/duckdb-relations.js';
 import type { TestWorld } from './support/fixture.js';
 
 const world: TestWorld = {
@@ -103,14 +103,6 @@ describe('loadWorld', () => {
     expect(await selectMembers(connection, { sql: 'SELECT p."$profile" FROM "$profiles" AS p WHERE coalesce(p."person.name" = $1, false) OR p."$profile" IN (SELECT "$profile" FROM "$memberships" WHERE "$segment" = $2)', parameters: ['Zoë', 'seg-a'] }))
       .toEqual([1, 2]);
     expect(await selectMembers(connection, { sql: 'SELECT p."$profile" FROM "$profiles" AS p WHERE p."$profile" > $1', parameters: [5] })).toEqual([]);
-  });
-
-  it('narrows the relations to the fields a query uses, as the engine materialises them', async () => {
-    await projectWorld(connection, ['loyalty.points', 'odd"name', 'xEvent.eventType', 'xEvent.timestamp']);
-    expect(await describeTable(PROJECTED_RELATIONS.profiles)).toEqual([['$profile', 'BIGINT'], ['loyalty.points', 'BIGINT'], ['odd"name', 'VARCHAR']]);
-    expect(await describeTable(PROJECTED_RELATIONS.events)).toEqual([['$profile', 'BIGINT'], ['timestamp', 'TIMESTAMP'], ['_id', 'VARCHAR'], ['eventType', 'VARCHAR']]);
-    await expect(selectMembers(connection, { sql: `SELECT p."$profile" FROM ${PROJECTED_RELATIONS.profiles} AS p WHERE p."score" > 0`, parameters: [] }))
-      .rejects.toThrow(/score/);
   });
 
   it('refuses values that do not fit the catalogue, and replaces a previous world', async () => {

@@ -1,7 +1,7 @@
 // usedFields: the profile paths, event paths and audiences a PQL tree reads, unique and in source order.
 import { describe, expect, it } from 'vitest';
 import { parsePql } from '../src/parser.js';
-import { usedFields } from './support/used-fields.js';
+import { columnsRead, usedFields } from './support/used-fields.js';
 
 const used = (text: string) => {
   const parsed = parsePql(text);
@@ -17,5 +17,10 @@ describe('usedFields', () => {
       .toEqual({ profile: [], event: ['y', 'timestamp', 'v', 'w'], segments: [] });
     expect(used('d occurs between e and today and s.startsWith("x") and l.distinct().count() = 1'))
       .toEqual({ profile: ['d', 'e', 's', 'l'], event: [], segments: [] });
+  });
+
+  it('reads the catalogue columns of a compiled statement, without relations and built-in columns', () => {
+    expect(columnsRead('SELECT p."$profile" FROM "$profiles" AS p WHERE (p."a.b" = $1) AND EXISTS (SELECT 1 FROM "$events" AS e1 '
+      + 'WHERE e1."$profile" = p."$profile" AND e1."timestamp" > e1."odd""name")')).toEqual(['a.b', 'odd"name']);
   });
 });

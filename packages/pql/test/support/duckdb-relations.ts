@@ -62,9 +62,11 @@ function toDuckValue(value: unknown, type: CatalogueField['type'], items?: Scala
 
 interface Column { readonly name: string; readonly type: DuckDBType; readonly field?: CatalogueField }
 
-async function createTable(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
-  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.type.toString()}`).join(', ');
-  await connection.run(`CREATE OR REPLACE TABLE ${table} (${definitions})`);
+/** `CREATE OR REPLACE TABLE` statements for `tables`, run as one batch (one round trip per world). */
+async function createTables(connection: DuckDBConnection, tables: readonly (readonly [string, readonly Column[]])[]): Promise<void> {
+  const statements = tables.map(([table, columns]) =>
+    `CREATE OR REPLACE TABLE ${table} (${columns.map((column) => `${quoteIdentifier(column.name)} ${column.type.toString()}`).join(', ')})`);
+  await connection.run(statements.join(';\n'));
 }
 
 /** Appends `rows` (values per column name; absent or null = NULL) to `table` through an appender. */
@@ -100,17 +102,15 @@ const fieldColumn = (field: CatalogueField): Column => ({ name: field.path, type
 export async function loadWorld(connection: DuckDBConnection, world: TestWorld): Promise<void> {
   assertWorldFitsCatalogue(world);
   const profileColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...world.catalogue.profile.map(fieldColumn)];
-  await createTable(connection, TEST_RELATIONS.profiles, profileColumns);
+  const eventColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...eventFields(world.catalogue).map(fieldColumn)];
+  const membershipColumns: Column[] = [{ name: '$segment', type: VARCHAR }, { name: '$profile', type: BIGINT }];
+  await createTables(connection, [
+    [TEST_RELATIONS.profiles, profileColumns], [TEST_RELATIONS.events, eventColumns], [TEST_RELATIONS.memberships, membershipColumns],
+  ]);
   await appendRows(connection, TEST_RELATIONS.profiles, profileColumns,
     world.profiles.map((profile) => ({ ...profile.attributes, $profile: BigInt(profile.id) })));
-
-  const eventColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...eventFields(world.catalogue).map(fieldColumn)];
-  await createTable(connection, TEST_RELATIONS.events, eventColumns);
   await appendRows(connection, TEST_RELATIONS.events, eventColumns, world.profiles.flatMap((profile) =>
     profile.events.map((event, index) => ({ ...event, _id: eventId(profile, index), $profile: BigInt(profile.id) }))));
-
-  const membershipColumns: Column[] = [{ name: '$segment', type: VARCHAR }, { name: '$profile', type: BIGINT }];
-  await createTable(connection, TEST_RELATIONS.memberships, membershipColumns);
   await appendRows(connection, TEST_RELATIONS.memberships, membershipColumns,
     Object.entries(world.memberships).flatMap(([segment, ids]) => ids.map((id) => ({ $segment: segment, $profile: BigInt(id) }))));
 }
@@ -123,21 +123,4 @@ export async function selectMembers(connection: DuckDBConnection, compiled: Comp
     return Number(row[0]);
   });
   return ids.sort((a, b) => a - b);
-}
-
-/** The relations narrowed to some fields, as the engine materialises them (contract §2, `AudienceQuery.fields`). */
-export const PROJECTED_RELATIONS = { profiles: '"$profiles_used"', events: '"$events_used"', memberships: TEST_RELATIONS.memberships } as const;
-
-/**
- * (Re)creates views `"$profiles_used"` / `"$events_used"` over the loaded world with only the columns `fields`
- * names (`CheckResult.fields`: profile paths, then `xEvent.<path>`), plus `"$profile"`, and `"timestamp"`/`"_id"` for
- * events. SQL compiled against PROJECTED_RELATIONS fails to bind if it reads a field `fields` does not list.
- */
-export async function projectWorld(connection: DuckDBConnection, fields: readonly string[]): Promise<void> {
-  const profilePaths = fields.filter((field) => !field.startsWith('xEvent.'));
-  const eventPaths = fields.filter((field) => field.startsWith('xEvent.')).map((field) => field.slice('xEvent.'.length))
-    .filter((path) => path !== 'timestamp' && path !== '_id');
-  const columns = (names: readonly string[]): string => names.map(quoteIdentifier).join(', ');
-  await connection.run(`CREATE OR REPLACE VIEW ${PROJECTED_RELATIONS.profiles} AS SELECT ${columns(['$profile', ...profilePaths])} FROM ${TEST_RELATIONS.profiles}`);
-  await connection.run(`CREATE OR REPLACE VIEW ${PROJECTED_RELATIONS.events} AS SELECT ${columns(['$profile', 'timestamp', '_id', ...eventPaths])} FROM ${TEST_RELATIONS.events}`);
 }

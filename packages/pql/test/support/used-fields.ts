@@ -1,5 +1,5 @@
 // What a PQL tree reads, worked out independently of the checker: profile paths, event paths and inSegment ids, in
-// order of first use (source order), to check CheckResult.fields/dependencies and to project the relations to them.
+// order of first use (source order), to check CheckResult.fields/dependencies; and the columns a compiled SQL reads.
 import { assertNever, type Expr } from '../../src/ast.js';
 
 export interface UsedFields {
@@ -42,4 +42,20 @@ export function usedFields(expression: Expr): UsedFields {
   };
   visit(expression);
   return { profile: [...profile], event: [...event], segments: [...segments] };
+}
+
+/** The columns every relation has besides catalogue fields, and the relations themselves (contract §1). */
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(['$profile', '$segment', 'timestamp', '_id', '$profiles', '$events', '$memberships']);
+
+/**
+ * The quoted identifiers of `sql` that are neither relations nor built-in columns: the catalogue columns it reads.
+ * (Strings are parameters, so every `"…"` of the SQL is an identifier; `""` is an escaped quote.)
+ */
+export function columnsRead(sql: string): string[] {
+  const names = new Set<string>();
+  for (const match of sql.matchAll(/"((?:[^"]|"")*)"/g)) {
+    const name = (match[1] ?? '').replaceAll('""', '"');
+    if (!BUILTIN_NAMES.has(name)) names.add(name);
+  }
+  return [...names];
 }
