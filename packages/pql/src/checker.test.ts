@@ -155,7 +155,12 @@ describe('PQL-INVALID-REGEX', () => {
     ['(?=a)', 'lookaround (?=…) is not supported by RE2 (at character 1)'],
     ['a(?<!b)', 'lookaround (?<!…) is not supported by RE2 (at character 2)'],
     ['(a)\\1', 'backreference \\1 is not supported by RE2 (at character 4)'],
-    ['(?<n>a)\\k<n>', 'named backreference \\k<…> is not supported by RE2 (at character 8)'],
+    ['(a)\\k<n>', 'named backreference \\k<…> is not supported by RE2 (at character 4)'],
+    ['(?<n>a)', 'named group (?<…>) is not supported here (at character 1): use a plain group (…)'],
+    ['a\\u0041', 'escape \\u is not supported by RE2 (at character 2): write \\x{41} for a code point'],
+    ['\\cJ', 'escape \\c is not supported by RE2 (at character 1)'],
+    ['[\\b]', 'escape \\b is not supported by RE2 (at character 2)'],
+    ['[^]', 'missing ] to close a character class: write [\\s\\S] for any character'],
   ])('rejects %s (not RE2)', (pattern, detail) => {
     const text = `person.name.firstName.matches(${JSON.stringify(pattern)})`;
     expect(onlyDiagnostic(text)).toMatchObject({ code: 'PQL-INVALID-REGEX', message: `invalid regular expression: ${detail}`, column: 31, construct: 'method' });
@@ -167,7 +172,7 @@ describe('PQL-INVALID-REGEX', () => {
   });
 
   it('accepts a leading (?i), escapes and character classes that look like lookaround', () => {
-    for (const pattern of ['(?i)^jo(h)?n$', '\\(?=', '[(?=]', '[\\]1]\\d+', '^\\w+@example\\.com$']) {
+    for (const pattern of ['(?i)^jo(h)?n$', '\\(?=', '[(?=]', '[\\]1]\\d+', '^\\w+@example\\.com$', '\\x{41}\\p{L}\\pN\\b', '[^]a]', '\\Q.\\E\\-\\/']) {
       expect(check(`person.name.firstName.matches(${JSON.stringify(pattern)})`).diagnostics).toEqual([]);
     }
   });

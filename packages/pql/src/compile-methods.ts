@@ -1,12 +1,12 @@
 // SQL for the PQL methods (SPEC §5.2): string tests with optional case folding, RE2 matches, null tests, array predicates.
 import type { Expr, MethodCallNode } from './ast.js';
-import { type CompileContext, FALSE, type Fragment, type Scope, condition, value } from './compile-context.js';
+import { type CompileContext, FALSE, type Fragment, condition, value } from './compile-context.js';
 import { compileLiteral } from './compile-literals.js';
 
 /** Compiles `node.target` as a value (the main walk, passed in to keep this module free of scope handling). */
 type CompileTarget = (node: Expr) => string;
 
-export function compileMethod(node: MethodCallNode, _scope: Scope, ctx: CompileContext, compileTarget: CompileTarget): Fragment {
+export function compileMethod(node: MethodCallNode, ctx: CompileContext, compileTarget: CompileTarget): Fragment {
   const d = ctx.dialect;
   const { method } = node;
   switch (method) {

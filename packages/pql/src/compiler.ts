@@ -129,7 +129,7 @@ const VISITORS: { readonly [K in NodeKind]: Visitor<K> } = {
     const pattern = trailing ? `${node.pattern.value}\\` : node.pattern.value;
     return condition(ctx.dialect.like(compileValue(node.value, scope, ctx), ctx.parameter(pattern)), true);
   },
-  methodCall: (node, scope, ctx) => compileMethod(node, scope, ctx, (inner) => compileValue(inner, scope, ctx)),
+  methodCall: (node, scope, ctx) => compileMethod(node, ctx, (inner) => compileValue(inner, scope, ctx)),
   occurs: (node, scope, ctx) => aggregateOccurs(node, scope, ctx, compileNode)
     ?? compileOccurs(node, scope, ctx, (inner, innerScope) => compileValue(inner, innerScope, ctx)),
   exists: (node, scope, ctx) => compileEventNode(node, scope, ctx, compileNode),

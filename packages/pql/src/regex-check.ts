@@ -23,25 +23,41 @@ export function regexProblem(pattern: string): string | null {
 
 const LOOKAROUND = ['(?=', '(?!', '(?<=', '(?<!'];
 
-/** Scans for lookaround and backreferences outside character classes, skipping escaped characters. */
+/** The letter and digit escapes RE2 knows (any escaped punctuation is a literal); inside a class fewer apply. */
+const RE2_ESCAPES = new Set('afnrtvdDsSwWbBAzxpPQEC0'.split(''));
+const RE2_CLASS_ESCAPES = new Set('afnrtvdDsSwWxpP0'.split(''));
+
+/**
+ * Scans for what JavaScript accepts but RE2 rejects: lookaround, backreferences, named groups `(?<…>`, escapes
+ * RE2 does not know (`\u0041`, `\cJ`, `\Z`, `[\b]`) and unclosed classes such as `[^]`. Escaped characters and
+ * character classes are skipped as units, so `\(?=` and `[(?=]` are plain text.
+ */
 function findUnsupported(body: string): string | null {
   let inClass = false;
   for (let i = 0; i < body.length; i++) {
     const char = body[i];
+    const at = `(at character ${i + 1})`;
     if (char === '\\') {
       const next = body[i + 1] ?? '';
-      if (!inClass && /[1-9]/.test(next)) return `backreference \\${next} is not supported by RE2 (at character ${i + 1})`;
-      if (!inClass && next === 'k' && body[i + 2] === '<') return `named backreference \\k<…> is not supported by RE2 (at character ${i + 1})`;
+      if (!inClass && /[1-9]/.test(next)) return `backreference \\${next} is not supported by RE2 ${at}`;
+      if (!inClass && next === 'k' && body[i + 2] === '<') return `named backreference \\k<…> is not supported by RE2 ${at}`;
+      if (/[A-Za-z0-9]/.test(next) && !(inClass ? RE2_CLASS_ESCAPES : RE2_ESCAPES).has(next)) {
+        const hint = next === 'u' ? ': write \\x{41} for a code point' : '';
+        return `escape \\${next} is not supported by RE2 ${at}${hint}`;
+      }
       i++;
     } else if (inClass) {
       if (char === ']') inClass = false;
     } else if (char === '[') {
       inClass = true;
+      if (body[i + 1] === '^') i++;
       if (body[i + 1] === ']') i++;
     } else if (char === '(') {
       const lookaround = LOOKAROUND.find((prefix) => body.startsWith(prefix, i));
-      if (lookaround !== undefined) return `lookaround ${lookaround}…) is not supported by RE2 (at character ${i + 1})`;
+      if (lookaround !== undefined) return `lookaround ${lookaround}…) is not supported by RE2 ${at}`;
+      if (body.startsWith('(?<', i)) return `named group (?<…>) is not supported here ${at}: use a plain group (…)`;
     }
   }
-  return null;
+  // RE2 reads `]` right after `[` or `[^` as a literal, so `[^]` is an unclosed class (JavaScript: any character).
+  return inClass ? 'missing ] to close a character class: write [\\s\\S] for any character' : null;
 }
