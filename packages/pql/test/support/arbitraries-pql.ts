@@ -208,7 +208,11 @@ export function predicate(ctx: Ctx, depth: number): G {
       options.push({ weight: 2, arbitrary: oneof(...freeVariables(ctx).map((variable) =>
         seq('(', pick('exists', 'select'), ` ${variable} from xEvent where `, predicate(binding(ctx, variable), depth - 1), ')'))) });
       options.push({ weight: 2, arbitrary: seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()', CMP, integerLiteral) });
-      options.push({ weight: 2, arbitrary: seq(aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1), CMP, num) });
+      const numericAggregate = oneof(
+        aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1),
+        seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()'),
+      );
+      options.push({ weight: 2, arbitrary: oneof(seq(numericAggregate, CMP, num), seq(num, CMP, numericAggregate)) });
     }
     if (depth > 0) {
       const sub = predicate(ctx, depth - 1);
