@@ -158,8 +158,9 @@ function timeOperand(ctx: Ctx): G {
   const options = [text('now'), text('today'), dateLiteral];
   const date = paths(ctx, 'date');
   const dateTime = paths(ctx, 'date-time');
-  if (date !== null) options.push(date);
-  if (dateTime !== null) options.push(dateTime);
+  // Paths twice: how a date bound (whole day) differs from a date-time bound shows only against stored values.
+  if (date !== null) options.push(date, date);
+  if (dateTime !== null) options.push(dateTime, dateTime);
   return oneof(...options);
 }
 
@@ -262,8 +263,8 @@ function occursCondition(ctx: Ctx): G {
   return fc.oneof(
     { weight: 4, arbitrary: seq(CMP.map((render) => (env: RenderEnv) => render(env).trim()), ' ', amount, ' ', UNIT, pick(' before ', ' after '), time) },
     { weight: 3, arbitrary: seq(pick('last ', 'this ', 'next '), UNIT) },
-    { weight: 1, arbitrary: seq('between ', time, ' and ', time) },
-    { weight: 1, arbitrary: seq(pick('before ', 'after '), time) },
+    { weight: 2, arbitrary: seq('between ', time, ' and ', time) },
+    { weight: 2, arbitrary: seq(pick('before ', 'after '), time) },
     { weight: 1, arbitrary: seq('on ', time) },
   );
 }
