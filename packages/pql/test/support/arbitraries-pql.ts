@@ -158,8 +158,9 @@ function timeOperand(ctx: Ctx): G {
   const options = [text('now'), text('today'), dateLiteral];
   const date = paths(ctx, 'date');
   const dateTime = paths(ctx, 'date-time');
-  if (date !== null) options.push(date);
-  if (dateTime !== null) options.push(dateTime);
+  // Paths twice: how a date bound (whole day) differs from a date-time bound shows only against stored values.
+  if (date !== null) options.push(date, date);
+  if (dateTime !== null) options.push(dateTime, dateTime);
   return oneof(...options);
 }
 
@@ -208,7 +209,11 @@ export function predicate(ctx: Ctx, depth: number): G {
       options.push({ weight: 2, arbitrary: oneof(...freeVariables(ctx).map((variable) =>
         seq('(', pick('exists', 'select'), ` ${variable} from xEvent where `, predicate(binding(ctx, variable), depth - 1), ')'))) });
       options.push({ weight: 2, arbitrary: seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()', CMP, integerLiteral) });
-      options.push({ weight: 2, arbitrary: seq(aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1), CMP, num) });
+      const numericAggregate = oneof(
+        aggregate(ctx, pick('sum', 'average', 'min', 'max'), ['eNum', 'eInt'], depth - 1),
+        seq('xEvent[', predicate(inFilter(ctx), depth - 1), '].count()'),
+      );
+      options.push({ weight: 2, arbitrary: oneof(seq(numericAggregate, CMP, num), seq(num, CMP, numericAggregate)) });
     }
     if (depth > 0) {
       const sub = predicate(ctx, depth - 1);
@@ -258,8 +263,8 @@ function occursCondition(ctx: Ctx): G {
   return fc.oneof(
     { weight: 4, arbitrary: seq(CMP.map((render) => (env: RenderEnv) => render(env).trim()), ' ', amount, ' ', UNIT, pick(' before ', ' after '), time) },
     { weight: 3, arbitrary: seq(pick('last ', 'this ', 'next '), UNIT) },
-    { weight: 1, arbitrary: seq('between ', time, ' and ', time) },
-    { weight: 1, arbitrary: seq(pick('before ', 'after '), time) },
+    { weight: 2, arbitrary: seq('between ', time, ' and ', time) },
+    { weight: 2, arbitrary: seq(pick('before ', 'after '), time) },
     { weight: 1, arbitrary: seq('on ', time) },
   );
 }

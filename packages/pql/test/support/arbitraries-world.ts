@@ -48,7 +48,7 @@ export const SEGMENT_IDS = ['seg-a', 'seg-b', 'Ünï "q"'] as const;
 // ── Values ─────────────────────────────────────────────────────────────────────────────────────
 export const STRING_POOL = [
   '', 'a', 'A', 'ab', 'Ab', 'AB', 'John', 'jon', 'JON', 'Zoë', 'ZOË', 'é', 'É', '%', '_', 'a%b', 'a_b', '\\', 'x y',
-  '\u{1D49C}b', 'ß', 'purchase', 'Purchase', '\uFFFD', "it's", 'a\nb',
+  '\u{1D49C}b', 'ß', 'purchase', 'Purchase', '\uFFFD', "it's", 'a\nb', '$1', '?',
 ] as const;
 /** Parts of the pool's strings, in several cases: method arguments that often hit (case-insensitively or not). */
 export const STRING_PARTS = ['a', 'A', 'b', 'B', 'jo', 'JO', 'Jo', 'on', 'ON', 'ë', 'Ë', 'é', 'É', 'ß', 'SS', '%', '_', '\u{1D49C}', "'", 'pur', 'ASE'] as const;

@@ -62,10 +62,11 @@ function toDuckValue(value: unknown, type: CatalogueField['type'], items?: Scala
 
 interface Column { readonly name: string; readonly type: DuckDBType; readonly field?: CatalogueField }
 
-async function createTable(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${table}`);
-  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.type.toString()}`).join(', ');
-  await connection.run(`CREATE TABLE ${table} (${definitions})`);
+/** `CREATE OR REPLACE TABLE` statements for `tables`, run as one batch (one round trip per world). */
+async function createTables(connection: DuckDBConnection, tables: readonly (readonly [string, readonly Column[]])[]): Promise<void> {
+  const statements = tables.map(([table, columns]) =>
+    `CREATE OR REPLACE TABLE ${table} (${columns.map((column) => `${quoteIdentifier(column.name)} ${column.type.toString()}`).join(', ')})`);
+  await connection.run(statements.join(';\n'));
 }
 
 /** Appends `rows` (values per column name; absent or null = NULL) to `table` through an appender. */
@@ -101,17 +102,15 @@ const fieldColumn = (field: CatalogueField): Column => ({ name: field.path, type
 export async function loadWorld(connection: DuckDBConnection, world: TestWorld): Promise<void> {
   assertWorldFitsCatalogue(world);
   const profileColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...world.catalogue.profile.map(fieldColumn)];
-  await createTable(connection, TEST_RELATIONS.profiles, profileColumns);
+  const eventColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...eventFields(world.catalogue).map(fieldColumn)];
+  const membershipColumns: Column[] = [{ name: '$segment', type: VARCHAR }, { name: '$profile', type: BIGINT }];
+  await createTables(connection, [
+    [TEST_RELATIONS.profiles, profileColumns], [TEST_RELATIONS.events, eventColumns], [TEST_RELATIONS.memberships, membershipColumns],
+  ]);
   await appendRows(connection, TEST_RELATIONS.profiles, profileColumns,
     world.profiles.map((profile) => ({ ...profile.attributes, $profile: BigInt(profile.id) })));
-
-  const eventColumns: Column[] = [{ name: '$profile', type: BIGINT }, ...eventFields(world.catalogue).map(fieldColumn)];
-  await createTable(connection, TEST_RELATIONS.events, eventColumns);
   await appendRows(connection, TEST_RELATIONS.events, eventColumns, world.profiles.flatMap((profile) =>
     profile.events.map((event, index) => ({ ...event, _id: eventId(profile, index), $profile: BigInt(profile.id) }))));
-
-  const membershipColumns: Column[] = [{ name: '$segment', type: VARCHAR }, { name: '$profile', type: BIGINT }];
-  await createTable(connection, TEST_RELATIONS.memberships, membershipColumns);
   await appendRows(connection, TEST_RELATIONS.memberships, membershipColumns,
     Object.entries(world.memberships).flatMap(([segment, ids]) => ids.map((id) => ({ $segment: segment, $profile: BigInt(id) }))));
 }

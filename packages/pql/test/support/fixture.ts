@@ -1,13 +1,7 @@
 // The test-world format of contract §4: profiles with flat dotted attributes and events, plus audience memberships.
-//
-// The catalogue types are declared here structurally identical to the `FieldCatalogue` of `@activator/pql`
-// (contract §1), so this file does not depend on the checker being present; a `TestWorld` is accepted wherever
-// the package's `FieldCatalogue` is expected.
+import type { CatalogueField, FieldCatalogue, FieldType, ScalarType } from '../../src/catalogue.js';
 
-export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'date-time' | 'array';
-export type ScalarType = Exclude<FieldType, 'array'>;
-export interface CatalogueField { readonly path: string; readonly type: FieldType; readonly items?: ScalarType }
-export interface FieldCatalogue { readonly profile: readonly CatalogueField[]; readonly event: readonly CatalogueField[] }
+export type { CatalogueField, FieldCatalogue, FieldType, ScalarType };
 
 /** One event: flat dotted paths to values; `timestamp` (ISO date-time) is required, `_id` defaults to `<profile>-<index>`. */
 export interface TestEvent { readonly [path: string]: unknown }
