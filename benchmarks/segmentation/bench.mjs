@@ -41,6 +41,8 @@ try {
       { measurement: `${label}: relations of the used fields`, value: round(result.relationsMs / 1000), unit: 's' },
       { measurement: `${label}: segment job evaluation (20 audiences)`, value: round(result.jobMs / 1000), unit: 's' },
       { measurement: `${label}: job / (relations + hand-written)`, value: round(result.jobMs / (result.relationsMs + result.handMs)), unit: 'ratio' },
+      { measurement: `${label}: second job (statuses against the first)`, value: round(result.secondJobMs / 1000), unit: 's' },
+      { measurement: `${label}: preview over events, 10% sample`, value: round(result.previewMs / 1000), unit: 's' },
       { measurement: `${label}: members over all audiences`, value: result.members, unit: 'profiles' },
       { measurement: `${label}: profiles evaluated`, value: result.totalProfiles, unit: 'profiles' },
       { measurement: `${label}: peak RSS of the evaluating process`, value: result.maxRssMiB, unit: 'MiB' },
