@@ -1,10 +1,8 @@
 // Integration: SQL compiled by @activator/pql (checkPql + compilePql, seg-contract §1) runs on the engine's relations.
-//
-// The server does not depend on @activator/pql yet (its package exports the built dist/, which tests do not build):
-// the compiler is loaded from its sources by path, behind the few types this test needs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { checkPql, compilePql, type FieldCatalogue } from '@activator/pql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fields, fixtureDataset, writeBatch, type FixtureDataset } from '../../../test/support/lake-fixtures.js';
 import { SEGMENT_RELATIONS, type AudienceQuery, type ProfileScope } from '../engine.js';
@@ -12,13 +10,7 @@ import { DuckDbDatabase } from './duckdb-database.js';
 import { DuckDbProfileEngine } from './duckdb-profiles.js';
 import { DuckDbSegmentEngine } from './duckdb-segments.js';
 
-interface Pql {
-  checkPql(text: string, options: object): { ok: boolean; diagnostics: readonly { message: string }[]; expression: unknown; fields: readonly string[] };
-  compilePql(expression: unknown, options: object): { sql: string; parameters: readonly (string | number | boolean | bigint)[] };
-}
-const PQL_SOURCES = path.resolve(import.meta.dirname, '../../../../pql/src/index.ts');
-
-const catalogue = {
+const catalogue: FieldCatalogue = {
   profile: [
     { path: 'crmId', type: 'string' },
     { path: 'loyalty.points', type: 'integer' },
@@ -35,7 +27,6 @@ const catalogue = {
 const NOW = new Date('2025-03-15T12:00:00Z');
 
 describe('compiled PQL on the segment engine', () => {
-  let pql: Pql;
   let db: DuckDbDatabase;
   let segments: DuckDbSegmentEngine;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'activator-segments-pql-'));
@@ -49,14 +40,14 @@ describe('compiled PQL on the segment engine', () => {
     derivedDir: path.join(tmp, 'derived'),
   });
   const compile = (id: string, text: string): AudienceQuery => {
-    const checked = pql.checkPql(text, { catalogue, segment: (segmentId: string) => (segmentId === 'rich' ? { id: 'rich', mergePolicyId: 'mp', dependencies: [] } : undefined) });
+    const checked = checkPql(text, { catalogue, segment: (segmentId: string) => (segmentId === 'rich' ? { id: 'rich', mergePolicyId: 'mp', dependencies: [] } : undefined) });
     expect(checked.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([]);
-    const compiled = pql.compilePql(checked.expression, { dialect: 'duckdb', now: NOW, relations: SEGMENT_RELATIONS });
+    if (checked.expression === undefined) throw new Error(`${text} did not check`);
+    const compiled = compilePql(checked.expression, { dialect: 'duckdb', now: NOW, relations: SEGMENT_RELATIONS });
     return { id, sql: compiled.sql, parameters: compiled.parameters, fields: checked.fields };
   };
 
   beforeAll(async () => {
-    pql = (await import(PQL_SOURCES)) as Pql;
     db = await DuckDbDatabase.open({ memoryLimitMb: 512, threads: 2, tempDirectory: path.join(tmp, 'spill') });
     segments = new DuckDbSegmentEngine(db, new DuckDbProfileEngine(db));
     crm = fixtureDataset('ds-crm', {
