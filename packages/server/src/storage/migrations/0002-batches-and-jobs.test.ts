@@ -32,7 +32,10 @@ async function seedAtFoundation(db: Kysely<unknown>): Promise<void> {
 }
 
 async function expectMoved(store: Store): Promise<void> {
-  expect(await store.migrate()).toEqual(['0002-batches-and-jobs', '0003-attempt-counters', '0004-segment-definitions', '0005-segment-jobs']);
+  // Every migration after the foundation runs, 0002 first (later migrations are listed by the store contract test).
+  const after = Object.keys(await migrationProvider.getMigrations()).filter((name) => name > '0001-foundation').sort();
+  expect(after[0]).toBe('0002-batches-and-jobs');
+  expect(await store.migrate()).toEqual(after);
   const batches = store.sandbox('sb-1').batches;
   expect(await batches.get('01BATCHDONE')).toEqual({
     id: '01BATCHDONE', datasetId: 'ds-1', status: 'success', inputFormat: 'csv', errorThreshold: 5, etag: '"e-1"', createdAt: T0, updatedAt: T0 + 5,
