@@ -126,8 +126,6 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       const keys = (
         await connection.runAndReadAll(
           `SELECT "$node".ns AS "$ns", "$node".id AS "$id" FROM "$result" JOIN ${readAllShardsSql(tables.identities)} AS "$node" ON "$node".node = "$result"."$profile" ` +
-            // One identity per member (the smallest), so each member is looked up once.
-            `QUALIFY row_number() OVER (PARTITION BY "$result"."$profile" ORDER BY "$node".ns, "$node".id) = 1 ` +
             `ORDER BY "$result"."$profile" LIMIT ${limit}`,
         )
       ).getRowObjectsJS();

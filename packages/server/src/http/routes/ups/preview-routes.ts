@@ -50,15 +50,15 @@ export function registerPreviewRoutes(fastify: FastifyInstance, deps: PreviewRou
   app.get(`${UPS}${PREVIEW_PATH}/:previewId`, {
     config: { access: PREVIEW_ACCESS, sandboxScoped: true },
     schema: { tags: TAGS, params: idParams, querystring: resultsQuery, response: { 200: previewResultsSchema } },
-  }, async (request) => {
+  }, (request) => {
     const { scope, seesGraph } = contextOf(request);
-    return previewResultsJson(deps.previews.get(scope, request.params.previewId), request.query.limit, seesGraph);
+    return Promise.resolve(previewResultsJson(deps.previews.get(scope, request.params.previewId), request.query.limit, seesGraph));
   });
 
   app.delete(`${UPS}${PREVIEW_PATH}/:previewId`, {
     config: { access: PREVIEW_ACCESS, sandboxScoped: true, audit: { action: 'preview.delete', objectType: 'preview' } },
     schema: { tags: TAGS, params: idParams },
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const { scope } = contextOf(request);
     request.auditObjectId = request.params.previewId;
     deps.previews.delete(scope, request.params.previewId);
@@ -68,8 +68,8 @@ export function registerPreviewRoutes(fastify: FastifyInstance, deps: PreviewRou
   app.get(`${UPS}${ESTIMATE_PATH}/:previewId`, {
     config: { access: ESTIMATE_ACCESS, sandboxScoped: true },
     schema: { tags: TAGS, params: idParams, response: { 200: estimateSchema } },
-  }, async (request) => {
+  }, (request) => {
     const { scope } = contextOf(request);
-    return estimateJson(deps.previews.get(scope, request.params.previewId));
+    return Promise.resolve(estimateJson(deps.previews.get(scope, request.params.previewId)));
   });
 }
