@@ -182,6 +182,21 @@ describe('DuckDbSegmentEngine', () => {
     expect(result.members[0]).toMatchObject({ profileKey: 'AAA:a-1', attributes: { crmId: 'C-1', email: 'jane@x.com', loyalty: { points: 500 } } });
     await expect(segments.previewSegment({ scope: scope(), query: broken, external: new Map(), sampleSize: 1000, limit: 1 })).rejects.toThrow(/nope/);
   });
+
+  it('previews each member once, whatever its number of identities', async () => {
+    const result = await segments.previewSegment({ scope: scope(), query: rich, external: new Map(), sampleSize: 1000, limit: 100 });
+    expect(result.members.map((member) => member.profileKey)).toHaveLength(result.matched);
+    expect(new Set(result.members.map((member) => member.profileKey)).size).toBe(result.matched);
+  });
+
+  it('rejects a preview with the abort reason when its signal aborts', async () => {
+    const controller = new AbortController();
+    const running = segments.previewSegment({ scope: scope(), query: rich, external: new Map(), sampleSize: 1000, limit: 100, signal: controller.signal });
+    controller.abort(new Error('preview deleted'));
+    await expect(running).rejects.toThrow('preview deleted');
+    const already = AbortSignal.abort(new Error('deleted before it started'));
+    await expect(segments.previewSegment({ scope: scope(), query: rich, external: new Map(), sampleSize: 1000, limit: 1, signal: already })).rejects.toThrow('deleted before it started');
+  });
 });
 
 describe('DuckDbSegmentEngine preview sampling', () => {
