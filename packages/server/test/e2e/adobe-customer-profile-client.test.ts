@@ -83,14 +83,30 @@ describe('Adobe Customer Profile client library against Activator', () => {
     expect(identities).toEqual([`CRMID:${row.crmId}`, `Email:${row.email}`].sort());
   });
 
-  it('getExperienceEvents lists a profile\'s events (schema.name without the leading underscore)', async () => {
+  it('getExperienceEvents lists a profile\'s events (schema.name without the leading underscore), with a window and a limit', async () => {
     const crmId = 'C-1';
-    const expected = EVENTS.filter((event) => event.crmId === crmId).sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+    const newestFirst = (events: typeof EVENTS) => [...events].sort((a, b) => b.timestamp.localeCompare(a.timestamp)).map((event) => Date.parse(event.timestamp));
+    const ofProfile = EVENTS.filter((event) => event.crmId === crmId);
     const response = await client.getExperienceEvents({ relatedEntityId: crmId, relatedEntityIdNS: 'CRMID' });
     expect(response.status).toBe(200);
-    expect(response.body._page.count).toBe(expected.length);
-    expect((response.body.children as { timestamp: number }[]).map((child) => child.timestamp)).toEqual(expected.map((event) => Date.parse(event.timestamp)));
-    expect(response.body.children[0].entity.eventType).toBe(expected[0]!.eventType);
+    expect(response.body._page.count).toBe(ofProfile.length);
+    expect((response.body.children as { timestamp: number }[]).map((child) => child.timestamp)).toEqual(newestFirst(ofProfile));
+    expect(response.body.children[0].entity.eventType).toBe(ofProfile[0]!.eventType);
+
+    // Every query parameter the library knows for events, with a one-day window.
+    const all = EVENTS.filter((event) => event.crmId === 'C-3');
+    const windowed = await client.getExperienceEvents({
+      relatedEntityId: 'C-3', relatedEntityIdNS: 'CRMID', mergePolicyId: BUILT_IN_POLICY, orderby: '-timestamp', limit: 10,
+      startTime: Date.parse('2026-01-10T00:00:00Z'), endTime: Date.parse('2026-01-11T00:00:00Z'),
+    });
+    expect((windowed.body.children as { timestamp: number }[]).map((child) => child.timestamp)).toEqual(newestFirst(all.filter((event) => event.timestamp < '2026-01-11')));
+  });
+
+  it('getProfile keeps only the requested fields', async () => {
+    const row = CRM_ROWS[1]!;
+    const response = await client.getProfile({ entityId: row.crmId, entityIdNS: 'CRMID', fields: 'loyalty.tier', mergePolicyId: BUILT_IN_POLICY });
+    expect(response.body[`CRMID:${row.crmId}`].entity.loyalty).toEqual({ tier: row.tier });
+    await expect(client.getProfile({ entityId: 'C-404', entityIdNS: 'CRMID' })).rejects.toThrow(/404.*Profile not found/);
   });
 
   it('merge policies: list, create, get, patch and delete', async () => {
@@ -126,7 +142,10 @@ describe('Adobe Customer Profile client library against Activator', () => {
     expect(created.headers['x-location']).toBe(`/segment/definitions/${id}`);
 
     const listed = await call(client, 'getSegmentsRoute', { limit: 50 });
-    expect((listed.body.segments ?? listed.body.children).map((segment: { id: string }) => segment.id)).toContain(id);
+    expect((listed.body.segments as { id: string }[]).map((segment) => segment.id)).toContain(id);
+    const sorted = await call(client, 'getSegmentsRoute', { start: 0, limit: 5, sort: 'name:asc' });
+    const names = (sorted.body.segments as { name: string }[]).map((segment) => segment.name);
+    expect(names).toEqual([...names].sort());
     const fetched = await call(client, 'getSegmentRoute', { segmentId: id });
     expect(fetched.body).toMatchObject({ id, name: body.name, expression: { value } });
 
