@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: 'week' })).toThrow(/ACTIVATOR_SNAPSHOT_RETENTION_DAYS/);
   });
 
+  it('reads ACTIVATOR_PREVIEW_SAMPLE_SIZE (default 1,000,000; at least 1)', () => {
+    expect(loadConfig({}).previewSampleSize).toBe(1_000_000);
+    expect(loadConfig({ ACTIVATOR_PREVIEW_SAMPLE_SIZE: '5' }).previewSampleSize).toBe(5);
+    expect(() => loadConfig({ ACTIVATOR_PREVIEW_SAMPLE_SIZE: '0' })).toThrow(/ACTIVATOR_PREVIEW_SAMPLE_SIZE/);
+    expect(() => loadConfig({ ACTIVATOR_PREVIEW_SAMPLE_SIZE: 'many' })).toThrow(/ACTIVATOR_PREVIEW_SAMPLE_SIZE/);
+  });
+
   it('reads ACTIVATOR_MAX_RECORD_BYTES', () => {
     expect(loadConfig({ ACTIVATOR_MAX_RECORD_BYTES: '1048576' }).maxRecordBytes).toBe(1_048_576);
   });

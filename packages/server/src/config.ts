@@ -32,6 +32,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** SPEC §5.7: snapshots beyond the latest 3 of an audience are deleted after this many days. */
   readonly snapshotRetentionDays: number;
+  /** SPEC §5.5: previews and estimates evaluate this many profiles exactly, a deterministic sample of this many above. */
+  readonly previewSampleSize: number;
   /** How long a worker's claim on a job lasts without a heartbeat (renewed every third of it). */
   readonly leaseSeconds: number;
   readonly maxJsonBodyBytes: number;
@@ -199,6 +201,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     metricsToken: read(env, 'ACTIVATOR_METRICS_TOKEN'),
     auditRetentionDays: integer(env, 'ACTIVATOR_AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     snapshotRetentionDays: integer(env, 'ACTIVATOR_SNAPSHOT_RETENTION_DAYS', 7, 0, 36_500),
+    previewSampleSize: integer(env, 'ACTIVATOR_PREVIEW_SAMPLE_SIZE', 1_000_000, 1, 1_000_000_000),
     leaseSeconds: integer(env, 'ACTIVATOR_LEASE_SECONDS', 60, 3, 86_400),
     maxJsonBodyBytes: integer(env, 'ACTIVATOR_MAX_JSON_BODY_BYTES', 10_485_760, 1_024, 1_073_741_824),
     maxUploadBytes: integer(env, 'ACTIVATOR_MAX_UPLOAD_BYTES', 5_368_709_120, 1_024, Number.MAX_SAFE_INTEGER),

@@ -19,6 +19,7 @@ import { BaseConnectionService } from './domain/destinations/base-connection-ser
 import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
 import { AudienceService } from './domain/audiences/audience-service.js';
+import { PreviewService } from './domain/audiences/preview-service.js';
 import { pqlAudienceCompiler } from './domain/segment-jobs/pql-audience-compiler.js';
 import { SegmentJobRunner } from './domain/segment-jobs/segment-job-runner.js';
 import { SEGMENT_JOB, SegmentJobService } from './domain/segment-jobs/segment-job-service.js';
@@ -216,7 +217,13 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   return {
     clock,
     flowService,
-    segmentation: { audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId) },
+    segmentation: {
+      audiences, sandboxStore: (sandboxId) => store.sandbox(sandboxId),
+      previews: new PreviewService({
+        clock, ids, engine: effects.engine, sampleSize: config.previewSampleSize, datasets: profilesModule.datasets, policies: profilesModule.policies,
+        profileScope: (scope, policyId) => profilesModule.profiles.profileScope(scope, policyId),
+      }),
+    },
     segmentJobs,
     exports,
     audit,

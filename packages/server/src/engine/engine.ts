@@ -194,6 +194,8 @@ export interface PreviewRequest {
   readonly sampleSize: number;
   /** Members returned at most. */
   readonly limit: number;
+  /** Aborting interrupts the evaluation (a deleted preview); the promise then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PreviewResult {

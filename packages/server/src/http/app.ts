@@ -35,6 +35,7 @@ import type { ProfilesModule } from './routes/datasets/profiles-module.js';
 import { registerEntityRoutes } from './routes/ups/entity-routes.js';
 import { registerMergePolicyRoutes } from './routes/ups/merge-policy-routes.js';
 import { registerSegmentDefinitionRoutes } from './routes/ups/segment-definition-routes.js';
+import { registerPreviewRoutes } from './routes/ups/preview-routes.js';
 import type { SegmentationModule } from './routes/ups/segmentation-module.js';
 import type { SegmentJobsModule } from './routes/ups/segment-jobs-module.js';
 import { registerSegmentJobRoutes } from './routes/ups/segment-job-routes.js';
@@ -163,5 +164,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   registerExportJobRoutes(app, deps.services.exports, deps.config.orgId);
   registerScheduleRoutes(app, { schedules: deps.services.segmentSchedules, sandboxStore: (sandboxId) => deps.services.profilesModule.sandboxStore(sandboxId) });
   registerSegmentDefinitionRoutes(app, deps.services.segmentation, deps.config.orgId);
+  registerPreviewRoutes(app, deps.services.segmentation);
   return { app, routes };
 }

@@ -2,8 +2,9 @@
 import type { SegmentDefinitionRepository } from '../../storage/store.js';
 import type { FieldCatalogue, PqlChecker, SegmentInfo } from './pql-port.js';
 
-export interface ExpressionCheckContext {
-  readonly checker: PqlChecker;
+export interface ExpressionCheckContext<R extends ReturnType<PqlChecker> = ReturnType<PqlChecker>> {
+  /** The checker; its full result is returned (a preview needs the checked expression to compile it). */
+  readonly checker: (...args: Parameters<PqlChecker>) => R;
   readonly catalogue: FieldCatalogue;
   readonly definitions: Pick<SegmentDefinitionRepository, 'getMany'>;
   /** The merge policy of the audience being checked. */
@@ -18,7 +19,7 @@ export interface ExpressionCheckContext {
  * (each round loads only ids never seen, so it ends), and a second check sees them all. An expression without
  * `inSegment` is checked once and reads nothing.
  */
-export async function checkExpression(text: string, context: ExpressionCheckContext): Promise<ReturnType<PqlChecker>> {
+export async function checkExpression<R extends ReturnType<PqlChecker>>(text: string, context: ExpressionCheckContext<R>): Promise<R> {
   const { checker, catalogue, mergePolicyId, selfId } = context;
   const referenced = new Set<string>();
   const first = checker(text, { catalogue, mergePolicyId, ...(selfId === undefined ? {} : { selfId }), segment: (id) => { referenced.add(id); return undefined; } });

@@ -108,9 +108,10 @@ export class DuckDbSegmentEngine implements SegmentEngine {
   }
 
   async previewSegment(request: PreviewRequest): Promise<PreviewResult> {
+    request.signal?.throwIfAborted();
     const tables = await this.profiles.derivedTables(request.scope);
     const sampleSize = Math.max(1, Math.trunc(request.sampleSize));
-    const evaluated = await this.database.withConnection(async (connection) => {
+    const evaluated = await this.database.withConnection((connection) => interruptible(connection, request.signal, async () => {
       const totalProfiles = await count(connection, `SELECT count(*) AS "$n" FROM (${allProfilesSql(tables)})`);
       const sampled = totalProfiles > sampleSize;
       if (sampled) {
@@ -125,11 +126,14 @@ export class DuckDbSegmentEngine implements SegmentEngine {
       const keys = (
         await connection.runAndReadAll(
           `SELECT "$node".ns AS "$ns", "$node".id AS "$id" FROM "$result" JOIN ${readAllShardsSql(tables.identities)} AS "$node" ON "$node".node = "$result"."$profile" ` +
+            // One identity per member (the smallest), so each member is looked up once.
+            `QUALIFY row_number() OVER (PARTITION BY "$result"."$profile" ORDER BY "$node".ns, "$node".id) = 1 ` +
             `ORDER BY "$result"."$profile" LIMIT ${limit}`,
         )
       ).getRowObjectsJS();
       return { totalProfiles, sampled, profilesRead, matched, byNamespace, keys };
-    });
+    }));
+    request.signal?.throwIfAborted();
     const lookups = evaluated.keys.map((key) => this.profiles.lookupProfile(request.scope, { namespace: key['$ns'] as string, id: key['$id'] as string }));
     const members = (await Promise.all(lookups)).filter((profile): profile is MergedProfile => profile !== undefined);
     const { totalProfiles, profilesRead, matched, sampled } = evaluated;
@@ -138,6 +142,21 @@ export class DuckDbSegmentEngine implements SegmentEngine {
 
   readSnapshot(snapshot: SnapshotFile, profileKeys?: readonly string[]): Promise<readonly SnapshotRow[]> {
     return this.database.withConnection((connection) => readSnapshotRows(connection, snapshot, profileKeys));
+  }
+}
+
+/** Runs `work` on `connection`; aborting `signal` interrupts its running statement and rejects with the abort reason. */
+async function interruptible<T>(connection: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  if (signal === undefined) return work();
+  const interrupt = () => connection.interrupt();
+  signal.addEventListener('abort', interrupt);
+  try {
+    return await work();
+  } catch (error) {
+    signal.throwIfAborted();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', interrupt);
   }
 }
 
