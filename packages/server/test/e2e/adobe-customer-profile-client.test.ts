@@ -233,4 +233,34 @@ describe('Adobe Customer Profile client library against Activator', () => {
     expect(cancelExport.body).toEqual({ status: true, message: 'Export job has been marked for cancelling' });
     expect(['CANCELLING', 'CANCELLED']).toContain((await call(client, 'getScanJobRoute', { exportJobId: exported.body.id })).body.status);
   });
+
+  it('preview and estimate: create, poll, read members and the estimate, delete', async () => {
+    const members = idsOf((row) => row.points !== null && row.points >= 100).map((crmId) => `CRMID:${crmId}`);
+    const created = await callWithBody(client, 'postSessionlessPreviewRoute', {
+      predicateExpression: 'loyalty.points >= 100', predicateType: 'pql/text', predicateModel: '_xdm.context.profile', graphType: 'none',
+    });
+    expect(created.status).toBe(201);
+    const previewId = String(created.body.previewId);
+    expect(created.headers['x-location']).toBe(`/preview/${previewId}`);
+
+    let results: AdobeResponse | undefined;
+    for (let round = 0; round < 200 && results === undefined; round += 1) {
+      const read = await call(client, 'getSessionlessPreviewStatusRoute', { previewId, limit: 100 });
+      if (read.body.state !== 'RUNNING') results = read;
+      else await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(results?.body.state).toBe('RESULT_READY');
+    expect((results?.body.results as { entityId: string }[]).map((result) => result.entityId).sort()).toEqual(members);
+    expect(results?.body.page.totalCount).toBe(members.length);
+
+    const estimate = await call(client, 'getEstimateStatusRoute', { previewId });
+    expect(estimate.body).toMatchObject({
+      state: 'RESULT_READY', estimatedSize: members.length, profilesMatchedSoFar: members.length, totalRows: CRM_ROWS.length,
+      confidenceInterval: '100%', sampled: false, _links: { preview: `/preview/${previewId}` },
+    });
+    expect(estimate.body.estimatedNamespaceDistribution).toContainEqual({ namespaceId: 'CRMID', profilesMatchedSoFar: members.length });
+
+    expect((await call(client, 'deleteSessionLessPreviewStatusRoute', { previewId })).status).toBe(204);
+    await expect(call(client, 'getEstimateStatusRoute', { previewId })).rejects.toThrow(/404/);
+  });
 });
