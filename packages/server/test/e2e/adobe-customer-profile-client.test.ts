@@ -32,6 +32,7 @@ describe('Adobe Customer Profile client library against Activator', () => {
   let targetId = '';
   let baseUrl = '';
   let gatewayHeaders: Record<string, string> = {};
+  let connect: (sandbox?: string) => Promise<AdobeClient> = () => Promise.reject(new Error('not started'));
 
   /** Polls `read` (through the library) until its job is final. */
   async function untilFinal(read: () => Promise<AdobeResponse>): Promise<AdobeResponse> {
@@ -66,7 +67,8 @@ describe('Adobe Customer Profile client library against Activator', () => {
     expect(target.statusCode, target.body).toBe(201);
     targetId = (target.json<string[]>()[0] ?? '').replace('@/dataSets/', '');
     gatewayHeaders = { authorization: `Bearer ${token}`, 'x-api-key': credential.clientId, 'x-gw-ims-org-id': t.config.orgId };
-    client = await adobeClient(url, t.config.orgId, credential.clientId, token, 'prod');
+    connect = (sandbox) => adobeClient(url, t.config.orgId, credential.clientId, token, sandbox);
+    client = await connect('prod');
   }, 60_000);
   afterAll(async () => {
     await t.close();
@@ -109,6 +111,12 @@ describe('Adobe Customer Profile client library against Activator', () => {
     const response = await client.getProfile({ entityId: row.crmId, entityIdNS: 'CRMID', fields: 'loyalty.tier', mergePolicyId: BUILT_IN_POLICY });
     expect(response.body[`CRMID:${row.crmId}`].entity.loyalty).toEqual({ tier: row.tier });
     await expect(client.getProfile({ entityId: 'C-404', entityIdNS: 'CRMID' })).rejects.toThrow(/404.*Profile not found/);
+  });
+
+  it('a client initialised without a sandbox works in prod (no x-sandbox-name header)', async () => {
+    const plain = await connect();
+    const listed = await call(plain, 'getConfigMergePolicies', { default: true });
+    expect((listed.body.children as { id: string; sandbox: { sandboxName: string } }[]).map((policy) => [policy.id, policy.sandbox.sandboxName])).toEqual([[BUILT_IN_POLICY, 'prod']]);
   });
 
   it('merge policies: list, create, get, patch and delete', async () => {
