@@ -21,6 +21,7 @@ import { installAuditHook } from './audit-hook.js';
 import { installCors } from './cors.js';
 import { installErrorHandling } from './error-handler.js';
 import { installGateway } from './gateway.js';
+import { installMissingBodyCheck } from './missing-body.js';
 import { installObservability, requestIdFrom } from './observability.js';
 import { RouteCatalog } from './route-catalog.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   installObservability(app, deps.metrics);
   installCors(app, deps.config.corsOrigins);
   installErrorHandling(app, (path) => routes.methodsForPath(path));
+  installMissingBodyCheck(app);
   installGateway(app, {
     orgId: deps.config.orgId,
     credentials: deps.services.credentials,

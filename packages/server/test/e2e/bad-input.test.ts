@@ -106,6 +106,15 @@ describe('bad request bodies', () => {
     expectNative(await post(USERS, '   '), 400, 'BAD_REQUEST', 'Request body is empty');
   });
 
+  it('answers a request with no body and no Content-Type, where the route needs a body, with 400 and how to send one', async () => {
+    const message = 'Request body is empty: send a JSON body with Content-Type: application/json';
+    expectProblem(await post(SANDBOXES, '', {}), 400, 'SBX-1400-400', message);
+    expectNative(await post(USERS, '', {}), 400, 'BAD_REQUEST', message);
+    const jobs = await refusedWithoutEffect(t, () => t.inject({ method: 'POST', url: '/data/core/ups/segment/jobs', headers: admin.headers() }));
+    expect(jobs.statusCode).toBe(400);
+    expect(jobs.json<{ title: string }>().title).toBe(message);
+  });
+
   it('answers an empty object with 400 naming the required field', async () => {
     expectProblem(await post(SANDBOXES, '{}'), 400, 'SBX-1400-400', expect.stringContaining('name'));
     expectNative(await post(USERS, '{}'), 400, 'BAD_REQUEST', expect.stringContaining('email'));
