@@ -239,6 +239,24 @@ describe('the README tour and the activator command line', () => {
     expect(lines.at(-1)).toBe('CRMID:C-1 Jane 120');
   }, 90_000);
 
+  it('runs the segmentation walkthrough of docs/audiences-and-segmentation.md: check, two audiences, preview, job, memberships, schedule', async () => {
+    if (server === undefined) throw new Error('server did not start');
+    const script = documentedScript('docs/audiences-and-segmentation.md', 'segmentation');
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], baseEnvironment({ ACTIVATOR_URL: server.url, ACTIVATOR_DATA_DIR: dataDir }), 120_000);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines).toContain('batch customers.csv: success');
+    expect(lines).toContain('batch orders.csv: success');
+    expect(result.stdout).toContain('loyalty.pionts');
+    expect(result.stdout).toContain('loyalty.points');
+    expect(result.stdout).toContain('segment check exited with 2');
+    // Points >= 1000: S-1 (1,200) and S-3 (5,000); sums of orders: S-1 150, S-2 20, S-3 400, S-4 none.
+    expect(lines).toContain('preview: ShopId:S-1 ShopId:S-3');
+    expect(lines).toContain('estimate: 2');
+    expect(lines).toContain('S-1: realized realized');
+    expect(lines).toContain('schedule 0 30 2 * * ? active');
+  }, 120_000);
+
   it('serve --demo ingests the demo set into an empty prod and serves a demo profile through the lookup API', async () => {
     const demoDir = path.join(root, 'demo-data-dir');
     const demo = await startServe((port) => ({ args: ['--demo'], env: { ACTIVATOR_PORT: String(port), ACTIVATOR_DATA_DIR: demoDir } }));
