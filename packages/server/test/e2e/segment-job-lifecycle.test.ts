@@ -181,6 +181,7 @@ describe('segment job lifecycle', () => {
       },
       previewSegment: (request) => runtime.engine.previewSegment(request),
       readSnapshot: (snapshot, keys) => runtime.engine.readSnapshot(snapshot, keys),
+      exportMembers: (request) => runtime.engine.exportMembers(request),
     };
     const finished: string[] = [];
     const runner = new SegmentJobRunner({
