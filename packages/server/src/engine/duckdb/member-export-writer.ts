@@ -48,7 +48,9 @@ function setAt(row: Record<string, unknown>, dotted: string, value: unknown): vo
 /** One NDJSON row and the namespaces of its identities. */
 export function exportLine(cells: readonly JS[], columns: ExportColumns): { line: string; namespaces: Set<string> } {
   const profile = cells[0];
-  const identities = (cells[1] ?? []) as unknown as GraphIdentity[];
+  // Node order, as a lookup lists them (sorted here: an ordered aggregate in SQL costs far more).
+  const listed = (cells[1] ?? []) as unknown as GraphIdentity[];
+  const identities = listed.length < 2 ? listed : [...listed].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   const memberships = (cells[2] ?? []) as unknown as MembershipCell[];
   const row: Record<string, unknown> = {};
   columns.leaves.forEach((field, index) => {
@@ -75,44 +77,60 @@ export function exportLine(cells: readonly JS[], columns: ExportColumns): { line
   return { line: `${JSON.stringify(row)}\n`, namespaces };
 }
 
-/** Writes the rows to `part-<n>.ndjson` files of `dir`, starting a new file before one would pass `maxFileBytes`. */
-export async function writeExportRows(
-  chunks: AsyncIterable<JS[][]>,
-  columns: ExportColumns,
-  dir: string,
-  maxFileBytes: number,
-): Promise<Pick<MemberExport, 'rows' | 'byNamespace' | 'files'>> {
-  const files: { path: string; bytes: number }[] = [];
-  const byNamespace: Record<string, number> = {};
-  let rows = 0;
-  let out: WriteStream | undefined;
-  const close = async () => {
+/** Writes rows to `part-<n>.ndjson` files of `dir`, starting a new file before one would pass `maxFileBytes`. */
+export class ExportFileWriter {
+  private readonly files: { path: string; bytes: number }[] = [];
+  private readonly byNamespace: Record<string, number> = {};
+  private rows = 0;
+  private out: WriteStream | undefined;
+
+  constructor(
+    private readonly columns: ExportColumns,
+    private readonly dir: string,
+    private readonly maxFileBytes: number,
+  ) {}
+
+  async write(chunks: AsyncIterable<JS[][]>): Promise<void> {
+    for await (const chunk of chunks) {
+      let pending = '';
+      for (const cells of chunk) {
+        const { line, namespaces } = exportLine(cells, this.columns);
+        const size = Buffer.byteLength(line);
+        if (size > this.maxFileBytes) throw new Error(`An exported row takes ${size} bytes, more than one file may hold (${this.maxFileBytes}): export fewer fields`);
+        let current = this.files.at(-1);
+        if (this.out === undefined || current === undefined || current.bytes + size > this.maxFileBytes) {
+          await this.flush(pending);
+          pending = '';
+          await this.close();
+          current = { path: path.join(this.dir, `part-${this.files.length + 1}.ndjson`), bytes: 0 };
+          this.files.push(current);
+          this.out = createWriteStream(current.path);
+        }
+        pending += line;
+        current.bytes += size;
+        this.rows += 1;
+        for (const namespace of namespaces) this.byNamespace[namespace] = (this.byNamespace[namespace] ?? 0) + 1;
+      }
+      await this.flush(pending);
+    }
+  }
+
+  /** Writes one chunk's lines to the current file, waiting for the disk when its buffer is full. */
+  private async flush(text: string): Promise<void> {
+    if (text === '' || this.out === undefined) return;
+    if (!this.out.write(text)) await once(this.out, 'drain');
+  }
+
+  /** Closes the current file (the writer may go on with a new one). */
+  async close(): Promise<void> {
+    const out = this.out;
     if (out === undefined) return;
+    this.out = undefined;
     out.end();
     await once(out, 'close');
-    out = undefined;
-  };
-  try {
-    for await (const chunk of chunks) {
-      for (const cells of chunk) {
-        const { line, namespaces } = exportLine(cells, columns);
-        const size = Buffer.byteLength(line);
-        if (size > maxFileBytes) throw new Error(`An exported row takes ${size} bytes, more than one file may hold (${maxFileBytes}): export fewer fields`);
-        let current = files.at(-1);
-        if (out === undefined || current === undefined || current.bytes + size > maxFileBytes) {
-          await close();
-          current = { path: path.join(dir, `part-${files.length + 1}.ndjson`), bytes: 0 };
-          files.push(current);
-          out = createWriteStream(current.path);
-        }
-        current.bytes += size;
-        rows += 1;
-        for (const namespace of namespaces) byNamespace[namespace] = (byNamespace[namespace] ?? 0) + 1;
-        if (!out.write(line)) await once(out, 'drain');
-      }
-    }
-  } finally {
-    await close();
   }
-  return { rows, byNamespace, files: files.map((file) => ({ bytes: file.bytes, read: () => createReadStream(file.path) })) };
+
+  result(): Pick<MemberExport, 'rows' | 'byNamespace' | 'files'> {
+    return { rows: this.rows, byNamespace: { ...this.byNamespace }, files: this.files.map((file) => ({ bytes: file.bytes, read: () => createReadStream(file.path) })) };
+  }
 }

@@ -1,18 +1,19 @@
 // Export of audience members (SPEC §5.9) in one DuckDB pass: snapshot keys resolved to current profiles, their merged
 // attributes ("$profiles" of segment-relations.ts, restricted to the members) and identities, streamed to NDJSON files.
 //
-// Memory: every relation is a temp table or a streamed query of the connection, so DuckDB's limit (and spilling)
-// bounds it whatever the export's size; JavaScript holds one result chunk at a time.
+// Memory: the merge runs one shard of profiles (SHARD_KEYS node numbers) at a time, every relation is a temp table or
+// a streamed query of the connection, so DuckDB's limit bounds it whatever the export's size; JavaScript holds one
+// result chunk at a time.
 import { mkdir, rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MemberExport, MemberExportRequest, MemberExportSource, SnapshotRow } from '../engine.js';
 import type { SchemaField } from '../lake-schema.js';
 import type { DerivedProfileTables } from './duckdb-profiles.js';
 import { canonicalDatasets, declaredFields, quoteIdentifier } from './lake-sources-sql.js';
-import { writeExportRows, type ExportColumns } from './member-export-writer.js';
+import { ExportFileWriter } from './member-export-writer.js';
 import { createProfilesRelation } from './segment-relations.js';
 import { snapshotSql } from './segment-snapshots.js';
-import { readAllShardsSql } from './sharded-parquet.js';
+import { readAllShardsSql, SHARD_KEYS } from './sharded-parquet.js';
 
 const STATUSES: readonly SnapshotRow['status'][] = ['realized', 'existing', 'exited'];
 
@@ -64,12 +65,37 @@ async function createMembers(connection: DuckDBConnection, request: MemberExport
   const identities = readAllShardsSql(tables.identities);
   const rows = request.sources.map((source, index) => sourceRowsSql(source, index, identities)).join(' UNION ALL ');
   // Two keys of one profile in one snapshot: the row of the greatest key (the last one a key-ordered read meets).
-  const perSource = `SELECT "$profile", "$source", arg_max({'status': "$status", 'at': "$at"}, "$key") AS "$m" FROM (${rows}) GROUP BY ALL`;
+  const perSource = `SELECT "$profile", "$source", arg_max("$status", "$key") AS "$status", arg_max("$at", "$key") AS "$at" FROM (${rows}) GROUP BY ALL`;
   const kept = request.includeEmptyProfiles ? '' : ` WHERE "$profile" IN (${withFragmentsSql(tables)})`;
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE "$export_members" AS SELECT "$profile", list({'s': "$source", 'status': "$m".status, 'at': "$m".at} ORDER BY "$source") AS "$memberships" ` +
+    `CREATE OR REPLACE TEMP TABLE "$export_members" AS SELECT "$profile", list({'s': "$source", 'status': "$status", 'at': "$at"}) AS "$memberships" ` +
       `FROM (${perSource})${kept} GROUP BY "$profile"`,
   );
+}
+
+/** The profile ranges of the derived tables' shards holding members: one slice of the export each. */
+async function sliceNumbers(connection: DuckDBConnection): Promise<bigint[]> {
+  const result = await connection.runAndReadAll(`SELECT DISTINCT "$profile" // ${SHARD_KEYS} AS "$slice" FROM "$export_members" ORDER BY 1`);
+  return result.getRowsJS().map((row) => BigInt(row[0] as bigint));
+}
+
+/**
+ * Streams the rows of one slice (members whose profile is in shard `slice`): merged values of the leaves
+ * ("$profiles" over the slice only, so its memory follows one shard's profiles, not the export's size), identities.
+ */
+async function streamSlice(connection: DuckDBConnection, request: MemberExportRequest, tables: DerivedProfileTables, leaves: readonly SchemaField[], slice: bigint) {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE "$export_slice" AS SELECT * FROM "$export_members" WHERE "$profile" // ${SHARD_KEYS} = ${slice}`);
+  await createProfilesRelation(connection, { scope: request.scope, tables, fields: leaves.map((field) => field.path), onlyProfiles: '"$export_slice"' });
+  const from = `profile >= ${slice * SHARD_KEYS} AND profile < ${(slice + 1n) * SHARD_KEYS}`;
+  const identities =
+    `SELECT profile AS "$profile", list({'node': node, 'ns': ns, 'id': id}) AS "$identities" FROM ${readAllShardsSql(tables.members)} ` +
+    `WHERE ${from} AND profile IN (SELECT "$profile" FROM "$export_slice") GROUP BY profile`;
+  const values = leaves.map((field) => `, "$p".${quoteIdentifier(field.path)}`).join('');
+  const sql =
+    `SELECT "$m"."$profile", "$i"."$identities", "$m"."$memberships"${values} FROM "$export_slice" AS "$m" ` +
+    `JOIN (${identities}) AS "$i" ON "$i"."$profile" = "$m"."$profile" LEFT JOIN "$profiles" AS "$p" ON "$p"."$profile" = "$m"."$profile"`;
+  const result = await connection.stream(sql);
+  return result.yieldRowsJs();
 }
 
 /** Runs the export; the caller's `discard()` removes the files. */
@@ -80,23 +106,20 @@ export async function exportMembersSql(connection: DuckDBConnection, request: Me
   try {
     await createMembers(connection, request, tables);
     const leaves = exportedLeaves(request);
-    await createProfilesRelation(connection, { scope: request.scope, tables, fields: leaves.map((field) => field.path), onlyProfiles: '"$export_members"' });
-    const identities =
-      `SELECT profile AS "$profile", list({'node': node, 'ns': ns, 'id': id} ORDER BY node) AS "$identities" FROM ${readAllShardsSql(tables.members)} ` +
-      `WHERE profile IN (SELECT "$profile" FROM "$export_members") GROUP BY profile`;
-    const values = leaves.map((field) => `, "$p".${quoteIdentifier(field.path)}`).join('');
-    const sql =
-      `SELECT "$m"."$profile", "$i"."$identities", "$m"."$memberships"${values} FROM "$export_members" AS "$m" ` +
-      `JOIN (${identities}) AS "$i" ON "$i"."$profile" = "$m"."$profile" LEFT JOIN "$profiles" AS "$p" ON "$p"."$profile" = "$m"."$profile" ORDER BY "$m"."$profile"`;
-    const columns: ExportColumns = { leaves, sources: request.sources };
-    const result = await connection.stream(sql);
-    const written = await writeExportRows(result.yieldRowsJs(), columns, request.workDir, request.maxFileBytes);
+    const writer = new ExportFileWriter({ leaves, sources: request.sources }, request.workDir, request.maxFileBytes);
+    try {
+      for (const slice of await sliceNumbers(connection)) await writer.write(await streamSlice(connection, request, tables, leaves, slice));
+    } finally {
+      await writer.close();
+    }
+    const written = writer.result();
     return { ...written, discard };
   } catch (error) {
     await discard();
     throw error;
   } finally {
     await connection.run('DROP TABLE IF EXISTS "$export_members"');
+    await connection.run('DROP TABLE IF EXISTS "$export_slice"');
     await connection.run('DROP TABLE IF EXISTS "$profiles"');
   }
 }
