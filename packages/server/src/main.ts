@@ -179,7 +179,7 @@ function createSegmentJobsModule(store: Store, config: Config, effects: ServiceE
 }
 
 /** Wires export jobs (SPEC §5.9): they read snapshots and merged profiles and write through the batch pipeline. */
-function createExportsModule(store: Store, effects: ServiceEffects, profiles: ProfilesModule, segmentJobs: SegmentJobsModule): ExportsModule {
+function createExportsModule(store: Store, config: Config, effects: ServiceEffects, profiles: ProfilesModule, segmentJobs: SegmentJobsModule): ExportsModule {
   const { clock, ids, engine } = effects;
   const service = new ExportJobService({
     clock, ids, jobs: store.jobs, datasets: profiles.datasets, batches: profiles.batches, policies: profiles.policies,
@@ -189,6 +189,7 @@ function createExportsModule(store: Store, effects: ServiceEffects, profiles: Pr
   const runner = new ExportJobRunner({
     clock, engine, datasets: profiles.datasets, batches: profiles.batches, service,
     profileScope: (scope, policyId) => profiles.profiles.profileScope(scope, policyId),
+    workDir: path.join(config.dataDir, 'tmp', 'exports'), maxFileBytes: config.maxUploadBytes,
   });
   return { service, runner, sandboxStore: (sandboxId) => store.sandbox(sandboxId) };
 }
@@ -213,7 +214,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
   const window = (seconds: number) => seconds * 1000;
   const segmentSchedules = new SegmentScheduleService({ clock, ids, defaultCron: config.defaultSegmentationCron });
   const segmentJobs = createSegmentJobsModule(store, config, effects, profilesModule);
-  const exports = createExportsModule(store, effects, profilesModule, segmentJobs);
+  const exports = createExportsModule(store, config, effects, profilesModule, segmentJobs);
   return {
     clock,
     flowService,

@@ -216,12 +216,58 @@ export interface SnapshotRow {
   readonly lastQualificationTime: number;
 }
 
+/** One audience's snapshot read by an export, with the filters of its rows and where its membership is written. */
+export interface MemberExportSource {
+  readonly snapshot: SnapshotFile;
+  /** Rows of these statuses are read (`exited` included only when listed). */
+  readonly statuses: readonly SnapshotRow['status'][];
+  /** `lastQualificationTime` window, epoch ms: from inclusive, before exclusive. */
+  readonly qualifiedFrom?: number | undefined;
+  readonly qualifiedBefore?: number | undefined;
+  /** Dotted row paths receiving the member's status and its `lastQualificationTime` (ISO-8601); absent = not written. */
+  readonly statusPath?: string | undefined;
+  readonly qualificationTimePath?: string | undefined;
+}
+
+/** Members of several snapshots with their merged attributes, written as NDJSON files (export jobs, SPEC §5.9). */
+export interface MemberExportRequest {
+  readonly scope: ProfileScope;
+  readonly sources: readonly MemberExportSource[];
+  /**
+   * Profile paths to write, nested as objects, with the values `lookupProfile` gives (a path naming an object, such as
+   * `person`, writes every declared path under it). Missing values are left out.
+   */
+  readonly fields: readonly string[];
+  /** Also profiles without a fragment of a profile dataset (only identities or events). */
+  readonly includeEmptyProfiles: boolean;
+  /** A scratch directory the engine creates and fills; `discard()` removes it. */
+  readonly workDir: string;
+  /** A file is closed and the next one started before it passes this size (one upload's limit). */
+  readonly maxFileBytes: number;
+}
+
+/**
+ * The written rows: one per current profile any source's key resolves to (two keys of one profile → one row), with
+ * the requested `fields`, `identityMap` (`{<namespace>: [{id, primary}]}`, primary = the profile key's identity) and
+ * each source's membership at its paths (two keys of one profile in one snapshot: the greatest key's row).
+ */
+export interface MemberExport {
+  readonly rows: number;
+  /** Rows having ≥ 1 identity of the namespace. */
+  readonly byNamespace: Readonly<Record<string, number>>;
+  /** NDJSON files in order (none when no row), each under `maxFileBytes`. */
+  readonly files: readonly { readonly bytes: number; read(): AsyncIterable<Uint8Array> }[];
+  discard(): Promise<void>;
+}
+
 /** Evaluates compiled audiences over merged profiles (SPEC §5.5–5.7). */
 export interface SegmentEngine {
   evaluateSegments(request: SegmentEvaluationRequest): Promise<SegmentEvaluationResult>;
   previewSegment(request: PreviewRequest): Promise<PreviewResult>;
   /** Rows of a snapshot (for lookups' segmentMembership, export jobs, tests): profile key → status. */
   readSnapshot(snapshot: SnapshotFile, profileKeys?: readonly string[]): Promise<readonly SnapshotRow[]>;
+  /** Members of snapshots with their attributes, computed in one pass and streamed to disk (memory bounded by the engine's limit). */
+  exportMembers(request: MemberExportRequest): Promise<MemberExport>;
 }
 
 /** Every engine capability behind one handle, closed at shutdown. */

@@ -167,6 +167,33 @@ describe('segment job lifecycle', () => {
     expect(kept.every((snapshot) => snapshot.definitionHash === hash && snapshot.mergePolicyVersion === 1)).toBe(true);
   }, 60_000);
 
+  it('keeps every snapshot of an audience an export job that has not ended may read, and prunes them once it ended', async () => {
+    const { t, ups, gold, scope } = await appWithAudiences({ ACTIVATOR_SNAPSHOT_RETENTION_DAYS: '0' });
+    const now = t.clock.now();
+    const exportJob = await scope.exportJobs.create({
+      status: 'PROCESSING', request: { segments: [{ segmentId: gold, segmentNs: 'ups', status: ['realized', 'existing'] }] }, batchIds: [], metrics: null, errors: [],
+      segmentJobId: null, computeJobId: 'compute-1', requestId: null, createdBy: 'test', createdAt: now, updatedAt: now,
+    });
+    const run = async () => {
+      t.clock.advance(60_000);
+      const created = await ups.send('POST', JOBS, [{ segmentId: gold }]);
+      expect(created.statusCode, created.body).toBe(200);
+      await t.runtime.services.segmentJobs.jobs.whenIdle();
+      return created.json<{ id: string }>().id;
+    };
+    const jobIds: string[] = [];
+    for (let index = 0; index < 5; index += 1) jobIds.push(await run());
+    const protectedSnapshots = await scope.segmentSnapshots.listVisible(gold);
+    expect(protectedSnapshots.map((snapshot) => snapshot.jobId)).toEqual([...jobIds].reverse());
+    for (const snapshot of protectedSnapshots) expect(existsSync(snapshot.filePath)).toBe(true);
+    // Once the export ended, the next job's retention keeps the latest 3 only.
+    expect(await scope.exportJobs.update(exportJob.id, ['PROCESSING'], { status: 'SUCCEEDED', updatedAt: t.clock.now() })).toBeDefined();
+    jobIds.push(await run());
+    const kept = await scope.segmentSnapshots.listVisible(gold);
+    expect(kept.map((snapshot) => snapshot.jobId)).toEqual(jobIds.slice(3).reverse());
+    for (const snapshot of protectedSnapshots.filter((s) => !jobIds.slice(3).includes(s.jobId))) expect(existsSync(snapshot.filePath)).toBe(false);
+  }, 60_000);
+
   it('a job cancelled while the engine evaluates ends CANCELLED: the snapshots it wrote are removed and never become visible', async () => {
     const { t, ups, gold, rich, scope } = await appWithAudiences();
     await t.runtime.worker.stop();
@@ -181,6 +208,7 @@ describe('segment job lifecycle', () => {
       },
       previewSegment: (request) => runtime.engine.previewSegment(request),
       readSnapshot: (snapshot, keys) => runtime.engine.readSnapshot(snapshot, keys),
+      exportMembers: (request) => runtime.engine.exportMembers(request),
     };
     const finished: string[] = [];
     const runner = new SegmentJobRunner({

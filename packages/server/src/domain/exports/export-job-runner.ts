@@ -1,30 +1,26 @@
-// Runs one export job (SPEC §5.9): latest snapshots → filtered members → merged profiles → NDJSON into the destination batches.
+// Runs one export job (SPEC §5.9): latest snapshots → the engine's member export (one SQL pass, NDJSON files) → destination batches.
+import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { MergedProfile, ProfileEngine, ProfileScope, SegmentEngine } from '../../engine/engine.js';
+import type { MemberExport, MemberExportSource, ProfileScope, SegmentEngine } from '../../engine/engine.js';
 import type { ExportJobRecord, SandboxScopedStore, SegmentSnapshotRecord } from '../../storage/store.js';
 import type { BatchService } from '../datasets/batch-service.js';
 import type { DatasetService } from '../datasets/dataset-service.js';
 import type { Clock } from '../runtime.js';
 import { requestOf, type ExportJobService } from './export-job-service.js';
-import type { ExportRequest } from './export-request.js';
-import { exportRow, type Membership } from './export-rows.js';
+import { IDENTITIES_FIELD, MEMBERSHIP_PREFIX, type ExportRequest } from './export-request.js';
 
 export interface ExportJobRunnerDeps {
   readonly clock: Clock;
-  readonly engine: Pick<SegmentEngine, 'readSnapshot'> & Pick<ProfileEngine, 'lookupProfile'>;
+  readonly engine: Pick<SegmentEngine, 'exportMembers'>;
   readonly profileScope: (scope: SandboxScopedStore, policyId: string) => Promise<{ profileScope: ProfileScope }>;
   readonly datasets: DatasetService;
   readonly batches: BatchService;
   readonly service: ExportJobService;
+  /** Scratch space of the engine's export files (`tmp/exports`). */
+  readonly workDir: string;
+  /** One uploaded file's limit (ACTIVATOR_MAX_UPLOAD_BYTES): larger exports are split into several files of the batch. */
+  readonly maxFileBytes: number;
 }
-
-interface Member {
-  readonly profile: MergedProfile;
-  readonly membership: Map<string, Membership>;
-}
-
-/** A buffer as the one-chunk stream `BatchService.upload` reads. */
-const oneChunk = (bytes: Buffer): AsyncIterable<Uint8Array> => Readable.from([bytes]);
 
 class ExportCancelled extends Error {}
 
@@ -65,38 +61,46 @@ export class ExportJobRunner {
     }
     const dataset = await this.deps.datasets.get(scope, request.destination.datasetId);
     const declared = new Set(dataset.schema.fields.map((field) => field.path));
-    const profileDatasetIds = new Set<string>();
+    const fields = request.fields.length > 0 ? request.fields.filter((f) => f !== IDENTITIES_FIELD) : [...declared].filter((p) => !p.startsWith(MEMBERSHIP_PREFIX));
     const latest = await scope.segmentSnapshots.latestVisible(request.segments.map((s) => s.segmentId));
-    const groups: Map<string, Member>[] = [];
-    const union = new Map<string, Member>();
-    for (const filter of request.segments) {
+    const sources = request.segments.map((filter) => {
       const snapshot = latest.get(filter.segmentId);
       if (snapshot === undefined) throw new Error(`Audience ${filter.segmentId} has no evaluation: run a segment job first`);
-      const members = await this.membersOf(scope, request, filter, snapshot, profileDatasetIds);
-      const target = request.destination.segmentPerBatch ? new Map<string, Member>() : union;
-      for (const [key, member] of members) {
-        const existing = target.get(key);
-        if (existing === undefined) target.set(key, member);
-        else for (const [segmentId, entry] of member.membership) existing.membership.set(segmentId, entry);
-      }
-      if (request.destination.segmentPerBatch) groups.push(target);
-    }
-    if (!request.destination.segmentPerBatch) groups.push(union);
+      return { filter, snapshot, source: exportSource(request, filter, snapshot, declared) };
+    });
+    const groups = request.destination.segmentPerBatch ? sources.map((source) => [source]) : [sources];
     const exportStart = this.deps.clock.now();
     let total = 0;
     const byNamespace: Record<string, number> = {};
     for (const [index, group] of groups.entries()) {
       const batchId = job.batchIds[index];
       if (batchId === undefined) throw new Error('The export job has fewer batches than groups of rows');
-      const kept = [...group.values()].filter((m) => request.emptyProfiles || m.profile.sources.some((source) => profileDatasetIds.has(source)));
-      const lines = kept.map((m) => JSON.stringify(exportRow(m.profile, request.fields, declared, m.membership)));
-      if ((await scope.exportJobs.get(job.id))?.status !== 'PROCESSING') throw new ExportCancelled();
-      const bytes = Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`, 'utf8');
-      await this.deps.batches.upload(scope, batchId, request.destination.datasetId, 'export.json', oneChunk(bytes), bytes.length);
-      await this.deps.batches.complete(scope, batchId);
-      total += kept.length;
-      for (const member of kept) {
-        for (const namespace of new Set(member.profile.identities.map((identity) => identity.namespace))) byNamespace[namespace] = (byNamespace[namespace] ?? 0) + 1;
+      // Audiences evaluated under different merge policies (no policy in the request) are exported under each one.
+      const byPolicy = new Map<string, MemberExportSource[]>();
+      for (const { snapshot, source } of group) {
+        const policyId = request.mergePolicy?.id ?? snapshot.mergePolicyId;
+        byPolicy.set(policyId, [...(byPolicy.get(policyId) ?? []), source]);
+      }
+      const exports: MemberExport[] = [];
+      try {
+        for (const [policyId, policySources] of byPolicy) {
+          const { profileScope } = await this.deps.profileScope(scope, policyId);
+          const workDir = path.join(this.deps.workDir, `${scope.sandboxId}-${job.id}-${index}-${exports.length}`);
+          exports.push(await this.deps.engine.exportMembers({ scope: profileScope, sources: policySources, fields, includeEmptyProfiles: request.emptyProfiles, workDir, maxFileBytes: this.deps.maxFileBytes }));
+        }
+        if ((await scope.exportJobs.get(job.id))?.status !== 'PROCESSING') throw new ExportCancelled();
+        const files = exports.flatMap((written) => written.files);
+        if (files.length === 0) await this.deps.batches.upload(scope, batchId, request.destination.datasetId, 'export.json', Readable.from([Buffer.alloc(0)]), 0);
+        for (const [n, file] of files.entries()) {
+          await this.deps.batches.upload(scope, batchId, request.destination.datasetId, n === 0 ? 'export.json' : `export-${n + 1}.json`, file.read(), file.bytes);
+        }
+        await this.deps.batches.complete(scope, batchId);
+      } finally {
+        await Promise.all(exports.map((written) => written.discard()));
+      }
+      for (const written of exports) {
+        total += written.rows;
+        for (const [namespace, count] of Object.entries(written.byNamespace)) byNamespace[namespace] = (byNamespace[namespace] ?? 0) + count;
       }
     }
     const end = this.deps.clock.now();
@@ -106,25 +110,15 @@ export class ExportJobRunner {
       totalExportedProfileCounter: total, exportedProfileByNamespaceCounter: byNamespace,
     };
   }
+}
 
-  /** Snapshot rows passing the status and time filters, resolved to current profiles (two keys of one profile → one). */
-  private async membersOf(
-    scope: SandboxScopedStore, request: ExportRequest, filter: ExportRequest['segments'][number], snapshot: SegmentSnapshotRecord, profileDatasetIds: Set<string>,
-  ): Promise<Map<string, Member>> {
-    const window = request.qualificationTime;
-    const rows = (await this.deps.engine.readSnapshot({ path: snapshot.filePath })).filter((row) => filter.status.includes(row.status)
-      && (window?.start === undefined || row.lastQualificationTime >= window.start) && (window?.end === undefined || row.lastQualificationTime < window.end));
-    const { profileScope } = await this.deps.profileScope(scope, request.mergePolicy?.id ?? snapshot.mergePolicyId);
-    for (const dataset of profileScope.profileDatasets) profileDatasetIds.add(dataset.id);
-    const members = new Map<string, Member>();
-    for (const row of rows) {
-      const separator = row.profileKey.indexOf(':');
-      const profile = await this.deps.engine.lookupProfile(profileScope, { namespace: row.profileKey.slice(0, separator), id: row.profileKey.slice(separator + 1) });
-      if (profile === undefined) continue;
-      const member = members.get(profile.profileKey) ?? { profile, membership: new Map<string, Membership>() };
-      member.membership.set(filter.segmentId, { status: row.status, lastQualificationTime: row.lastQualificationTime });
-      members.set(profile.profileKey, member);
-    }
-    return members;
-  }
+/** One audience's snapshot as the engine reads it: the request's status and time filters, the declared membership paths. */
+function exportSource(request: ExportRequest, filter: ExportRequest['segments'][number], snapshot: SegmentSnapshotRecord, declared: ReadonlySet<string>): MemberExportSource {
+  const base = `${MEMBERSHIP_PREFIX}${filter.segmentId}`;
+  return {
+    snapshot: { path: snapshot.filePath }, statuses: filter.status,
+    qualifiedFrom: request.qualificationTime?.start, qualifiedBefore: request.qualificationTime?.end,
+    statusPath: declared.has(`${base}.status`) ? `${base}.status` : undefined,
+    qualificationTimePath: declared.has(`${base}.lastQualificationTime`) ? `${base}.lastQualificationTime` : undefined,
+  };
 }

@@ -6,6 +6,7 @@ import { definitionHash } from './job-plan.js';
 import { jobError, jobMetrics, type SucceededAudience } from './job-metrics.js';
 import type { AudienceCompiler, AudienceSource, ProfileScopes, ReferencedAudience } from './segment-job-ports.js';
 import { outcomeStatus } from './segment-job-state.js';
+import { audiencesBeingExported } from './snapshot-protection.js';
 
 export interface SegmentJobRunnerDeps {
   readonly ids: IdGenerator;
@@ -175,10 +176,16 @@ export class SegmentJobRunner {
     }
   }
 
-  /** SPEC §5.7 retention: the latest `keepLatest` snapshots per audience stay; older ones go after the retention period. */
+  /**
+   * SPEC §5.7 retention: the latest `keepLatest` snapshots per audience stay; older ones go after the retention period,
+   * except visible snapshots of audiences an export job that has not ended may read (snapshot-protection.ts).
+   */
   private async applyRetention(scope: SandboxScopedStore, now: number): Promise<void> {
     const { keepLatest, retentionMs } = this.deps.retention;
-    for (const snapshot of await scope.segmentSnapshots.listExpired(keepLatest, now - retentionMs)) {
+    const expired = await scope.segmentSnapshots.listExpired(keepLatest, now - retentionMs);
+    const exported = expired.length === 0 ? new Set<string>() : await audiencesBeingExported(scope);
+    for (const snapshot of expired) {
+      if (snapshot.visibleAt !== null && exported.has(snapshot.segmentId)) continue;
       await this.deps.lake.removeSnapshot(snapshot.filePath);
       await scope.segmentSnapshots.delete(snapshot.id);
     }

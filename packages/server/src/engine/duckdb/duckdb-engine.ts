@@ -18,6 +18,7 @@ export function createDuckDbAnalyticsEngine(db: DuckDbDatabase, ingestionOptions
     evaluateSegments: (request) => segments.evaluateSegments(request),
     previewSegment: (request) => segments.previewSegment(request),
     readSnapshot: (snapshot, keys) => segments.readSnapshot(snapshot, keys),
+    exportMembers: (request) => segments.exportMembers(request),
     ping: async () => {
       await db.query('SELECT 1');
     },

@@ -13,6 +13,8 @@ import {
   SEGMENT_RELATIONS,
   type AudienceOutcome,
   type AudienceQuery,
+  type MemberExport,
+  type MemberExportRequest,
   type MergedProfile,
   type PreviewRequest,
   type PreviewResult,
@@ -24,6 +26,7 @@ import {
 } from '../engine.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import type { DerivedProfileTables, DuckDbProfileEngine } from './duckdb-profiles.js';
+import { exportMembersSql } from './member-export.js';
 import { allProfilesSql, createEventsRelation, createMembershipsRelation, createProfilesRelation } from './segment-relations.js';
 import { insertSnapshotMemberships, readSnapshotRows, writeSnapshot } from './segment-snapshots.js';
 import { readAllShardsSql } from './sharded-parquet.js';
@@ -140,6 +143,11 @@ export class DuckDbSegmentEngine implements SegmentEngine {
 
   readSnapshot(snapshot: SnapshotFile, profileKeys?: readonly string[]): Promise<readonly SnapshotRow[]> {
     return this.database.withConnection((connection) => readSnapshotRows(connection, snapshot, profileKeys));
+  }
+
+  async exportMembers(request: MemberExportRequest): Promise<MemberExport> {
+    const tables = await this.profiles.derivedTables(request.scope);
+    return this.database.withConnection((connection) => exportMembersSql(connection, request, tables));
   }
 }
 
