@@ -186,6 +186,8 @@ describeOnEachStore('export jobs API', (storeEnv) => {
     const second = (await get(`${EXPORTS}?limit=2&offset=${page.page.pageOffset}`)).json<{ records: ExportJob[] }>();
     expect(second.records.map((r) => r.id)).toEqual(all.records.slice(2, 4).map((r) => r.id));
     expectUpsError(await get(`${EXPORTS}?offset=garbage`), 400, /^Invalid offset "garbage"/);
+    // offset=0, as clients that page by number send it, is the first page.
+    expect((await get(`${EXPORTS}?limit=2&offset=0`)).json<{ records: ExportJob[] }>().records.map((r) => r.id)).toEqual(page.records.map((r) => r.id));
     expect((await get(`${EXPORTS}?status=FAILED`)).json<{ records: unknown[] }>().records).toEqual([]);
 
     // A job still NEW (recorded but not queued yet, so the worker cannot finish it before the DELETE arrives).

@@ -87,7 +87,8 @@ export class ExportJobService {
 
   async list(scope: SandboxScopedStore, query: { limit: number; offset?: string | undefined; statuses?: readonly ExportJobStatus[] | undefined }): Promise<ExportJobList> {
     let before: { createdAt: number; id: number } | undefined;
-    if (query.offset !== undefined) {
+    // `offset=0` (what clients written for numeric offsets send for the first page) is the first page.
+    if (query.offset !== undefined && query.offset !== '0') {
       const match = /^(\d{1,15})_(\d{1,15})$/.exec(query.offset);
       if (match === null) throw new AppError('VALIDATION', `Invalid offset ${JSON.stringify(query.offset)}: pass the pageOffset of a previous page (<creationTimeMs>_<id>)`);
       before = { createdAt: Number(match[1]), id: Number(match[2]) };
