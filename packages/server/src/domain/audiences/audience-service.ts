@@ -10,6 +10,7 @@ import {
 } from './audience-rules.js';
 import { checkExpression } from './expression-check.js';
 import { fieldCatalogueOf } from './field-catalogue.js';
+import { chooseMergePolicy, type MergePolicyLookup } from './merge-policy-choice.js';
 import type { PqlChecker } from './pql-port.js';
 
 export type Audience = SegmentDefinitionRecord;
@@ -37,10 +38,7 @@ export interface AudienceServiceDeps {
   readonly clock: Clock;
   readonly checker: PqlChecker;
   readonly datasets: { list(scope: SandboxScopedStore): Promise<readonly { readonly profileEnabled: boolean; readonly schema: DatasetSchema }[]> };
-  readonly policies: {
-    get(scope: SandboxScopedStore, id: string): Promise<{ readonly id: string }>;
-    defaultPolicy(scope: SandboxScopedStore): Promise<{ readonly id: string }>;
-  };
+  readonly policies: MergePolicyLookup;
   /** The dataflows of the sandbox with the audiences they map (an audience mapped there cannot be deleted or made inactive). */
   readonly flows: { list(scope: SandboxScopedStore): Promise<readonly { readonly id: string; readonly audiences: readonly { readonly segmentId: string }[] }[]> };
 }
@@ -154,17 +152,9 @@ export class AudienceService {
     return checkExpression(text, { checker: this.deps.checker, catalogue, definitions: scope.segmentDefinitions, mergePolicyId, selfId });
   }
 
-  /** The merge policy to store: the named one (which must exist in the sandbox) or the sandbox default, explicitly. */
-  private async mergePolicyOf(scope: SandboxScopedStore, requested: string | undefined): Promise<string> {
-    if (requested === undefined) return (await this.deps.policies.defaultPolicy(scope)).id;
-    try {
-      return (await this.deps.policies.get(scope, requested)).id;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'NOT_FOUND') {
-        throw new AppError('VALIDATION', `mergePolicyId ${requested} is not a merge policy of this sandbox; list them with GET /data/core/ups/config/mergePolicies`);
-      }
-      throw error;
-    }
+  /** The merge policy to use (and store): the named one, which must exist in the sandbox, or the sandbox default. */
+  private mergePolicyOf(scope: SandboxScopedStore, requested: string | undefined): Promise<string> {
+    return chooseMergePolicy(this.deps.policies, scope, requested);
   }
 
   /** Audiences referencing `id` through `inSegment` must keep using the same merge policy as it. */

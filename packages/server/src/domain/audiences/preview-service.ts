@@ -12,6 +12,7 @@ import type { DatasetSchema } from '../../engine/lake-schema.js';
 import type { Clock, IdGenerator } from '../runtime.js';
 import { checkExpression } from './expression-check.js';
 import { fieldCatalogueOf } from './field-catalogue.js';
+import { chooseMergePolicy, type MergePolicyLookup } from './merge-policy-choice.js';
 import { MAX_EXPRESSION_LENGTH } from './pql-port.js';
 
 /** SPEC §5.5: previews are kept one hour. */
@@ -55,10 +56,7 @@ export interface PreviewServiceDeps {
   /** `ACTIVATOR_PREVIEW_SAMPLE_SIZE`: profiles evaluated exactly before sampling. */
   readonly sampleSize: number;
   readonly datasets: { list(scope: SandboxScopedStore): Promise<readonly { readonly profileEnabled: boolean; readonly schema: DatasetSchema }[]> };
-  readonly policies: {
-    get(scope: SandboxScopedStore, id: string): Promise<{ readonly id: string }>;
-    defaultPolicy(scope: SandboxScopedStore): Promise<{ readonly id: string }>;
-  };
+  readonly policies: MergePolicyLookup;
   /** The engine's view of the sandbox under a merge policy. */
   profileScope(scope: SandboxScopedStore, policyId: string): Promise<{ readonly profileScope: ProfileScope }>;
 }
@@ -167,16 +165,8 @@ export class PreviewService {
     return entries;
   }
 
-  /** The named merge policy (which must exist in the sandbox) or the sandbox default. */
-  private async mergePolicyOf(scope: SandboxScopedStore, requested: string | undefined): Promise<string> {
-    if (requested === undefined) return (await this.deps.policies.defaultPolicy(scope)).id;
-    try {
-      return (await this.deps.policies.get(scope, requested)).id;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'NOT_FOUND') {
-        throw new AppError('VALIDATION', `mergePolicyId ${requested} is not a merge policy of this sandbox; list them with GET /data/core/ups/config/mergePolicies`);
-      }
-      throw error;
-    }
+  /** The merge policy to use (and store): the named one, which must exist in the sandbox, or the sandbox default. */
+  private mergePolicyOf(scope: SandboxScopedStore, requested: string | undefined): Promise<string> {
+    return chooseMergePolicy(this.deps.policies, scope, requested);
   }
 }
