@@ -224,9 +224,8 @@ export interface MemberExportSource {
   /** `lastQualificationTime` window, epoch ms: from inclusive, before exclusive. */
   readonly qualifiedFrom?: number | undefined;
   readonly qualifiedBefore?: number | undefined;
-  /** Dotted row paths receiving the member's status and its `lastQualificationTime` (ISO-8601); absent = not written. */
-  readonly statusPath?: string | undefined;
-  readonly qualificationTimePath?: string | undefined;
+  /** The audience's id: the key of the member's entry in the row's `segmentMembership.ups` (SPEC §3.1 system field). */
+  readonly audienceId: string;
 }
 
 /** Members of several snapshots with their merged attributes, written as NDJSON files (export jobs, SPEC §5.9). */
@@ -249,7 +248,8 @@ export interface MemberExportRequest {
 /**
  * The written rows: one per current profile any source's key resolves to (two keys of one profile → one row), with
  * the requested `fields`, `identityMap` (`{<namespace>: [{id, primary}]}`, primary = the profile key's identity) and
- * each source's membership at its paths (two keys of one profile in one snapshot: the greatest key's row).
+ * `segmentMembership` (`{"ups": {<audienceId>: {status, lastQualificationTime}}}` for every source the profile is a
+ * member of; two keys of one profile in one snapshot: the greatest key's row).
  */
 export interface MemberExport {
   readonly rows: number;

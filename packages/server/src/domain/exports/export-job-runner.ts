@@ -7,7 +7,7 @@ import type { BatchService } from '../datasets/batch-service.js';
 import type { DatasetService } from '../datasets/dataset-service.js';
 import type { Clock } from '../runtime.js';
 import { requestOf, type ExportJobService } from './export-job-service.js';
-import { IDENTITIES_FIELD, MEMBERSHIP_PREFIX, type ExportRequest } from './export-request.js';
+import { IDENTITIES_FIELD, type ExportRequest } from './export-request.js';
 
 export interface ExportJobRunnerDeps {
   readonly clock: Clock;
@@ -60,13 +60,13 @@ export class ExportJobRunner {
       if (segmentJob?.status !== 'SUCCEEDED') throw new Error(`The segment job ${job.segmentJobId} run first ended ${segmentJob?.status ?? 'missing'}`);
     }
     const dataset = await this.deps.datasets.get(scope, request.destination.datasetId);
-    const declared = new Set(dataset.schema.fields.map((field) => field.path));
-    const fields = request.fields.length > 0 ? request.fields.filter((f) => f !== IDENTITIES_FIELD) : [...declared].filter((p) => !p.startsWith(MEMBERSHIP_PREFIX));
+    // segmentMembership is a system field (never declared): every row carries it, whatever the destination declares.
+    const fields = request.fields.length > 0 ? request.fields.filter((f) => f !== IDENTITIES_FIELD) : dataset.schema.fields.map((field) => field.path);
     const latest = await scope.segmentSnapshots.latestVisible(request.segments.map((s) => s.segmentId));
     const sources = request.segments.map((filter) => {
       const snapshot = latest.get(filter.segmentId);
       if (snapshot === undefined) throw new Error(`Audience ${filter.segmentId} has no evaluation: run a segment job first`);
-      return { filter, snapshot, source: exportSource(request, filter, snapshot, declared) };
+      return { filter, snapshot, source: exportSource(request, filter, snapshot) };
     });
     const groups = request.destination.segmentPerBatch ? sources.map((source) => [source]) : [sources];
     const exportStart = this.deps.clock.now();
@@ -112,13 +112,11 @@ export class ExportJobRunner {
   }
 }
 
-/** One audience's snapshot as the engine reads it: the request's status and time filters, the declared membership paths. */
-function exportSource(request: ExportRequest, filter: ExportRequest['segments'][number], snapshot: SegmentSnapshotRecord, declared: ReadonlySet<string>): MemberExportSource {
-  const base = `${MEMBERSHIP_PREFIX}${filter.segmentId}`;
+/** One audience's snapshot as the engine reads it: the request's status and time filters; rows carry its membership under its id. */
+function exportSource(request: ExportRequest, filter: ExportRequest['segments'][number], snapshot: SegmentSnapshotRecord): MemberExportSource {
   return {
     snapshot: { path: snapshot.filePath }, statuses: filter.status,
     qualifiedFrom: request.qualificationTime?.start, qualifiedBefore: request.qualificationTime?.end,
-    statusPath: declared.has(`${base}.status`) ? `${base}.status` : undefined,
-    qualificationTimePath: declared.has(`${base}.lastQualificationTime`) ? `${base}.lastQualificationTime` : undefined,
+    audienceId: filter.segmentId,
   };
 }

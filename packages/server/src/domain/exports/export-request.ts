@@ -6,8 +6,6 @@ export const MEMBER_STATUSES: readonly MemberStatus[] = ['realized', 'existing',
 export const DEFAULT_STATUSES: readonly MemberStatus[] = ['realized', 'existing'];
 /** The pseudo-path selecting the identity list. */
 export const IDENTITIES_FIELD = 'identities.id';
-/** Destination paths `segmentMembership.ups.<audience id>.status` / `.lastQualificationTime` receive each member's membership. */
-export const MEMBERSHIP_PREFIX = 'segmentMembership.ups.';
 /** Bounds on what a client can make us resolve and store. */
 export const MAX_EXPORT_SEGMENTS = 100;
 export const MAX_EXPORT_FIELDS = 500;

@@ -100,7 +100,7 @@ async function hasInvalidElement(connection: DuckDBConnection, scan: BoundSql): 
  * undeclared keys and the rest are sorted out.
  */
 function directJsonRelation(fields: readonly EffectiveField[], format: 'array' | 'newline_delimited', params: BoundSql['params'], maxRecordBytes: number): DirectRelation {
-  const containers = new Map<string, Set<string>>([['', new Set(['identityMap'])]]);
+  const containers = new Map<string, Set<string>>([['', new Set(['identityMap', 'segmentMembership'])]]);
   for (const field of fields) {
     const segments = field.path.split('.');
     segments.forEach((segment, depth) => {
@@ -157,9 +157,10 @@ function directJsonRelation(fields: readonly EffectiveField[], format: 'array' |
     'NULL::JSON AS "$record"',
     'NULL::VARCHAR AS "$unknown"',
     `${valueAt('identityMap')}::VARCHAR AS "$identity_map"`,
+    `${valueAt('segmentMembership')}::VARCHAR AS "$segment_membership"`,
     ...values,
   ];
-  return { sql: `SELECT ${columns.join(', ')} FROM ${from}`, params, hasIdentityMap: true };
+  return { sql: `SELECT ${columns.join(', ')} FROM ${from}`, params, hasIdentityMap: true, hasSegmentMembership: true };
 }
 
 /** Where each path may be found in a record: every grouping of its segments into keys (`a.b.c`, `a."b.c"`, …). */
@@ -172,6 +173,7 @@ interface JsonPathPlan {
   readonly containers: readonly { readonly path: string; readonly position: number; readonly allowedKeys: readonly string[] }[];
   readonly rootAllowedKeys: readonly string[];
   readonly identityMapPosition: number;
+  readonly segmentMembershipPosition: number;
   /** The same for the usual record, where every key is a single declared segment: fully nested paths only. */
   readonly nested: NestedPathPlan;
 }
@@ -185,6 +187,7 @@ interface NestedPathPlan {
   readonly jsonPaths: readonly string[];
   readonly fieldPositions: ReadonlyMap<number, number>;
   readonly identityMapPosition: number;
+  readonly segmentMembershipPosition: number;
   /** Positions of the record's allowed keys. */
   readonly rootChildren: readonly number[];
   /** Per nested container: its position, and the positions of its allowed keys (its keys are `"$kn"[index + 2]`). */
@@ -207,7 +210,7 @@ function jsonPathPlan(fields: readonly EffectiveField[]): JsonPathPlan {
   const containers = containerPaths.flatMap((containerPath) =>
     spellings(containerPath.split('.')).map((spelling) => ({ path: containerPath, position: position(spelling), allowedKeys: keysUnder(containerPath) })),
   );
-  return { jsonPaths, fieldSpellings, containers, rootAllowedKeys: [...known, 'identityMap'], identityMapPosition: position('$."identityMap"'), nested: nestedPathPlan(fields, containerPaths) };
+  return { jsonPaths, fieldSpellings, containers, rootAllowedKeys: [...known, 'identityMap', 'segmentMembership'], identityMapPosition: position('$."identityMap"'), segmentMembershipPosition: position('$."segmentMembership"'), nested: nestedPathPlan(fields, containerPaths) };
 }
 
 function nestedPathPlan(fields: readonly EffectiveField[], containerPaths: readonly string[]): NestedPathPlan {
@@ -220,7 +223,7 @@ function nestedPathPlan(fields: readonly EffectiveField[], containerPaths: reado
     return jsonPaths.length;
   };
   const fieldPositions = new Map(fields.map((field) => [field.index, position(field.path.split('.'))]));
-  const all = [...fields.map((field) => field.path), ...containerPaths, 'identityMap'].map((logical) => logical.split('.'));
+  const all = [...fields.map((field) => field.path), ...containerPaths, 'identityMap', 'segmentMembership'].map((logical) => logical.split('.'));
   const childrenOf = (prefix: readonly string[]) => {
     const names = new Set(all.filter((segments) => segments.length > prefix.length && prefix.every((segment, index) => segments[index] === segment)).map((segments) => segments[prefix.length] as string));
     return [...names].map((name) => position([...prefix, name]));
@@ -230,7 +233,7 @@ function nestedPathPlan(fields: readonly EffectiveField[], containerPaths: reado
     const segments = containerPath.split('.');
     return { position: position(segments), children: childrenOf(segments) };
   });
-  return { jsonPaths, fieldPositions, identityMapPosition: position(['identityMap']), rootChildren, containers };
+  return { jsonPaths, fieldPositions, identityMapPosition: position(['identityMap']), segmentMembershipPosition: position(['segmentMembership']), rootChildren, containers };
 }
 
 /** JSONPaths for every way of grouping `segments` into (possibly dotted) keys, fully nested first. */
@@ -303,6 +306,7 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' 
     `CASE WHEN "$doc" IS NULL THEN to_json(coalesce("$raw", j::VARCHAR)) ELSE ${standardJsonSql('"$doc"::JSON', 'j::VARCHAR')} END AS "$record"`,
     `CASE WHEN "$usual" OR "$type" <> 'OBJECT' OR (${allowedHere}) THEN NULL ELSE flatten([${unknownLists.map((list) => `coalesce(${list}, []::VARCHAR[])`).join(', ')}])[1] END AS "$unknown"`,
     `(CASE WHEN "$usual" THEN ${nestedJson(plan.nested.identityMapPosition)} ELSE ${json(plan.identityMapPosition)} END)::VARCHAR AS "$identity_map"`,
+    `(CASE WHEN "$usual" THEN ${nestedJson(plan.nested.segmentMembershipPosition)} ELSE ${json(plan.segmentMembershipPosition)} END)::VARCHAR AS "$segment_membership"`,
     ...values,
   ];
   const staged = {
@@ -343,6 +347,7 @@ function jsonRelation(plan: JsonPathPlan, scan: BoundSql, numbering: 'position' 
     sql: `SELECT ${columns.join(', ')} FROM (${parsed})`,
     params: {},
     hasIdentityMap: true,
+    hasSegmentMembership: true,
     count: { sql: `SELECT count(*) AS n FROM ${STAGED_ROWS_TABLE}`, params: {} },
   };
 }

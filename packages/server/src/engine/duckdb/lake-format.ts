@@ -10,6 +10,7 @@ export const LAKE_COLUMN = {
   row: '$row',
   identities: '$identities',
   mapIdentities: '$map_identities',
+  segmentMembership: '$segment_membership',
   primaryNs: '$primary_ns',
   primaryId: '$primary_id',
   fragmentTime: '$fragment_time',

@@ -54,7 +54,7 @@ describe('exportMembers at scale', () => {
   it('exports 200,000 members within a 256 MB DuckDB limit, to size-bounded files', async () => {
     const written = await segments.exportMembers({
       scope, fields: ['name', 'loyalty.points', 'note'], includeEmptyProfiles: false, workDir: path.join(tmp, 'work'), maxFileBytes: 16 * 1024 * 1024,
-      sources: [{ snapshot: { path: snapshot }, statuses: ['realized', 'existing'], statusPath: 'segmentMembership.ups.seg.status' }],
+      sources: [{ snapshot: { path: snapshot }, statuses: ['realized', 'existing'], audienceId: 'seg' }],
     });
     try {
       expect(written.rows).toBe(MEMBERS);
@@ -76,7 +76,7 @@ describe('exportMembers at scale', () => {
       expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{
         name: 'N-8', loyalty: { points: 8 }, note: NOTE,
         identityMap: { CRMID: [{ id: 'C-8', primary: true }], Email: [{ id: 'e8@x.com', primary: false }] },
-        segmentMembership: { ups: { seg: { status: 'existing' } } },
+        segmentMembership: { ups: { seg: { status: 'existing', lastQualificationTime: '2025-01-03T00:00:00.000Z' } } },
       }]);
     } finally {
       await written.discard();

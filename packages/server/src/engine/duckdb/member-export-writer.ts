@@ -10,6 +10,9 @@ import type { MemberExport, MemberExportSource } from '../engine.js';
 import type { SchemaField } from '../lake-schema.js';
 import { getOwn, jsonValueOf, setOwn } from './profile-values.js';
 
+/** The one membership namespace (SPEC §3.1, limitation 16). */
+const MEMBERSHIP_NAMESPACE = 'ups';
+
 /** What the columns after `"$profile", "$identities", "$memberships"` hold, and where memberships go. */
 export interface ExportColumns {
   readonly leaves: readonly SchemaField[];
@@ -69,11 +72,12 @@ export function exportLine(cells: readonly JS[], columns: ExportColumns): { line
     else list.push(entry);
   }
   setOwn(row, 'identityMap', identityMap);
+  const audiences: Record<string, { status: string; lastQualificationTime: string }> = {};
   for (const membership of memberships) {
     const source = columns.sources[membership.s];
-    if (source?.statusPath !== undefined) setAt(row, source.statusPath, membership.status);
-    if (source?.qualificationTimePath !== undefined) setAt(row, source.qualificationTimePath, new Date(Number(membership.at)).toISOString());
+    if (source !== undefined) setOwn(audiences, source.audienceId, { status: membership.status, lastQualificationTime: new Date(Number(membership.at)).toISOString() });
   }
+  if (memberships.length > 0) setOwn(row, 'segmentMembership', { [MEMBERSHIP_NAMESPACE]: audiences });
   return { line: `${JSON.stringify(row)}\n`, namespaces };
 }
 

@@ -162,11 +162,12 @@ describe('exportMembers equals rows built from lookupProfile', () => {
       const identityMap: Record<string, { id: string; primary: boolean }[]> = {};
       for (const identity of profile.identities) (identityMap[identity.namespace] ??= []).push({ id: identity.id, primary: `${identity.namespace}:${identity.id}` === key });
       row['identityMap'] = identityMap;
+      const audiences: Record<string, unknown> = {};
       for (const [index, entry] of membership) {
         const source = sources[index] as MemberExportSource;
-        if (source.statusPath !== undefined) put(row, source.statusPath, entry.status);
-        if (source.qualificationTimePath !== undefined) put(row, source.qualificationTimePath, new Date(entry.lastQualificationTime).toISOString());
+        audiences[source.audienceId] = { status: entry.status, lastQualificationTime: new Date(entry.lastQualificationTime).toISOString() };
       }
+      row['segmentMembership'] = { ups: audiences };
       expected.set(key, row);
     }
     return expected;
@@ -199,8 +200,8 @@ describe('exportMembers equals rows built from lookupProfile', () => {
   it.each(cases)('exports every member as the lookups give it (%j, empty profiles %s)', async (rules, includeEmpty) => {
     const [first, second] = snapshots as [Snapshot, Snapshot];
     const sources: MemberExportSource[] = [
-      { snapshot: { path: first.file }, statuses: ['realized', 'existing'], statusPath: 'segmentMembership.ups.seg_a.status', qualificationTimePath: 'segmentMembership.ups.seg_a.lastQualificationTime' },
-      { snapshot: { path: second.file }, statuses: ['realized', 'existing', 'exited'], qualifiedFrom: Date.parse('2025-01-02T00:00:00Z'), statusPath: 'segmentMembership.ups.seg_b.status' },
+      { snapshot: { path: first.file }, statuses: ['realized', 'existing'], audienceId: '5a1c3e9b-0d2f-4b6a-8c7e-1f2a3b4c5d6e' },
+      { snapshot: { path: second.file }, statuses: ['realized', 'existing', 'exited'], qualifiedFrom: Date.parse('2025-01-02T00:00:00Z'), audienceId: 'seg_b' },
     ];
     const written = await segments.exportMembers({ scope: scope(rules), sources, fields: REQUESTED, includeEmptyProfiles: includeEmpty, workDir: path.join(tmp, 'work'), maxFileBytes: 2_000 });
     try {
@@ -226,7 +227,7 @@ describe('exportMembers equals rows built from lookupProfile', () => {
 
   it('writes no file when no key passes the filters', async () => {
     const rules: MergeRules = { identityGraph: 'pdg', attributeMerge: { type: 'timestampOrdered' } };
-    const source: MemberExportSource = { snapshot: { path: (snapshots[0] as Snapshot).file }, statuses: ['realized'], qualifiedFrom: Date.parse('2030-01-01T00:00:00Z') };
+    const source: MemberExportSource = { snapshot: { path: (snapshots[0] as Snapshot).file }, statuses: ['realized'], qualifiedFrom: Date.parse('2030-01-01T00:00:00Z'), audienceId: 'seg_a' };
     const written = await segments.exportMembers({ scope: scope(rules), sources: [source], fields: ['name'], includeEmptyProfiles: true, workDir: path.join(tmp, 'none'), maxFileBytes: 1_000 });
     expect({ rows: written.rows, files: written.files.length, byNamespace: written.byNamespace }).toEqual({ rows: 0, files: 0, byNamespace: {} });
     await written.discard();

@@ -19,6 +19,8 @@ export interface SourceRelation extends BoundSql {
   readonly staging?: BoundSql;
   /** Whether `"$identity_map"` can be non-NULL (validation skips the identityMap SQL otherwise). */
   readonly hasIdentityMap: boolean;
+  /** Whether the relation has `"$segment_membership"` (the record's segmentMembership JSON text or NULL; JSON sources). */
+  readonly hasSegmentMembership?: boolean;
   /**
    * Fields (effective indexes) read natively: the relation also has `n<i>`, the value already in its lake type
    * (NULL when absent or when it needs the text conversion), and `v<i>` is then only the text of the values
@@ -30,7 +32,7 @@ export interface SourceRelation extends BoundSql {
 }
 
 /** Rows straight from a reader: no staging, no row numbers (`"$row"` NULL), no records (`"$record"` NULL). */
-export type DirectRelation = Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'nativeFields'>;
+export type DirectRelation = Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'hasSegmentMembership' | 'nativeFields'>;
 
 /** The per-connection temp table a {@link SourceRelation.staging} statement fills. */
 export const STAGED_ROWS_TABLE = 'ingest_staged_rows';

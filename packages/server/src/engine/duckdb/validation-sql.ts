@@ -3,6 +3,7 @@
 // Readers (CSV, JSON, Parquet) produce a SourceRelation; this module stacks three SELECTs on it (convert,
 // identities, first error) and projects either the lake columns of valid rows or the error rows.
 import type { DatasetSchema, RowErrorCode, SchemaField } from '../lake-schema.js';
+import { segmentMembershipColumnsSql } from './segment-membership-sql.js';
 import { identityMapColumnsSql, identityOutcomeSql, schemaIdentityIdSql, type SchemaIdentitySql } from './identity-sql.js';
 import {
   convertArraySql,
@@ -57,9 +58,11 @@ const ERROR_STRUCT = 'STRUCT(code VARCHAR, field VARCHAR, message VARCHAR)';
 export interface ValidatedSql extends BoundSql {
   /** Whether rows may carry identityMap identities (`"$idm_entries"`). */
   readonly hasIdentityMap: boolean;
+  /** Whether rows may carry a segmentMembership (`"$sm_text"`, canonical JSON text or NULL). */
+  readonly hasSegmentMembership: boolean;
 }
 
-export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'nativeFields'>): ValidatedSql {
+export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelation, 'sql' | 'params' | 'hasIdentityMap' | 'hasSegmentMembership' | 'nativeFields'>): ValidatedSql {
   const fields = effectiveFields(schema);
   const byPath = new Map(fields.map((field) => [field.path, field]));
   const primaryPath = schema.identities.find((identity) => identity.primary)?.path;
@@ -82,7 +85,9 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
   const identityIds = schema.identities.flatMap((identity, index) => (identity.primary ? [`${idOf(identity)} AS id${index}`] : []));
   const identityMap = source.hasIdentityMap ? identityMapColumnsSql('"$idm"', '"$identity_map"') : [];
   const outcome = identityOutcomeSql(identities, source.hasIdentityMap);
-  const parsed = source.hasIdentityMap ? `SELECT *, TRY_CAST("$identity_map" AS JSON) AS "$idm" FROM (${source.sql})` : source.sql;
+  const membership = source.hasSegmentMembership === true ? segmentMembershipColumnsSql('"$segment_membership"') : undefined;
+  const withIdm = source.hasIdentityMap ? `SELECT *, TRY_CAST("$identity_map" AS JSON) AS "$idm" FROM (${source.sql})` : source.sql;
+  const parsed = membership ? `SELECT *, ${membership.second.join(', ')} FROM (SELECT *, ${membership.first.join(', ')} FROM (${withIdm}))` : withIdm;
   const convert = `SELECT ${['*', ...typed, ...identityIds, ...identityMap].join(', ')} FROM (${parsed})`;
   const withIdentities = outcome.extraColumns.length === 0 ? convert : `SELECT *, ${outcome.extraColumns.join(', ')} FROM (${convert})`;
   const withPrimary = `SELECT *, ${outcome.primary} AS "$primary" FROM (${withIdentities})`;
@@ -90,20 +95,23 @@ export function validatedRowsSql(schema: DatasetSchema, source: Pick<SourceRelat
     (field) => `${errorCodeSql(field, conversions.get(field.index)?.failure ?? 'NULL', field.path === primaryPath, native.has(field.index))} AS e${field.index}`,
   );
   const checked = `SELECT ${['*', ...codes, `(${outcome.error})::${ERROR_STRUCT} AS "$identity_error"`].join(', ')} FROM (${withPrimary})`;
-  const valid = ['"$problem" IS NULL', '"$unknown" IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), '"$identity_error" IS NULL'].join(' AND ');
+  const valid = [
+    '"$problem" IS NULL', '"$unknown" IS NULL', ...fields.map((field) => `e${field.index} IS NULL`), ...(membership ? ['"$sm_problem" IS NULL'] : []), '"$identity_error" IS NULL',
+  ].join(' AND ');
   const schemaPrimary = schema.identities.findIndex((identity) => identity.primary);
   const columns = [
     '"$row"',
     '"$record"',
     ...fields.map((field) => `t${field.index}`),
     ...(source.hasIdentityMap ? ['"$idm_entries"'] : []),
+    ...(membership ? ['"$sm_text"'] : []),
     '"$primary"',
     `${schemaPrimary === -1 ? 'false' : `id${schemaPrimary} IS NOT NULL`} AS "$primary_is_schema"`,
     `(random() < 2.0 AND ${valid}) AS "$valid"`,
-    `${firstErrorSql(fields)} AS "$err"`,
+    `${firstErrorSql(fields, membership !== undefined)} AS "$err"`,
   ];
   const validated = `SELECT ${columns.join(', ')} FROM (${checked})`;
-  return { sql: validated, params: source.params, hasIdentityMap: source.hasIdentityMap };
+  return { sql: validated, params: source.params, hasIdentityMap: source.hasIdentityMap, hasSegmentMembership: membership !== undefined };
 }
 
 function conversionOf(field: EffectiveField): ConversionSql {
@@ -124,8 +132,8 @@ function errorCodeSql(field: EffectiveField, failure: string, isPrimaryIdentity:
   return `CASE WHEN ${absent} THEN ${missing} WHEN ${invalid} THEN ${failure} END`;
 }
 
-/** One error per row, the first of: malformed (or too large), unknown field, fields in effective order, identity rules. */
-function firstErrorSql(fields: readonly EffectiveField[]): string {
+/** One error per row, the first of: malformed (or too large), unknown field, fields in effective order, segmentMembership shape, identity rules. */
+function firstErrorSql(fields: readonly EffectiveField[], hasSegmentMembership: boolean): string {
   const structOf = (code: string, field: string, message: string) => `{'code': ${code}, 'field': ${field}, 'message': ${message}}::${ERROR_STRUCT}`;
   const fieldBranches = fields.map((field) => {
     const messages = (['TYPE_MISMATCH', 'VALUE_OUT_OF_RANGE', 'REQUIRED_FIELD_MISSING'] as const)
@@ -138,7 +146,9 @@ function firstErrorSql(fields: readonly EffectiveField[]): string {
   return (
     `CASE WHEN "$problem" IS NOT NULL THEN ${structOf(problemCode, 'NULL', '"$problem"')} ` +
     `WHEN "$unknown" IS NOT NULL THEN ${structOf("'UNKNOWN_FIELD'", '"$unknown"', "'field is not declared in the schema'")} ` +
-    `${fieldBranches.join(' ')} ELSE "$identity_error" END`
+    `${fieldBranches.join(' ')} ` +
+    (hasSegmentMembership ? `WHEN "$sm_problem" IS NOT NULL THEN ${structOf("'INVALID_SEGMENT_MEMBERSHIP'", "'segmentMembership'", '"$sm_problem"')} ` : '') +
+    'ELSE "$identity_error" END'
   );
 }
 
@@ -164,6 +174,7 @@ export function lakeRowsSql(schema: DatasetSchema, validated: ValidatedSql, file
     '$file_name::VARCHAR AS "$file"',
     ...(pass === 'checked' ? ['"$row"::BIGINT AS "$row"'] : []),
     ...(validated.hasIdentityMap ? [`${mapIdentities}::STRUCT(ns VARCHAR, id VARCHAR)[] AS "$map_identities"`] : []),
+    ...(validated.hasSegmentMembership ? ['"$sm_text"::VARCHAR AS "$segment_membership"'] : []),
     ...(primaryRequired
       ? []
       : ['CASE WHEN NOT "$primary_is_schema" THEN "$primary".ns END::VARCHAR AS "$primary_ns"', 'CASE WHEN NOT "$primary_is_schema" THEN "$primary".id END::VARCHAR AS "$primary_id"']),
