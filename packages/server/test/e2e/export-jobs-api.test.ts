@@ -63,6 +63,32 @@ describeOnEachStore('export jobs API', (storeEnv) => {
     const rows = await duck.query(`SELECT crmId AS c, points AS p FROM read_parquet([${parts.join(', ')}], union_by_name = true)`);
     return rows.map((row) => `${String(row['c'])}|${String(row['p'])}`).sort();
   };
+  type Memberships = Record<string, { status: string; lastQualificationTime: string }>;
+  /** crmId → the `segmentMembership.ups` the export wrote into the lake batch (system column, canonical JSON text). */
+  const lakeMemberships = async (batchId: string): Promise<Record<string, Memberships>> => {
+    const dir = path.join(t.dataDir, 'lake', sandboxId, targetId, batchId);
+    const parts = readdirSync(dir).filter((name) => name.endsWith('.parquet')).map((name) => `'${path.join(dir, name)}'`);
+    const rows = await duck.query(`SELECT crmId AS c, "$segment_membership" AS m FROM read_parquet([${parts.join(', ')}], union_by_name = true)`);
+    return Object.fromEntries(rows.map((row) => [String(row['c']), (JSON.parse(String(row['m'])) as { ups: Memberships }).ups]));
+  };
+  /** The profile lookup's membership of `crmId` in `audienceId` (SPEC §5.3: from the latest snapshot). */
+  const lookedUp = async (crmId: string, audienceId: string) => {
+    const response = await get(`${UPS}/access/entities?schema.name=_xdm.context.profile&entityId=${crmId}&entityIdNS=CRMID`);
+    expect(response.statusCode, response.body).toBe(200);
+    const [profile] = Object.values(response.json<Record<string, { entity: { segmentMembership?: { ups: Memberships } } }>>());
+    const membership = profile?.entity.segmentMembership?.ups[audienceId];
+    expect(membership, `${crmId} in ${audienceId}`).toBeDefined();
+    return membership;
+  };
+  /** Expected rows' memberships: each crmId's audiences, as the lookup gives them. */
+  const expectedMemberships = async (audiencesOf: Record<string, string[]>): Promise<Record<string, Memberships>> => {
+    const expected: Record<string, Memberships> = {};
+    for (const [crm, audiences] of Object.entries(audiencesOf)) {
+      expected[crm] = {};
+      for (const id of audiences) expected[crm][id] = (await lookedUp(crm, id)) as Memberships[string];
+    }
+    return expected;
+  };
   const audience = async (name: string, pql: string): Promise<string> => {
     const created = await post(`${UPS}/segment/definitions`, { name, schema: PROFILE, expression: { type: 'PQL', format: 'pql/text', value: pql } });
     expect(created.statusCode, created.body).toBe(200);
@@ -125,6 +151,11 @@ describeOnEachStore('export jobs API', (storeEnv) => {
     const unionDone = await finished(union.id);
     expect(unionDone.metrics.totalExportedProfileCounter).toBe(4);
     expect(await lakeRows(union.destination.batchId)).toEqual(['C-1|120', 'C-2|40', 'C-3|500', 'C-4|100']);
+    // Every row carries its audiences under segmentMembership.ups (the target declares no membership path).
+    // points > 100 → over100, points < 110 → under110 (C-1 120, C-2 40, C-3 500, C-4 100), all realized.
+    const unionMemberships = await lakeMemberships(union.destination.batchId);
+    expect(unionMemberships).toEqual(await expectedMemberships({ 'C-1': [over100], 'C-2': [under110], 'C-3': [over100], 'C-4': [under110] }));
+    for (const row of Object.values(unionMemberships)) expect(Object.values(row).map((m) => m.status)).toEqual(['realized']);
 
     const perBatch = await post(EXPORTS, exportBody({ filter: both, destination: { datasetId: targetId, segmentPerBatch: true } }));
     expect(perBatch.statusCode, perBatch.body).toBe(200);
@@ -134,6 +165,8 @@ describeOnEachStore('export jobs API', (storeEnv) => {
     expect(batches?.batchIds).toHaveLength(2);
     expect(await lakeRows(batches?.batchIds[0] ?? '')).toEqual(['C-1|120', 'C-3|500']);
     expect(await lakeRows(batches?.batchIds[1] ?? '')).toEqual(['C-2|40', 'C-4|100']);
+    expect(await lakeMemberships(batches?.batchIds[0] ?? '')).toEqual(await expectedMemberships({ 'C-1': [over100], 'C-3': [over100] }));
+    expect(await lakeMemberships(batches?.batchIds[1] ?? '')).toEqual(await expectedMemberships({ 'C-2': [under110], 'C-4': [under110] }));
   });
 
   it('filters on status and on the qualification time window', async () => {

@@ -203,6 +203,8 @@ describe('DuckDbIngestionEngine — identities and events', () => {
       '$file': 'VARCHAR',
       '$row': 'BIGINT',
       '$map_identities': 'STRUCT(ns VARCHAR, id VARCHAR)[]',
+      // Every JSON part has the segmentMembership column (NULL here: no record carries one).
+      '$segment_membership': 'VARCHAR',
       '$primary_ns': 'VARCHAR',
       '$primary_id': 'VARCHAR',
       '$batch_completed_at': 'TIMESTAMP',
