@@ -260,6 +260,90 @@ export interface MemberExport {
   discard(): Promise<void>;
 }
 
+/** One file column of an audience export (SPEC §7.5), resolved from a flow's mapping; `name` is the final column name. */
+export type ExportColumn =
+  /** The merged value of a declared profile path (a path naming an object: its JSON text). */
+  | { readonly kind: 'attribute'; readonly name: string; readonly path: string }
+  /** One identity id of the namespace per row (SPEC §7.5 row expansion; compared case-insensitively). */
+  | { readonly kind: 'identity'; readonly name: string; readonly namespace: string }
+  /** `Active` (realized/existing) or `Expired` (exited) for the exported audience. */
+  | { readonly kind: 'membershipStatus'; readonly name: string }
+  /** The member's `lastQualificationTime` for the exported audience (a date-time). */
+  | { readonly kind: 'lastQualificationTime'; readonly name: string };
+
+/** CSV writing options (SPEC §6.4), complete. `quote` `''` = never quote. */
+export interface ExportCsvOptions {
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly escape: string;
+  readonly nullValue: string;
+  readonly emptyValue: string;
+  readonly header: boolean;
+  readonly quoteAll: boolean;
+}
+
+/** How staged files are written (SPEC §6.4): the format and its whole-file compression; never encrypted here. */
+export interface ExportFileFormat {
+  readonly fileType: 'CSV' | 'JSON' | 'PARQUET';
+  readonly compression: 'NONE' | 'GZIP';
+  readonly csv: ExportCsvOptions;
+}
+
+/** One audience's export (SPEC §7.5, §8.2, §8.4): members → rows → mandatory filter → dedup → files of at most `maxFileRowCount` rows. */
+export interface AudienceExportRequest {
+  readonly scope: ProfileScope;
+  readonly audienceId: string;
+  /** The audience's latest SUCCEEDED snapshot (S). */
+  readonly snapshot: SnapshotFile;
+  /**
+   * Incremental exports only: the baseline snapshot (B). Rows: members of S not in B (Active) and, when
+   * `includeExpired`, members of B not in S (Expired); keys of both resolved to current profiles. Absent = full export
+   * (realized + existing members of S, Active).
+   */
+  readonly baseline?: SnapshotFile;
+  readonly includeExpired: boolean;
+  /** Columns in file order; names unique. */
+  readonly columns: readonly ExportColumn[];
+  /** Names of columns whose value must be present: a profile lacking one is skipped (counted in `skippedRecordCount`). */
+  readonly mandatory: readonly string[];
+  /**
+   * Names of the dedup key columns (one or two), or empty for no dedup. Among rows with equal keys the row kept is the
+   * one with the latest lastQualificationTime, then the latest profile update, then the smallest remaining column
+   * values compared as strings in column order (missing first) — SPEC §7.5.
+   */
+  readonly dedupKey: readonly string[];
+  readonly format: ExportFileFormat;
+  /** Data rows per file at most (SPEC §8.4); every file repeats the CSV header. */
+  readonly maxFileRowCount: number;
+  /** An empty scratch directory the engine fills with the files (`part-00001.<ext>`, …); the caller removes it. */
+  readonly workDir: string;
+  readonly signal?: AbortSignal;
+}
+
+/** A staged export file, complete on disk, in file order. */
+export interface StagedExportFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** What an audience export wrote and why rows are missing (SPEC §9.1 recordSummary). */
+export interface AudienceExportResult {
+  /** Profiles selected from the snapshot(s) ("Profiles received"). */
+  readonly inputRecordCount: number;
+  /** Profiles excluded because a mandatory value was missing (`ACTIVATION_BATCH-0000-SKIP`). */
+  readonly skippedRecordCount: number;
+  /** Rows removed by deduplication. */
+  readonly deduplicatedRowCount: number;
+  /** Data rows written over all files. */
+  readonly outputRecordCount: number;
+  /** At least one file (a zero-row export writes one: CSV header only, empty JSON, Parquet schema). */
+  readonly files: readonly StagedExportFile[];
+  /** Lake bytes and files read (estimates for sizeSummary/fileSummary). */
+  readonly inputBytes: number;
+  readonly inputFileCount: number;
+}
+
 /** Evaluates compiled audiences over merged profiles (SPEC §5.5–5.7). */
 export interface SegmentEngine {
   evaluateSegments(request: SegmentEvaluationRequest): Promise<SegmentEvaluationResult>;
@@ -270,8 +354,14 @@ export interface SegmentEngine {
   exportMembers(request: MemberExportRequest): Promise<MemberExport>;
 }
 
+/** Writes the files of dataflow runs (SPEC §7.5, §8.2–8.4). */
+export interface ExportEngine {
+  /** One audience's export files, staged on local disk; memory bounded by the export memory limit, not the audience's size. */
+  exportAudience(request: AudienceExportRequest): Promise<AudienceExportResult>;
+}
+
 /** Every engine capability behind one handle, closed at shutdown. */
-export interface AnalyticsEngine extends IngestionEngine, ProfileEngine, SegmentEngine {
+export interface AnalyticsEngine extends IngestionEngine, ProfileEngine, SegmentEngine, ExportEngine {
   /** Resolves when the engine answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

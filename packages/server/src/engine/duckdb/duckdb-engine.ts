@@ -19,6 +19,7 @@ export function createDuckDbAnalyticsEngine(db: DuckDbDatabase, ingestionOptions
     previewSegment: (request) => segments.previewSegment(request),
     readSnapshot: (snapshot, keys) => segments.readSnapshot(snapshot, keys),
     exportMembers: (request) => segments.exportMembers(request),
+    exportAudience: () => Promise.reject(new Error('Audience exports are not built yet')),
     ping: async () => {
       await db.query('SELECT 1');
     },

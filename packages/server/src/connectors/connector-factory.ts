@@ -1,0 +1,26 @@
+// Opens the connector of a target: one opener per transport (the composition root's single dispatch on the kind).
+import type { Connector, ConnectorFactory, ConnectorSettings, ConnectorTarget } from './connector.js';
+
+type Opener<K extends ConnectorTarget['kind']> = (target: Extract<ConnectorTarget, { kind: K }>, settings: ConnectorSettings) => Connector;
+
+const notBuilt = (kind: string) => (): Connector => {
+  throw new Error(`The ${kind} connector is not built yet`);
+};
+
+const OPENERS: { readonly [K in ConnectorTarget['kind']]: Opener<K> } = {
+  'landing-zone': notBuilt('landing-zone'),
+  sftp: notBuilt('sftp'),
+  s3: notBuilt('s3'),
+  'azure-blob': notBuilt('azure-blob'),
+};
+
+/** A factory for every transport with the given settings. */
+export function createConnectorFactory(settings: ConnectorSettings): ConnectorFactory {
+  return {
+    open(target: ConnectorTarget): Connector {
+      // TypeScript cannot correlate the opener with the target's own kind; the mapped type above guarantees it.
+      const open = OPENERS[target.kind] as (target: ConnectorTarget, settings: ConnectorSettings) => Connector;
+      return open(target, settings);
+    },
+  };
+}
