@@ -2,7 +2,9 @@
 # Installs the system packages the test suite needs when they are missing (Debian/Ubuntu, as root):
 #   - postgresql: server binaries for the throwaway PostgreSQL clusters (not needed with TEST_DATABASE_URL)
 #   - curl:       the README tour test runs the README's curl commands
-#   - openssh-client: ssh-keygen makes the SSH keys of the SFTP connection tests
+#   - openssh-client: ssh-keygen makes the SSH keys of the SFTP connection tests; sftp lists files independently
+#   - openssh-server: sshd, the real SFTP server of the connector tests (started per test on loopback, never as a service)
+#   - gnupg:          gpg decrypts PGP-encrypted export files independently of our code
 # Idempotent and silent when everything is present. Without root or apt-get it only says what is
 # missing: the tests that need it then skip, stating why.
 set -euo pipefail
@@ -14,8 +16,14 @@ fi
 if ! command -v curl >/dev/null 2>&1; then
   missing+=(curl)
 fi
-if ! command -v ssh-keygen >/dev/null 2>&1; then
+if ! command -v ssh-keygen >/dev/null 2>&1 || ! command -v sftp >/dev/null 2>&1; then
   missing+=(openssh-client)
+fi
+if [[ ! -x /usr/sbin/sshd ]]; then
+  missing+=(openssh-server)
+fi
+if ! command -v gpg >/dev/null 2>&1; then
+  missing+=(gnupg)
 fi
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
