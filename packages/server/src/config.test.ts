@@ -48,6 +48,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ACTIVATOR_MAX_RECORD_BYTES: '1048576' }).maxRecordBytes).toBe(1_048_576);
   });
 
+  it('reads the export settings with SPEC defaults and refuses values out of range', () => {
+    expect(loadConfig({})).toMatchObject({ dlzTtlDays: 7, destinationTimeoutSeconds: 60, exportMemoryMb: 384, exportSortMemoryMb: 256 });
+    expect(loadConfig({ ACTIVATOR_DLZ_TTL_DAYS: '2', ACTIVATOR_DESTINATION_TIMEOUT_SECONDS: '5', ACTIVATOR_EXPORT_MEMORY_MB: '256', ACTIVATOR_EXPORT_SORT_MEMORY_MB: '64' }))
+      .toMatchObject({ dlzTtlDays: 2, destinationTimeoutSeconds: 5, exportMemoryMb: 256, exportSortMemoryMb: 64 });
+    expect(() => loadConfig({ ACTIVATOR_DLZ_TTL_DAYS: '0' })).toThrow(/ACTIVATOR_DLZ_TTL_DAYS/);
+    expect(() => loadConfig({ ACTIVATOR_EXPORT_MEMORY_MB: '10' })).toThrow(/ACTIVATOR_EXPORT_MEMORY_MB/);
+  });
+
   it('reads the scheduler settings and validates the default segmentation cron at start', () => {
     expect(loadConfig({})).toMatchObject({ schedulerEnabled: true, schedulerTickSeconds: 15, defaultSegmentationCron: '0 0 1 * * ?' });
     expect(loadConfig({ ACTIVATOR_SCHEDULER: 'false', ACTIVATOR_SCHEDULER_TICK_SECONDS: '5', ACTIVATOR_DEFAULT_SEGMENTATION_CRON: '0 30 2 ? * MON' }))

@@ -63,6 +63,14 @@ export interface Config {
   readonly schedulerTickSeconds: number;
   /** Quartz cron of the batch segmentation schedule of new sandboxes (SPEC §5.8). */
   readonly defaultSegmentationCron: string;
+  /** Data Landing Zone files older than this many days (by modification time) are deleted hourly (SPEC §6.5). */
+  readonly dlzTtlDays: number;
+  /** Timeout of one destination call (connect, a part upload, a rename…), seconds. */
+  readonly destinationTimeoutSeconds: number;
+  /** DuckDB memory of the export engine (its own instance, spilling to tmp/), so an export's memory is bounded whatever its size. */
+  readonly exportMemoryMb: number;
+  /** Memory the dedup sort of an export may use before spilling (SPEC §8.4). */
+  readonly exportSortMemoryMb: number;
 }
 
 /** Thrown when the environment holds a value Activator cannot use; the message names the variable. */
@@ -222,6 +230,10 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd: strin
     schedulerEnabled: boolean(env, 'ACTIVATOR_SCHEDULER', true),
     schedulerTickSeconds: integer(env, 'ACTIVATOR_SCHEDULER_TICK_SECONDS', 15, 1, 3_600),
     defaultSegmentationCron: segmentationCron(env),
+    dlzTtlDays: integer(env, 'ACTIVATOR_DLZ_TTL_DAYS', 7, 1, 36_500),
+    destinationTimeoutSeconds: integer(env, 'ACTIVATOR_DESTINATION_TIMEOUT_SECONDS', 60, 1, 3_600),
+    exportMemoryMb: integer(env, 'ACTIVATOR_EXPORT_MEMORY_MB', 384, 64, 1_048_576),
+    exportSortMemoryMb: integer(env, 'ACTIVATOR_EXPORT_SORT_MEMORY_MB', 256, 16, 1_048_576),
   };
   for (const origin of config.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('ACTIVATOR_CORS_ORIGINS', 'comma-separated origins such as https://ui.example.com', origin);
