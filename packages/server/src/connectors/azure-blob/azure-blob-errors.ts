@@ -88,10 +88,22 @@ function classify(fields: ErrorFields, timedOut: boolean): { code: ConnectorErro
   return { code: 'SERVER_ERROR', detail };
 }
 
+/**
+ * The cause kept for the log: the SDK's error carries its request (URL with a SAS signature, Authorization header),
+ * so only its name, message, code and status are kept.
+ */
+function sanitisedCause(error: unknown, fields: ErrorFields): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = new Error(message.replace(/sig=[^&\s]+/g, 'sig=REDACTED'));
+  cause.name = typeof fields.name === 'string' ? fields.name : 'Error';
+  return Object.assign(cause, { code: fields.code, statusCode: fields.statusCode });
+}
+
 /** The ConnectorError for a failed SDK call; a ConnectorError passes through unchanged. */
 export function toConnectorError(error: unknown, context: AzureCallContext): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const fields: ErrorFields = typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
+  const fields: ErrorFields = typeof error === 'object' && error !== null ? error : {};
   const { code, detail } = classify(fields, context.timedOut);
-  return new ConnectorError(code, `Azure Blob Storage failed ${context.action} ${context.location} (${detail}). ${FIXES[code]}`, { cause: error });
+  const message = `Azure Blob Storage failed ${context.action} ${context.location} (${detail}). ${FIXES[code]}`;
+  return new ConnectorError(code, message, { cause: sanitisedCause(error, fields) });
 }

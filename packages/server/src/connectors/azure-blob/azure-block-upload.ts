@@ -47,7 +47,7 @@ export class AzureBlockUpload implements PendingUpload {
   /** Cancels the blocks in flight when the body fails or the upload is aborted. */
   private readonly cancel = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
-  private firstFailure: unknown;
+  private firstFailure: Error | undefined;
   private state: State = 'open';
   private size = 0;
   private writing: Promise<void> | undefined;
@@ -151,7 +151,7 @@ export class AzureBlockUpload implements PendingUpload {
       },
       (error: unknown) => {
         this.inFlight.delete(staged);
-        this.firstFailure ??= error;
+        this.firstFailure ??= error instanceof Error ? error : new Error(String(error));
         this.cancel.abort();
       },
     );
