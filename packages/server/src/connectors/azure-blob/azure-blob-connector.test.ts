@@ -217,6 +217,19 @@ describe.skipIf(reason !== undefined)(`azure-blob connector${reason === undefine
     }
   });
 
+  it('reports a connection reset before any answer as UNREACHABLE', async () => {
+    const resetting = net.createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(resetting.address() as net.AddressInfo).port}/activatortest`;
+      const error = await withConnector(withEndpoint(endpoint), (connector) => failureOf(connector.checkConnection()));
+      expect(error.code).toBe('UNREACHABLE');
+      expect(error.message).toContain('ECONNRESET');
+    } finally {
+      await new Promise<void>((resolve) => resetting.close(() => resolve()));
+    }
+  });
+
   it('reports a server that never answers as TIMEOUT', async () => {
     const sockets = new Set<net.Socket>();
     const silent = net.createServer((socket) => sockets.add(socket));
