@@ -79,7 +79,7 @@ class AzureBlobConnector implements Connector {
     const client = this.client();
     const blobName = blobNameOf(location.folder, location.name);
     const call = this.callerFor(options?.signal, this.locationOf(blobName));
-    return Promise.resolve(new AzureBlockUpload(client.getBlockBlobClient(blobName), call, location, options?.signal));
+    return Promise.resolve(new AzureBlockUpload(client.getBlockBlobClient(blobName), call, location));
   }
 
   async delete(location: FileLocation, options?: CallOptions): Promise<void> {

@@ -44,8 +44,6 @@ type State = 'open' | 'writing' | 'written' | 'failed' | 'published' | 'aborted'
 export class AzureBlockUpload implements PendingUpload {
   private readonly uploadId = randomBytes(6).toString('hex');
   private readonly blockIds: string[] = [];
-  /** Cancels the blocks in flight when the body fails or the upload is aborted. */
-  private readonly cancel = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private firstFailure: Error | undefined;
   private state: State = 'open';
@@ -56,7 +54,6 @@ export class AzureBlockUpload implements PendingUpload {
     private readonly blob: BlockBlobOperations,
     private readonly call: AzureCall,
     private readonly file: { readonly folder: string; readonly name: string },
-    private readonly callerSignal: AbortSignal | undefined,
   ) {}
 
   write(body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -76,7 +73,7 @@ export class AzureBlockUpload implements PendingUpload {
 
   async publish(): Promise<PublishedFile> {
     if (this.state !== 'written') throw new Error(`publish() called on an upload that is ${this.state}`);
-    await this.call('committing the block list of', (signal) => this.blob.commitBlockList(this.blockIds, { abortSignal: this.withCancel(signal) }));
+    await this.call('committing the block list of', (signal) => this.blob.commitBlockList(this.blockIds, { abortSignal: signal }));
     this.state = 'published';
     return { folder: this.file.folder, name: this.file.name, size: this.size };
   }
@@ -84,23 +81,17 @@ export class AzureBlockUpload implements PendingUpload {
   async abort(): Promise<void> {
     if (this.state === 'published' || this.state === 'aborted') return;
     this.state = 'aborted';
-    this.cancel.abort();
+    // The write stops staging and waits for its blocks in flight to be answered: a block cancelled on our side could
+    // still be stored by the service after the delete below and bring the uncommitted blob back.
     await this.writing?.catch(() => undefined);
     if (this.blockIds.length === 0) return;
     try {
-      // A Put Block that was cancelled may still have been stored: the uncommitted blob exists either way.
       const published = await this.call('checking for a published file at', (signal) => this.blob.exists({ abortSignal: signal }));
       // Between this check and the delete another writer could commit the same name; runs of one flow never overlap.
       if (!published) await this.call('removing the uncommitted blocks of', (signal) => this.blob.deleteIfExists({ abortSignal: signal }));
     } catch {
       // Best effort (port contract): what remains is invisible and Azure collects it within a week.
     }
-  }
-
-  private withCancel(signal: AbortSignal): AbortSignal {
-    const signals = [signal, this.cancel.signal];
-    if (this.callerSignal !== undefined) signals.push(this.callerSignal);
-    return AbortSignal.any(signals);
   }
 
   private async writeBlocks(body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -126,7 +117,8 @@ export class AzureBlockUpload implements PendingUpload {
       await Promise.all(this.inFlight);
       this.throwIfFailed();
     } catch (error) {
-      this.cancel.abort();
+      // Blocks in flight are not cancelled but awaited (bounded by BLOCKS_IN_FLIGHT and the call timeout), so that
+      // once write() settles the service has answered every Put Block and abort() can remove them all.
       await Promise.allSettled(this.inFlight);
       throw this.firstFailure ?? error;
     }
@@ -144,7 +136,7 @@ export class AzureBlockUpload implements PendingUpload {
     this.size += length;
     const data = length === block.length ? block : block.subarray(0, length);
     const staged: Promise<void> = this.call('staging a block of', (signal) =>
-      this.blob.stageBlock(blockId, data, length, { abortSignal: this.withCancel(signal) }),
+      this.blob.stageBlock(blockId, data, length, { abortSignal: signal }),
     ).then(
       () => {
         this.inFlight.delete(staged);
@@ -152,14 +144,13 @@ export class AzureBlockUpload implements PendingUpload {
       (error: unknown) => {
         this.inFlight.delete(staged);
         this.firstFailure ??= error instanceof Error ? error : new Error(String(error));
-        this.cancel.abort();
       },
     );
     this.inFlight.add(staged);
   }
 
   private throwIfFailed(): void {
+    if (this.state === 'aborted') throw new Error('the upload was aborted while writing');
     if (this.firstFailure !== undefined) throw this.firstFailure;
-    if (this.state === 'aborted') throw new Error('the upload was aborted');
   }
 }
