@@ -19,6 +19,9 @@ export interface FrontRequest {
   /** The `comp` query parameter (`block`, `blocklist`, …) or undefined. */
   readonly comp: string | undefined;
   readonly bodyLength: number;
+  /** The raw request target and headers as received (tests replay them). */
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
   /** What the front answered itself (`AuthenticationFailed`, `IncompleteBody`), or undefined when forwarded. */
   readonly refused: string | undefined;
 }
@@ -113,7 +116,8 @@ export async function startSharedKeyFront(upstream: string, accountName: string,
     const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split('?', 2);
     const comp = new URLSearchParams(rawQuery).get('comp') ?? undefined;
     const path = decodeURIComponent(rawPath).replace(/^\/[^/]*/, '');
-    const record = (refused: string | undefined) => requests.push({ method: request.method ?? '', path, comp, bodyLength: received, refused });
+    const record = (refused: string | undefined) =>
+      requests.push({ method: request.method ?? '', path, comp, bodyLength: received, url: request.url ?? '/', headers: request.headers, refused });
     request.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;

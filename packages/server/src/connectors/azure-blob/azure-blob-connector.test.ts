@@ -102,6 +102,25 @@ describe.skipIf(reason !== undefined)(`azure-blob connector${reason === undefine
     expect(error.message).toContain('AuthorizationFailure');
   });
 
+  it('refuses a correctly signed request replayed against another resource: the front checks what was signed', async () => {
+    await withConnector(target, (connector) => connector.checkConnection());
+    const signed = azurite.frontRequests.at(-1);
+    expect(signed?.refused).toBeUndefined();
+    const replay = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        const front = new URL(azurite.blobEndpoint);
+        const request = http.request({ host: front.hostname, port: front.port, method: signed?.method, path: url, headers: signed?.headers }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await replay(signed?.url ?? '')).toBe(200);
+    expect(await replay((signed?.url ?? '').replace('/exports?', '/other?'))).toBe(403);
+    expect(azurite.frontRequests.at(-1)?.refused).toBe('AuthenticationFailed');
+  });
+
   it('reports a missing container as NOT_FOUND when checking the connection', async () => {
     const error = await withConnector({ ...target, container: 'no-such-container' }, (connector) => failureOf(connector.checkConnection()));
     expect(error.code).toBe('NOT_FOUND');
