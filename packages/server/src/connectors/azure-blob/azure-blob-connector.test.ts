@@ -220,6 +220,7 @@ describe.skipIf(reason !== undefined)(`azure-blob connector${reason === undefine
       await expect.poll(() => blockRequestsTo('/exports/cancelled/mid-write.bin').length, { timeout: 30_000 }).toBeGreaterThan(1);
       await upload.abort();
       await expect(writing).rejects.toThrow('aborted while writing');
+      await expect(upload.publish()).rejects.toThrow('aborted');
       expect(azurite.frontRequests.filter((request) => request.path === '/exports/cancelled/mid-write.bin' && request.refused !== undefined)).toEqual([]);
     });
     expect(sent).toBeGreaterThan(16 * MiB);

@@ -59,12 +59,13 @@ export class AzureBlockUpload implements PendingUpload {
   write(body: AsyncIterable<Uint8Array>): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new Error(`write() called on an upload that is ${this.state}`));
     this.state = 'writing';
+    // An abort() during the write keeps the upload 'aborted'.
     this.writing = this.writeBlocks(body).then(
       () => {
-        this.state = 'written';
+        if (this.state === 'writing') this.state = 'written';
       },
       (error: unknown) => {
-        this.state = 'failed';
+        if (this.state === 'writing') this.state = 'failed';
         throw error;
       },
     );
