@@ -1,4 +1,5 @@
 // Opens the connector of a target: one opener per transport (the composition root's single dispatch on the kind).
+import { openAzureBlobConnector } from './azure-blob/azure-blob-connector.js';
 import type { Connector, ConnectorFactory, ConnectorSettings, ConnectorTarget } from './connector.js';
 
 type Opener<K extends ConnectorTarget['kind']> = (target: Extract<ConnectorTarget, { kind: K }>, settings: ConnectorSettings) => Connector;
@@ -11,7 +12,7 @@ const OPENERS: { readonly [K in ConnectorTarget['kind']]: Opener<K> } = {
   'landing-zone': notBuilt('landing-zone'),
   sftp: notBuilt('sftp'),
   s3: notBuilt('s3'),
-  'azure-blob': notBuilt('azure-blob'),
+  'azure-blob': openAzureBlobConnector,
 };
 
 /** A factory for every transport with the given settings. */
