@@ -80,6 +80,14 @@ describe('landing-zone connector', () => {
     expect(error.transient).toBe(false);
   });
 
+  it('writes even when the folder was removed between beginUpload and write (the sweep removes empty folders)', async () => {
+    const upload = await connector.beginUpload({ folder: 'swept/away', name: 'f.csv' });
+    await rm(path.join(root, 'swept'), { recursive: true });
+    await upload.write(bodyOf('still here'));
+    await upload.publish();
+    expect((await readFile(path.join(root, 'swept', 'away', 'f.csv'))).toString()).toBe('still here');
+  });
+
   it('refuses a relative root', () => {
     expect(() => openLandingZoneConnector({ kind: 'landing-zone', root: 'data/dlz' }, { callTimeoutMs: 1 })).toThrow(ConnectorError);
   });

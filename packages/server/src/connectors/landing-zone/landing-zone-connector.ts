@@ -105,7 +105,12 @@ class LandingZoneUpload implements PendingUpload {
       // A fresh inode, never a truncated one: a writer killed or stalled on a previous attempt may still hold the
       // old temporary file open, and must not write into the file this upload is about to publish.
       await unlink(this.temporaryPath).catch(() => undefined);
-      this.handle = await open(this.temporaryPath, 'wx', FILE_MODE);
+      this.handle = await open(this.temporaryPath, 'wx', FILE_MODE).catch(async (error: unknown) => {
+        // The hourly sweep removes empty folders: one created by beginUpload may be gone already. Create it again.
+        if (!isErrnoException(error) || error.code !== 'ENOENT') throw error;
+        await mkdir(this.folderPath, { recursive: true, mode: FOLDER_MODE });
+        return open(this.temporaryPath, 'wx', FILE_MODE);
+      });
     } catch (error) {
       throw fsFailure(error, 'write', this.where);
     }
