@@ -153,7 +153,10 @@ describe('runAudienceExport to the landing zone', () => {
     expect(await readdir(tmpDir)).toEqual([]);
   });
 
-  it('deletes the files already published and leaves no temporary file when the connection fails in the middle of the second file', async () => {
+  it.each([
+    [2, 'the second data file'],
+    [3, 'the manifest'],
+  ])('deletes the files already published and leaves no temporary file when the connection fails in the middle of upload %i (%s)', async (failing) => {
     // The real connector, with the second upload's body cut off half-way by a connection reset.
     let uploads = 0;
     const flaky: Connector = {
@@ -167,7 +170,7 @@ describe('runAudienceExport to the landing zone', () => {
       async beginUpload(location, options): Promise<PendingUpload> {
         const pending = await connector.beginUpload(location, options);
         uploads += 1;
-        if (uploads !== 2) return pending;
+        if (uploads !== failing) return pending;
         return {
           publish: () => pending.publish(),
           abort: () => pending.abort(),
@@ -186,7 +189,7 @@ describe('runAudienceExport to the landing zone', () => {
     const failure = await failureOf(exportWith({ rows }, baseTarget, { connector: flaky, run: { id: runId, scheduledAt: 0, attempt: 3 } }).promise);
     expect([failure.code, failure.transient]).toEqual(['ACTIVATION_BATCH-2004-FAILED', true]);
     expect(failure.message).toBe('Destination unreachable after 3 attempts: Connection reset while writing dlz:///activator/x.csv.gz');
-    expect(uploads).toBe(2);
+    expect(uploads).toBe(failing);
     expect(await listFilesUnder(root)).toEqual([]);
     expect(await readdir(tmpDir)).toEqual([]);
   });
