@@ -193,14 +193,14 @@ export async function createExportRows(
   const slices = (await connection.runAndReadAll(`SELECT DISTINCT "$profile" // ${SHARD_KEYS} FROM "$xm" ORDER BY 1`)).getRowsJS().map((row) => BigInt(row[0] as bigint));
   // The empty table first, so that its types do not depend on the first slice (and a zero-row export has them).
   await connection.run('CREATE OR REPLACE TEMP TABLE "$xslice" AS SELECT * FROM "$xm" WHERE false');
-  await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"' });
+  await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"', profileRange: { from: 0n, to: 0n } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE "$xrows" AS ${sliceRowsSql(resolved, mandatory, tables, 0n, 0n)} LIMIT 0`);
   for (const slice of slices) {
     beforeSlice();
     const from = slice * SHARD_KEYS;
     const to = from + SHARD_KEYS;
     await connection.run(`CREATE OR REPLACE TEMP TABLE "$xslice" AS SELECT * FROM "$xm" WHERE "$profile" >= ${from} AND "$profile" < ${to}`);
-    await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"' });
+    await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"', profileRange: { from, to } });
     await connection.run(`INSERT INTO "$xrows" ${sliceRowsSql(resolved, mandatory, tables, from, to)}`);
   }
 }

@@ -27,7 +27,7 @@ export interface DerivedTablesSource {
   derivedTables(scope: AudienceExportRequest['scope']): Promise<DerivedProfileTables>;
 }
 
-const TEMP_OBJECTS = ['"$xm"', '"$xslice"', '"$xrows"', '"$xout"', '"$profiles"'];
+const TEMP_OBJECTS = ['"$xm"', '"$xslice"', '"$xrows"', '"$xdup"', '"$xout"', '"$profiles"'];
 
 /** Implements {@link ExportEngine} on its own DuckDB instance. */
 export class DuckDbExportEngine implements ExportEngine {
@@ -112,19 +112,27 @@ async function scalar(connection: DuckDBConnection, sql: string): Promise<number
   return Number((await connection.runAndReadAll(sql)).getRowsJS()[0]?.[0] ?? 0);
 }
 
-/** "$xout": the deduplicated rows in file order (its rowid is the position, the table being written in that order). */
+/**
+ * "$xout": the deduplicated rows in file order (its rowid is the position: the table is written in that order).
+ * Duplicates are usually few, so the keys having several rows are found first by a hash aggregate, and only their
+ * rows go through the window that ranks them (rendering the tie-break texts of every row would cost more than the
+ * export). Rows whose key is missing never match a key, so they are all kept.
+ */
 async function createOutput(connection: DuckDBConnection, request: AudienceExportRequest, resolved: ResolvedColumns): Promise<void> {
   const byName = (name: string) => resolved.columns.find((column) => column.name === name) as ResolvedColumn;
   const keys = request.dedupKey.map(byName);
   const identityOrder = resolved.columns.filter((column) => column.identityJoin !== undefined).map((column) => `, ${column.column}`).join('');
   let source = '"$xrows"';
   if (keys.length > 0) {
+    const keyList = keys.map((column) => column.column).join(', ');
+    const present = keys.map((column) => `${column.column} IS NOT NULL`).join(' AND ');
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$xdup" AS SELECT ${keyList} FROM "$xrows" WHERE ${present} GROUP BY ALL HAVING count(*) > 1`);
     const others = resolved.columns.filter((column) => !keys.includes(column)).map((column) => `, ${valueTextSql(column.column, column.kind)} ASC NULLS FIRST`).join('');
-    const partition = keys.map((column) => column.column).join(', ');
-    const missingKey = keys.map((column) => `${column.column} IS NULL`).join(' OR ');
-    source =
-      `(SELECT * FROM "$xrows" QUALIFY ${missingKey} OR row_number() OVER (PARTITION BY ${partition} ` +
-      `ORDER BY "$at" DESC, "$updated" DESC${others}, "$profile" ASC${identityOrder}) = 1)`;
+    // A semi join exposes only the left side's columns: the unqualified names below are "$xrows"'.
+    const ranked =
+      `SELECT * FROM "$xrows" SEMI JOIN "$xdup" USING (${keyList}) QUALIFY row_number() OVER (PARTITION BY ${keyList} ` +
+      `ORDER BY "$at" DESC, "$updated" DESC${others}, "$profile" ASC${identityOrder}) = 1`;
+    source = `(SELECT * FROM "$xrows" ANTI JOIN "$xdup" USING (${keyList}) UNION ALL ${ranked})`;
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE "$xout" AS SELECT * FROM ${source} ORDER BY "$profile"${identityOrder}`);
 }
@@ -169,13 +177,17 @@ async function writeParts(
     const range = `FROM "$xout" WHERE rowid >= ${from} AND rowid < ${from + maxFileRowCount}`;
     let copy: string;
     if (format.fileType === 'PARQUET') {
-      copy = `COPY (SELECT ${select} ${range} ORDER BY rowid) TO ${sqlStringLiteral(file)} (FORMAT parquet, COMPRESSION ${format.compression === 'GZIP' ? 'gzip' : 'uncompressed'})`;
+      copy = `COPY (SELECT ${select} ${range}) TO ${sqlStringLiteral(file)} (FORMAT parquet, COMPRESSION ${format.compression === 'GZIP' ? 'gzip' : 'uncompressed'})`;
     } else {
-      const header = format.fileType === 'CSV' && format.csv.header ? `SELECT -1 AS "$o", ${sqlStringLiteral(csvHeader(resolved.columns.map((column) => column.name), format.csv))} AS "$line" UNION ALL ` : '';
-      // One VARCHAR column written raw: no quoting, no escaping, `\n` after each line (see audience-export-render.ts).
-      copy =
-        `COPY (SELECT "$line" FROM (${header}SELECT rowid AS "$o", ${select} ${range}) ORDER BY "$o") TO ${sqlStringLiteral(file)} ` +
-        `(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', NEW_LINE '\\n', COMPRESSION ${format.compression === 'GZIP' ? 'gzip' : 'none'})`;
+      // One VARCHAR column written raw: no quoting, no escaping, `\n` after each value (see audience-export-render.ts).
+      // No ORDER BY: a scan of "$xout" keeps its order (preserve_insertion_order), and sorting the lines would cost
+      // more than writing them; the header travels in the first row's value, or alone in a file without rows.
+      const header = format.fileType === 'CSV' && format.csv.header ? sqlStringLiteral(csvHeader(resolved.columns.map((column) => column.name), format.csv)) : undefined;
+      const body = `SELECT rowid AS "$o", ${select} ${range}`;
+      let lines: string;
+      if (rows <= 0) lines = header === undefined ? `SELECT '' AS "$line" WHERE false` : `SELECT ${header} AS "$line"`;
+      else lines = header === undefined ? `SELECT "$line" FROM (${body})` : `SELECT CASE WHEN "$o" = ${from} THEN ${header} || chr(10) || "$line" ELSE "$line" END FROM (${body})`;
+      copy = `COPY (${lines}) TO ${sqlStringLiteral(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', NEW_LINE '\\n', COMPRESSION ${format.compression === 'GZIP' ? 'gzip' : 'none'})`;
     }
     await connection.run(copy);
     files.push({ path: file, rows: Math.max(0, rows), bytes: (await stat(file)).size });
