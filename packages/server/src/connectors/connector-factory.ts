@@ -1,6 +1,7 @@
 // Opens the connector of a target: one opener per transport (the composition root's single dispatch on the kind).
 import { openAzureBlobConnector } from './azure-blob/azure-blob-connector.js';
 import type { Connector, ConnectorFactory, ConnectorSettings, ConnectorTarget } from './connector.js';
+import { openLandingZoneConnector } from './landing-zone/landing-zone-connector.js';
 
 type Opener<K extends ConnectorTarget['kind']> = (target: Extract<ConnectorTarget, { kind: K }>, settings: ConnectorSettings) => Connector;
 
@@ -9,7 +10,7 @@ const notBuilt = (kind: string) => (): Connector => {
 };
 
 const OPENERS: { readonly [K in ConnectorTarget['kind']]: Opener<K> } = {
-  'landing-zone': notBuilt('landing-zone'),
+  'landing-zone': openLandingZoneConnector,
   sftp: notBuilt('sftp'),
   s3: notBuilt('s3'),
   'azure-blob': openAzureBlobConnector,

@@ -49,9 +49,20 @@ async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
 
 /** Starts an upload in a child process, waits until more than 10 MiB went out, then kills it with SIGKILL. */
 async function killMidUpload(target: ConnectorTarget, folder: string, name: string): Promise<void> {
-  const child = spawn(tsx, [uploadChild, JSON.stringify({ target, folder, name })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Detached: the child leads its own process group. The tsx CLI runs the script in a node grandchild and cannot
+  // relay SIGKILL, so the whole group is killed — killing only tsx would leave the upload running as an orphan.
+  const child = spawn(tsx, [uploadChild, JSON.stringify({ target, folder, name })], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the upload child never reported progress: ${stderr}`)), 60_000);
     child.stdout.on('data', (data: Buffer) => {
@@ -64,9 +75,12 @@ async function killMidUpload(target: ConnectorTarget, folder: string, name: stri
       clearTimeout(timer);
       reject(new Error(`the upload child exited (${code}) before it was killed: ${stderr}`));
     });
+  }).catch((error: unknown) => {
+    // Never leave the uploader (tsx's grandchild) running when the test gives up.
+    killGroup();
+    throw error;
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
+  killGroup();
   await exited;
 }
 

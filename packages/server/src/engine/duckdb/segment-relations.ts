@@ -74,17 +74,25 @@ function parseStoredSql(text: string, type: ScalarFieldType): string {
 }
 
 /** The rows of one dataset's fragments table that carry a used path: `"$profile"`, `"$rank"` and one column per used path it declares. */
-function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, used: readonly string[]): string | undefined {
+function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, used: readonly string[], range: ProfileRange | undefined): string | undefined {
   const fields = declaredFields(dataset);
   const declared = fields.map((field, index) => ({ field, index })).filter(({ field }) => used.includes(field.path));
   if (declared.length === 0) return undefined;
   const table = readAllShardsSql(dir);
+  // Literal bounds, so that the Parquet reader skips the files and row groups of other profiles by their statistics.
+  const within = range === undefined ? '' : `"$profile" >= ${range.from} AND "$profile" < ${range.to} AND `;
   if (!storesLong(dataset)) {
     const columns = declared.map(({ field }) => quoteIdentifier(field.path));
-    return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${columns.map((column) => `${column} IS NOT NULL`).join(' OR ')}`;
+    return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${within}(${columns.map((column) => `${column} IS NOT NULL`).join(' OR ')})`;
   }
   const columns = declared.map(({ field, index }) => `CASE WHEN "$field" = ${index} THEN ${longValueSql(field)} END AS ${quoteIdentifier(field.path)}`);
-  return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE "$field" IN (${declared.map(({ index }) => index).join(', ')})`;
+  return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${within}"$field" IN (${declared.map(({ index }) => index).join(', ')})`;
+}
+
+/** Profile node numbers `[from, to)`. */
+export interface ProfileRange {
+  readonly from: bigint;
+  readonly to: bigint;
 }
 
 function longValueSql(field: SchemaField): string {
@@ -100,6 +108,8 @@ export interface RelationsInput {
   readonly fields: readonly string[];
   /** A relation with column `"$profile"`: only these profiles (a preview's sample); default every profile. */
   readonly onlyProfiles?: string;
+  /** With `onlyProfiles`: a range holding all of them (an export's shard slice), so fragments outside it are not read. */
+  readonly profileRange?: ProfileRange;
 }
 
 /** All profiles of the identity graph (one row each, column `"$profile"`). */
@@ -119,7 +129,7 @@ export async function createProfilesRelation(connection: DuckDBConnection, input
     const dir = input.tables.fragments[index];
     const precedence = precedenceOf(input.scope.rules, dataset.id);
     if (dir === undefined || precedence === undefined) continue;
-    const branch = fragmentRowsSql(dataset, dir, precedence, used);
+    const branch = fragmentRowsSql(dataset, dir, precedence, used, input.profileRange);
     if (branch !== undefined) branches.push(branch);
   }
   const base = input.onlyProfiles === undefined ? allProfilesSql(input.tables) : `SELECT "$profile" FROM ${input.onlyProfiles}`;
