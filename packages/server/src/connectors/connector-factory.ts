@@ -2,6 +2,7 @@
 import { openAzureBlobConnector } from './azure-blob/azure-blob-connector.js';
 import type { Connector, ConnectorFactory, ConnectorSettings, ConnectorTarget } from './connector.js';
 import { openLandingZoneConnector } from './landing-zone/landing-zone-connector.js';
+import { openS3Connector } from './s3/s3-connector.js';
 
 type Opener<K extends ConnectorTarget['kind']> = (target: Extract<ConnectorTarget, { kind: K }>, settings: ConnectorSettings) => Connector;
 
@@ -12,7 +13,7 @@ const notBuilt = (kind: string) => (): Connector => {
 const OPENERS: { readonly [K in ConnectorTarget['kind']]: Opener<K> } = {
   'landing-zone': openLandingZoneConnector,
   sftp: notBuilt('sftp'),
-  s3: notBuilt('s3'),
+  s3: openS3Connector,
   'azure-blob': openAzureBlobConnector,
 };
 
