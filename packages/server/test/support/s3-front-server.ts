@@ -26,8 +26,10 @@ export interface FrontRequest {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly accessKeyId: string | undefined;
+  /** The region of the signature's credential scope. */
+  readonly region: string | undefined;
   readonly bodyBytes: number;
-  /** The status the front answered itself, or undefined when forwarded. */
+  /** The status the front answered itself (0: stalled, never answered), or undefined when forwarded to s3rver. */
   readonly refusedWith: number | undefined;
 }
 
@@ -36,10 +38,15 @@ export interface S3Front {
   readonly requests: FrontRequest[];
   /** Requests whose body never arrived whole (client cut off): none of them reached s3rver. */
   readonly truncated: number;
-  /** The next `count` requests are answered 503 SlowDown before reaching s3rver. */
-  injectSlowDown(count: number): void;
+  /**
+   * The next `count` correctly signed requests that `matches` selects (default: all) get `fault` instead of s3rver:
+   * `slow-down` answers 503 SlowDown; `stall` never answers (until the client gives up or the front closes).
+   */
+  injectFault(fault: FrontFault, count: number, matches?: (request: { readonly method: string; readonly query: URLSearchParams }) => boolean): void;
   close(): Promise<void>;
 }
+
+export type FrontFault = 'slow-down' | 'stall';
 
 /** The largest body the front holds (every part the connector sends is 8 MiB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -47,7 +54,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export async function startS3Front(options: { readonly upstreamPort: number; readonly storageDirectory: string; readonly keys: readonly FrontKey[] }): Promise<S3Front> {
   const keys = new Map(options.keys.map((key) => [key.accessKeyId, key]));
   const requests: FrontRequest[] = [];
-  let slowDowns = 0;
+  let faults: { fault: FrontFault; count: number; matches: (request: { readonly method: string; readonly query: URLSearchParams }) => boolean } | undefined;
   let truncated = 0;
 
   const server = http.createServer((req, res) => {
@@ -72,8 +79,9 @@ export async function startS3Front(options: { readonly upstreamPort: number; rea
   async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, 'http://front');
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
     const record = (accessKeyId: string | undefined, refusedWith: number | undefined, bodyBytes = body.length) =>
-      requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, accessKeyId, bodyBytes, refusedWith });
+      requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, accessKeyId, region, bodyBytes, refusedWith });
     const refuse = (accessKeyId: string | undefined, status: number, code: string, message: string) => {
       record(accessKeyId, status);
       sendError(res, req.method, status, code, message);
@@ -84,8 +92,9 @@ export async function startS3Front(options: { readonly upstreamPort: number; rea
     const key = keys.get(check.accessKeyId);
     const payload = decodePayload(req, body);
     if (typeof payload === 'string') return refuse(check.accessKeyId, 400, payload, `The body does not match its declared length or hash (${payload}).`);
-    if (slowDowns > 0) {
-      slowDowns -= 1;
+    if (faults !== undefined && faults.count > 0 && faults.matches({ method: req.method ?? '', query: url.searchParams })) {
+      faults.count -= 1;
+      if (faults.fault === 'stall') return void record(check.accessKeyId, 0);
       return refuse(check.accessKeyId, 503, 'SlowDown', 'Please reduce your request rate.');
     }
     if (key?.readOnly === true && req.method !== 'GET' && req.method !== 'HEAD') return refuse(check.accessKeyId, 403, 'AccessDenied', 'Access Denied');
@@ -105,8 +114,8 @@ export async function startS3Front(options: { readonly upstreamPort: number; rea
     get truncated() {
       return truncated;
     },
-    injectSlowDown(count) {
-      slowDowns = count;
+    injectFault(fault, count, matches = () => true) {
+      faults = { fault, count, matches };
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -165,7 +174,8 @@ async function forward(req: IncomingMessage, res: ServerResponse, rawUrl: string
   headers['content-length'] = body.length;
   await new Promise<void>((resolve, reject) => {
     const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: rawUrl, headers }, (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
+      const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = response.headers;
+      res.writeHead(response.statusCode ?? 502, headers);
       response.pipe(res);
       response.on('end', resolve);
       response.on('error', reject);

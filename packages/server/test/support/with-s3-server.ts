@@ -25,6 +25,8 @@ export interface S3Server {
   readonly front: S3Front;
   /** s3rver's storage directory. */
   readonly directory: string;
+  /** s3rver's own port (behind the front): only for tests that show what the front protects against. */
+  upstreamPort(): Promise<number>;
   /** An `s3` target for this server (read-write key, path style); override fields as needed. */
   target(overrides?: Partial<S3Target>): S3Target;
   /** The bytes of `key`, read from s3rver directly; undefined when absent. */
@@ -73,6 +75,7 @@ export async function startS3Server(options: { readonly bucket?: string } = {}):
     readOnlySecretAccessKey,
     front,
     directory,
+    upstreamPort: () => Promise.resolve(address.port),
     target: (overrides = {}) => ({
       kind: 's3',
       flavour: 'aws',

@@ -61,16 +61,19 @@ export class S3Connector implements Connector {
     return {};
   }
 
-  async beginUpload(location: FileLocation, options?: CallOptions): Promise<PendingUpload> {
-    const key = objectKey(location);
-    options?.signal?.throwIfAborted();
-    return new S3PendingUpload({
-      client: this.client,
-      bucket: this.target.bucket,
-      key,
-      location,
-      display: `${this.describe(location.folder)}${location.name}`,
-      call: this.caller(options?.signal),
+  beginUpload(location: FileLocation, options?: CallOptions): Promise<PendingUpload> {
+    // Nothing is sent yet: the multipart upload is created when the first part is full (or never, below 8 MiB).
+    return Promise.resolve().then(() => {
+      const key = objectKey(location);
+      options?.signal?.throwIfAborted();
+      return new S3PendingUpload({
+        client: this.client,
+        bucket: this.target.bucket,
+        key,
+        location,
+        display: `${this.describe(location.folder)}${location.name}`,
+        call: this.caller(options?.signal),
+      });
     });
   }
 
@@ -103,10 +106,10 @@ export class S3Connector implements Connector {
     return files;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (!this.closed) this.client.destroy();
     this.closed = true;
-    this.client.destroy();
+    return Promise.resolve();
   }
 
   /** Binds the caller's signal: every call gets the configured timeout, and failures become ConnectorErrors. */

@@ -159,7 +159,8 @@ export class S3PendingUpload implements PendingUpload {
   }
 
   private throwPartFailure(): void {
-    if (this.partFailure !== undefined) throw this.partFailure;
+    const failure = this.partFailure;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error('An upload part failed', { cause: failure });
   }
 
   /** Best effort: waits for parts still in flight, then aborts the multipart upload so no parts are kept. */
