@@ -43,6 +43,8 @@ export function createS3Client(target: S3Target, settings: ConnectorSettings): S
     region: location.region,
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
     forcePathStyle: location.forcePathStyle,
+    // Amazon S3 answers a wrong region with a redirect naming the right one; other stores never redirect.
+    followRegionRedirects: target.flavour === 'aws' && location.endpoint === undefined,
     credentials,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: settings.callTimeoutMs, requestTimeout: settings.callTimeoutMs },

@@ -50,11 +50,11 @@ describe('toConnectorError', () => {
   it('names the permissions each operation needs, for S3 and for GCS', () => {
     const denied = s3Error('AccessDenied', 403);
     expect(toConnectorError(denied, write).message).toBe(
-      'Access denied writing s3://acme/crm/a.csv. The credentials need s3:PutObject and s3:DeleteObject on this prefix. (S3 error AccessDenied)',
+      'Access denied writing s3://acme/crm/a.csv. The credentials need s3:PutObject and s3:DeleteObject on this prefix.',
     );
     expect(toConnectorError(denied, { operation: 'list', location: 's3://acme/crm/', flavour: 'aws' }).message).toContain('s3:ListBucket');
     expect(toConnectorError(denied, { operation: 'delete', location: 'gs://acme/crm/a.csv', flavour: 'gcs' }).message).toBe(
-      'Access denied deleting gs://acme/crm/a.csv. The credentials need storage.objects.delete on this prefix. (Google Cloud Storage error AccessDenied)',
+      'Access denied deleting gs://acme/crm/a.csv. The credentials need storage.objects.delete on this prefix.',
     );
   });
 });

@@ -1,7 +1,8 @@
 // Turns what the AWS SDK throws (S3 error codes, HTTP statuses, socket errors) into the port's ConnectorError codes.
 //
 // Pure: the caller says which operation failed and where, so the message can name the location and the fix.
-// Messages carry the S3 error code but never the SDK's message (which may echo the string to sign) or a secret.
+// Messages carry the S3 error code but never the SDK's message (which may echo the string to sign) or a secret;
+// PERMISSION_DENIED messages are exactly SPEC §6.7's form (the location and the permissions the operation needs).
 import { ConnectorError, type ConnectorErrorCode } from '../connector.js';
 
 /** What was being done when a call failed: picks the permission a PERMISSION_DENIED message names. */
@@ -69,7 +70,7 @@ function classify(seen: Inspected, context: S3FailureContext): [ConnectorErrorCo
   if (seen.code !== undefined && AUTH_CODES.has(seen.code)) {
     return ['AUTH_FAILED', `${service} refused the credentials for ${where}${tag}; check the access key id and secret (or the role and its trust policy).`];
   }
-  if (seen.code !== undefined && PERMISSION_CODES.has(seen.code)) return ['PERMISSION_DENIED', permissionMessage(context) + tag];
+  if (seen.code !== undefined && PERMISSION_CODES.has(seen.code)) return ['PERMISSION_DENIED', permissionMessage(context)];
   if (seen.code !== undefined && NOT_FOUND_CODES.has(seen.code)) {
     return ['NOT_FOUND', `The bucket of ${where} does not exist${tag}; check the bucket name (and the region or endpoint).`];
   }
@@ -80,7 +81,7 @@ function classify(seen: Inspected, context: S3FailureContext): [ConnectorErrorCo
     return ['SERVER_ERROR', `${service} failed or throttled the request for ${where}${tag || ` (HTTP ${seen.status ?? '?'})`}; it may succeed when retried.`];
   }
   if (seen.status === 401) return ['AUTH_FAILED', `${service} refused the credentials for ${where}${tag}; check the access key id and secret.`];
-  if (seen.status === 403) return ['PERMISSION_DENIED', permissionMessage(context) + tag];
+  if (seen.status === 403) return ['PERMISSION_DENIED', permissionMessage(context)];
   if (seen.status === 404) return ['NOT_FOUND', `The bucket of ${where} does not exist${tag}; check the bucket name.`];
   if (seen.status !== undefined && seen.status >= 400) {
     return ['INVALID_CONFIGURATION', `${service} refused the request for ${where}${tag || ` (HTTP ${seen.status})`}; check the connection's settings.`];
