@@ -11,6 +11,7 @@ import { rm, stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { answerSts, stsErrorXml, type FrontRole } from './s3-front-sts.js';
 import { verifySignatureV4 } from './s3-signature.js';
 
 /** An access key the front accepts. */
@@ -18,6 +19,8 @@ export interface FrontKey {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly readOnly?: boolean;
+  /** Set for temporary keys issued by AssumeRole: requests must carry it as `x-amz-security-token`. */
+  readonly sessionToken?: string;
 }
 
 /** A request the front saw (after the signature check), for assertions such as "the multipart path was used". */
@@ -51,7 +54,15 @@ export type FrontFault = 'slow-down' | 'stall';
 /** The largest body the front holds (every part the connector sends is 8 MiB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-export async function startS3Front(options: { readonly upstreamPort: number; readonly storageDirectory: string; readonly keys: readonly FrontKey[] }): Promise<S3Front> {
+export interface S3FrontOptions {
+  readonly upstreamPort: number;
+  readonly storageDirectory: string;
+  readonly keys: readonly FrontKey[];
+  /** Roles that read-write keys may assume through the front's STS answer (requests signed for service `sts`). */
+  readonly roles?: readonly FrontRole[];
+}
+
+export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   const keys = new Map(options.keys.map((key) => [key.accessKeyId, key]));
   const requests: FrontRequest[] = [];
   let faults: { fault: FrontFault; count: number; matches: (request: { readonly method: string; readonly query: URLSearchParams }) => boolean } | undefined;
@@ -79,19 +90,29 @@ export async function startS3Front(options: { readonly upstreamPort: number; rea
   async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, 'http://front');
-    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    const [, region, service] = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? '')) ?? [];
     const record = (accessKeyId: string | undefined, refusedWith: number | undefined, bodyBytes = body.length) =>
       requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, accessKeyId, region, bodyBytes, refusedWith });
     const refuse = (accessKeyId: string | undefined, status: number, code: string, message: string) => {
       record(accessKeyId, status);
+      if (service === 'sts') return void res.writeHead(status, { 'content-type': 'text/xml' }).end(stsErrorXml(code, message));
       sendError(res, req.method, status, code, message);
     };
 
     const check = verifySignatureV4({ method: req.method ?? '', rawUrl, headers: req.headers }, (id) => keys.get(id)?.secretAccessKey);
     if (!check.ok) return refuse(undefined, check.status, check.code, check.message);
     const key = keys.get(check.accessKeyId);
+    if (key?.sessionToken !== undefined && req.headers['x-amz-security-token'] !== key.sessionToken) {
+      return refuse(check.accessKeyId, 403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
+    }
     const payload = decodePayload(req, body);
     if (typeof payload === 'string') return refuse(check.accessKeyId, 400, payload, `The body does not match its declared length or hash (${payload}).`);
+    if (service === 'sts') {
+      const sts = answerSts(new URLSearchParams(payload.toString()), options.roles ?? [], key?.readOnly !== true && key?.sessionToken === undefined);
+      if (sts.ok) keys.set(sts.issued.accessKeyId, sts.issued);
+      record(check.accessKeyId, sts.ok ? undefined : sts.status);
+      return void res.writeHead(sts.ok ? 200 : sts.status, { 'content-type': 'text/xml' }).end(sts.xml);
+    }
     if (faults !== undefined && faults.count > 0 && faults.matches({ method: req.method ?? '', query: url.searchParams })) {
       faults.count -= 1;
       if (faults.fault === 'stall') return void record(check.accessKeyId, 0);

@@ -22,6 +22,8 @@ export interface S3Server {
   /** A key the front accepts for GET/HEAD only (writes → 403 AccessDenied). */
   readonly readOnlyAccessKeyId: string;
   readonly readOnlySecretAccessKey: string;
+  /** A role the read-write key may assume through the front's STS answer (point AWS_ENDPOINT_URL_STS at `endpoint`). */
+  readonly role: { readonly roleArn: string; readonly externalId: string };
   readonly front: S3Front;
   /** s3rver's storage directory. */
   readonly directory: string;
@@ -48,6 +50,7 @@ export async function startS3Server(options: { readonly bucket?: string } = {}):
   const secretAccessKey = randomBytes(30).toString('base64');
   const readOnlyAccessKeyId = 'AKIAACTIVATORREAD001';
   const readOnlySecretAccessKey = randomBytes(30).toString('base64');
+  const role = { roleArn: 'arn:aws:iam::000000000000:role/activator-export', externalId: randomBytes(8).toString('hex') };
   const front = await startS3Front({
     upstreamPort: address.port,
     storageDirectory: directory,
@@ -55,6 +58,7 @@ export async function startS3Server(options: { readonly bucket?: string } = {}):
       { accessKeyId, secretAccessKey },
       { accessKeyId: readOnlyAccessKeyId, secretAccessKey: readOnlySecretAccessKey, readOnly: true },
     ],
+    roles: [role],
   });
   // s3rver ignores signatures; its own default account is used only to make the SDK sign at all.
   const direct = new S3Client({
@@ -73,6 +77,7 @@ export async function startS3Server(options: { readonly bucket?: string } = {}):
     secretAccessKey,
     readOnlyAccessKeyId,
     readOnlySecretAccessKey,
+    role,
     front,
     directory,
     upstreamPort: () => Promise.resolve(address.port),

@@ -1,7 +1,12 @@
 // Builds the AWS SDK S3 client of a target: endpoint and path style, key or assumed-role credentials, flavour defaults.
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { ConnectorSettings, S3Target } from '../connector.js';
+import { ConnectorError, type ConnectorSettings, type S3Target } from '../connector.js';
+
+type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
+
+/** STS codes meaning the environment's own credentials (not the role) were refused. */
+const OWN_CREDENTIALS_REFUSED = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'IncompleteSignature']);
 
 /** GCS's S3-interoperable XML API (SPEC §6.3, `HMAC Key`). */
 export const GCS_DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
@@ -31,14 +36,7 @@ export function createS3Client(target: S3Target, settings: ConnectorSettings): S
   const credentials =
     target.credentials.type === 'keys'
       ? { accessKeyId: target.credentials.accessKeyId, secretAccessKey: target.credentials.secretAccessKey }
-      : fromTemporaryCredentials({
-          params: {
-            RoleArn: target.credentials.roleArn,
-            RoleSessionName: 'activator-export',
-            ...(target.credentials.externalId === undefined ? {} : { ExternalId: target.credentials.externalId }),
-          },
-          clientConfig: { region: location.region === 'auto' ? 'us-east-1' : location.region },
-        });
+      : assumedRoleCredentials(target.credentials, location.region === 'auto' ? 'us-east-1' : location.region);
   return new S3Client({
     region: location.region,
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
@@ -51,4 +49,32 @@ export function createS3Client(target: S3Target, settings: ConnectorSettings): S
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/**
+ * Credentials of an assumed role (SPEC §6.3 `Assumed Role`): STS AssumeRole signed with the AWS credentials of
+ * Activator's own environment (standard variables, profile or instance role). A refusal by STS, or no environment
+ * credentials at all, is AUTH_FAILED naming the role; network failures pass through to be classified as usual.
+ */
+function assumedRoleCredentials(role: { readonly roleArn: string; readonly externalId?: string }, region: string): CredentialsProvider {
+  const provider = fromTemporaryCredentials({
+    params: { RoleArn: role.roleArn, RoleSessionName: 'activator-export', ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }) },
+    clientConfig: { region },
+  });
+  return async (options) => {
+    try {
+      return await provider(options);
+    } catch (error) {
+      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = $metadata?.httpStatusCode;
+      if (name === 'CredentialsProviderError') {
+        throw new ConnectorError('AUTH_FAILED', `Activator has no AWS credentials of its own to assume the role ${role.roleArn}; set the standard AWS variables or an instance role.`, { cause: error });
+      }
+      if (status !== undefined && status >= 400 && status < 500) {
+        const fix = OWN_CREDENTIALS_REFUSED.has(name ?? '') ? "check Activator's own AWS credentials" : "check the role's trust policy and the external id";
+        throw new ConnectorError('AUTH_FAILED', `STS refused to let Activator assume the role ${role.roleArn} (STS error ${name ?? status}); ${fix}.`, { cause: error });
+      }
+      throw error;
+    }
+  };
 }
