@@ -12,13 +12,15 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { FileLocation, PendingUpload, PublishedFile } from '../connector.js';
+import { ConnectorError, type FileLocation, type PendingUpload, type PublishedFile } from '../connector.js';
 import type { S3Operation } from './s3-errors.js';
 
 /** Size of every part but the last; also the threshold below which a single PutObject is used (SPEC §8.4). */
 export const PART_SIZE = 8 * 1024 * 1024;
 /** Parts uploaded concurrently while the stream continues. */
 export const MAX_PARTS_IN_FLIGHT = 2;
+/** S3's limit on parts per upload: with 8 MiB parts a file may hold up to 80 GiB. */
+export const MAX_PARTS = 10_000;
 
 /**
  * Runs one SDK call with the connector's timeout, cancellation and error mapping. `detached` calls ignore the
@@ -135,6 +137,9 @@ export class S3PendingUpload implements PendingUpload {
     this.buffer = undefined;
     this.buffered = 0;
     const partNumber = this.parts.length + 1;
+    if (partNumber > MAX_PARTS) {
+      throw new ConnectorError('INVALID_CONFIGURATION', `${display} would exceed ${MAX_PARTS} parts of 8 MiB (80 GiB); lower maxFileRowCount so the export is split into smaller files.`);
+    }
     const uploadId = this.uploadId;
     this.parts.push({ PartNumber: partNumber });
     const sent = call('write', display, (abortSignal) =>
