@@ -179,6 +179,29 @@ describe('S3 connector', () => {
     expect(await server.pendingUploads()).toEqual([]);
   }, 60_000);
 
+  it('stops a write that is still running when abort() is called, leaving no upload behind', async () => {
+    const connector = factory.open(server.target());
+    try {
+      const upload = await connector.beginUpload({ folder: 'abort-during-write', name: 'x.bin' });
+      let openGate = () => {};
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      async function* body() {
+        yield randomBytes(9 * MiB);
+        await gate;
+        yield randomBytes(9 * MiB);
+      }
+      const writing = upload.write(body());
+      await expect.poll(() => server.pendingUploads()).toEqual(['abort-during-write/x.bin']);
+      await upload.abort();
+      openGate();
+      await expect(writing).rejects.toThrow('aborted while it was being written');
+      expect(await server.pendingUploads()).toEqual([]);
+      expect(await server.readObject('abort-during-write/x.bin')).toBeUndefined();
+    } finally {
+      await connector.close();
+    }
+  }, 60_000);
+
   it('rejects with the caller’s reason, not a ConnectorError, when the call is cancelled', async () => {
     const connector = factory.open(server.target());
     const controller = new AbortController();

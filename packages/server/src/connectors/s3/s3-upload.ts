@@ -124,6 +124,8 @@ export class S3PendingUpload implements PendingUpload {
   /** Starts uploading the buffered bytes as the next part; waits while too many parts are in flight. */
   private async sendPart(): Promise<void> {
     const { client, bucket, key, display, call } = this.target;
+    // abort() while write() still runs: stop instead of starting a new multipart upload nobody would abort.
+    if (this.state !== 'writing') throw new Error(`The upload of ${display} was aborted while it was being written`);
     if (this.uploadId === undefined) {
       const created = await call('write', display, (abortSignal) =>
         client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }), { abortSignal }),
