@@ -171,6 +171,38 @@ describe('S3 connector', () => {
     expect(await server.pendingUploads()).toEqual([]);
   }, 60_000);
 
+  it('pulls at most three parts from the stream while two parts are unacknowledged, so memory stays bounded', async () => {
+    // The store never answers parts 1 and 2: the writer may fill one more part, then must stop pulling the stream.
+    server.front.injectFault('stall', 2, (request) => request.method === 'PUT' && request.query.has('partNumber'));
+    const controller = new AbortController();
+    const connector = factory.open(server.target());
+    const upload = await connector.beginUpload({ folder: 'bounded', name: 'x.bin' }, { signal: controller.signal });
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled += MiB;
+        yield randomBytes(MiB);
+        await Promise.resolve();
+      }
+    }
+    try {
+      const start = server.front.requests.length;
+      const writing = upload.write(endless());
+      await expect.poll(() => requestsFrom(start).filter((request) => request.refusedWith === 0).length).toBe(2);
+      // Two parts sent and unacknowledged + one full part waiting for a slot.
+      await expect.poll(() => pulled).toBe(3 * 8 * MiB);
+      controller.abort(new Error('run cancelled'));
+      await expect(writing).rejects.toThrow('run cancelled');
+      expect(pulled).toBe(3 * 8 * MiB);
+    } finally {
+      controller.abort(new Error('run cancelled'));
+      await upload.abort();
+      server.front.injectFault('stall', 0);
+      await connector.close();
+    }
+    expect(await server.pendingUploads()).toEqual([]);
+  }, 60_000);
+
   it('aborts the multipart upload by itself when a part fails, so nothing is left behind', async () => {
     server.front.injectFault('slow-down', 2, (request) => request.method === 'PUT' && request.query.get('partNumber') === '2');
     const error = await failureOf(put(server.target(), 'part-failure', 'x.bin', randomBytes(3 * 8 * MiB)));
