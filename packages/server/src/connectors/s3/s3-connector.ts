@@ -64,7 +64,7 @@ export class S3Connector implements Connector {
   beginUpload(location: FileLocation, options?: CallOptions): Promise<PendingUpload> {
     // Nothing is sent yet: the multipart upload is created when the first part is full (or never, below 8 MiB).
     return Promise.resolve().then(() => {
-      const key = objectKey(location);
+      const key = objectKey(location, (folder) => this.describe(folder));
       options?.signal?.throwIfAborted();
       return new S3PendingUpload({
         client: this.client,
@@ -78,7 +78,7 @@ export class S3Connector implements Connector {
   }
 
   async delete(location: FileLocation, options?: CallOptions): Promise<void> {
-    const key = objectKey(location);
+    const key = objectKey(location, (folder) => this.describe(folder));
     await this.caller(options?.signal)('delete', `${this.describe(location.folder)}${location.name}`, (abortSignal) =>
       this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: key }), { abortSignal }),
     );
