@@ -94,6 +94,14 @@ describe('S3 front before s3rver', () => {
     expect((await server.readObject('front/wrong.txt'))?.toString()).toBe('wrong secret');
   });
 
+  it('refuses a correctly signed request replayed against another key', async () => {
+    const body = Buffer.from('replayed');
+    const request = await signedPut(server, 'front/signed-for.txt', body);
+    const replayed = { ...request, target: request.target.replace('signed-for.txt', 'replayed-to.txt') };
+    expect(await sendRaw(portOf(server.endpoint), replayed, body)).toBe('HTTP/1.1 403 Forbidden');
+    expect(await server.readObject('front/replayed-to.txt')).toBeUndefined();
+  });
+
   it('refuses a correctly signed request whose body was changed (payload hash mismatch)', async () => {
     const request = await signedPut(server, 'front/tampered.txt', Buffer.from('original'));
     expect(await sendRaw(portOf(server.endpoint), request, Buffer.from('tampered'))).toBe('HTTP/1.1 400 Bad Request');
