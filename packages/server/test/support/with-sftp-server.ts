@@ -31,6 +31,8 @@ export interface TestSftpServer {
   /** The uid and gid the users run as (for tests that prepare files in {@link root}). */
   readonly uid: number;
   readonly gid: number;
+  /** sshd's log so far (LogLevel VERBOSE: logins, failed authentications, disconnects). */
+  log(): Promise<string>;
   /** Lets the key user log in with another public key (`ssh-ed25519 AAAA…` line). */
   authorize(publicKey: string): Promise<void>;
   /** A target for the password user (`auth` and fingerprint overridable). */
@@ -158,6 +160,7 @@ export async function startSftpServer(): Promise<TestSftpServer> {
       hostKeyFingerprint,
       uid,
       gid,
+      log: () => readFile(log, 'utf8'),
       authorize: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
       target: (overrides) => ({
         kind: 'sftp',
@@ -178,7 +181,7 @@ export async function startSftpServer(): Promise<TestSftpServer> {
 
 async function chpasswd(line: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('chpasswd', (error) => (error ? reject(error) : resolve()));
+    const child = execFile('chpasswd', (error) => (error === null ? resolve() : reject(new Error(`chpasswd failed: ${error.message}`))));
     child.stdin?.end(`${line}\n`);
   });
 }
@@ -221,7 +224,7 @@ export const sftpEnvironment: ConnectorEnvironmentProvider = {
         return readFile(path.join(server.root, folder, name)).catch(() => undefined);
       },
       listAll: () => filesUnder(server.root),
-      pendingUploads: async () => [],
+      pendingUploads: () => Promise.resolve([]),
       stop: () => server.stop(),
     };
   },

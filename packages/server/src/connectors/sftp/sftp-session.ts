@@ -46,7 +46,12 @@ export function withDeadline<T>(
   onTimeout: () => void,
 ): Promise<T> {
   const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  if (signal?.aborted) {
+    // The call was already sent: let it settle unobserved, and tear the session down like a timeout does.
+    promise.catch(() => undefined);
+    onTimeout();
+    return Promise.reject(signal.reason as Error);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       cleanup();
@@ -70,7 +75,7 @@ export function withDeadline<T>(
       },
       (error: unknown) => {
         cleanup();
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });
@@ -146,7 +151,7 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
       try {
         send(sftp, (error, value) => (error ? reject(error) : resolve(value)));
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     return withDeadline(pending, timeoutMs, () => timedOut(endpoint, action, timeoutMs), callOptions, () => void end());

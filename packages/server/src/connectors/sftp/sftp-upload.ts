@@ -69,12 +69,12 @@ class SftpUpload implements PendingUpload {
     this.state = 'writing';
     const { session, paths, display, options } = this.context;
     const inFlight = new Set<Promise<void>>();
-    let failure: unknown;
+    let failure: Error | undefined;
     const send = (piece: Buffer, position: number) => {
       const written = session
         .request<void>(`writing ${paths.temporary}`, (sftp, done) => sftp.write(this.handle, piece, 0, piece.length, position, (error) => done(error, undefined)), options)
         .catch((error: unknown) => {
-          failure ??= error;
+          failure ??= error instanceof Error ? error : new Error(String(error));
         })
         .finally(() => inFlight.delete(written));
       inFlight.add(written);

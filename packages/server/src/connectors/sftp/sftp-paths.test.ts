@@ -1,0 +1,61 @@
+// The SFTP connector's path rules: what is refused before any I/O, and the remote names derived from a location.
+import { describe, expect, it } from 'vitest';
+import { ConnectorError } from '../connector.js';
+import { folderSegments, isTemporaryName, uploadPaths } from './sftp-paths.js';
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    return error instanceof ConnectorError ? error.code : 'not a ConnectorError';
+  }
+}
+
+describe('SFTP paths', () => {
+  it.each([
+    ['', []],
+    ['exports', ['exports']],
+    ['exports/Flash sale VIP/été', ['exports', 'Flash sale VIP', 'été']],
+    ['a//b/./c/', ['a', 'b', 'c']],
+    ["crm/it's (1) *!", ['crm', "it's (1) *!"]],
+    ['a..b/..c', ['a..b', '..c']],
+  ])('splits the folder %j into its segments', (folder, segments) => {
+    expect(folderSegments(folder)).toEqual(segments);
+  });
+
+  it.each([['../escape'], ['a/../../b'], ['/etc'], ['a\\b'], ['a\u0000b'], ['a\nb'], ['..']])(
+    'refuses the folder %j with INVALID_CONFIGURATION',
+    (folder) => {
+      expect(codeOf(() => uploadPaths({ folder, name: 'x.csv' }))).toBe('INVALID_CONFIGURATION');
+    },
+  );
+
+  it.each([[''], ['.'], ['..'], ['a/b'], ['a\\b'], ['a\u0007b'], ['tab\there']])('refuses the file name %j with INVALID_CONFIGURATION', (name) => {
+    expect(codeOf(() => uploadPaths({ folder: 'ok', name }))).toBe('INVALID_CONFIGURATION');
+  });
+
+  it('derives the final and temporary paths, relative to the start directory', () => {
+    expect(uploadPaths({ folder: 'crm/VIP', name: 'a.csv.gz' })).toEqual({
+      segments: ['crm', 'VIP'],
+      folder: 'crm/VIP',
+      final: 'crm/VIP/a.csv.gz',
+      temporary: 'crm/VIP/.a.csv.gz.part',
+    });
+    expect(uploadPaths({ folder: '', name: '..a' })).toMatchObject({ final: './..a', temporary: './...a.part' });
+  });
+
+  it('names the refused value and the fix in the message', () => {
+    expect(() => uploadPaths({ folder: '../x', name: 'a' })).toThrow('The folder "../x" is not usable: it contains a ".." segment. Use a relative folder such as "exports/crm".');
+  });
+
+  it.each([
+    ['.a.csv.part', true],
+    ['..part', false],
+    ['a.csv.part', false],
+    ['.hidden', false],
+    ['.x.part', true],
+  ])('flags %j as temporary: %s', (name, temporary) => {
+    expect(isTemporaryName(name)).toBe(temporary);
+  });
+});
