@@ -15,6 +15,25 @@ import type { ConnectorEnvironment, ConnectorEnvironmentProvider } from './conne
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
 
+/**
+ * Runs a shadow-utils command (useradd, usermod, userdel), retrying while another process holds the lock on
+ * /etc/passwd (other test files create users concurrently; the tools then fail at once instead of waiting).
+ */
+async function runAccountTool(command: string, args: readonly string[], input?: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const running = run(command, args);
+      running.child.stdin?.end(input);
+      await running;
+      return;
+    } catch (error) {
+      const { stderr = '' } = error as { stderr?: string };
+      if (attempt >= 100 || !/lock|try again/i.test(stderr)) throw new Error(`${command} ${args.join(' ')} failed: ${stderr.trim()}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** A running sshd and its users; `stop` kills it, removes the users and every file. */
 export interface TestSftpServer {
   readonly host: string;
@@ -93,22 +112,24 @@ export async function startSftpServer(): Promise<TestSftpServer> {
       await exited;
     }
     // -f: a session process of a killed client may still be exiting.
-    for (const user of created.reverse()) await run('userdel', ['-f', user]).catch(() => undefined);
+    const leftovers: string[] = [];
+    for (const user of created.reverse()) await runAccountTool('userdel', ['-f', user]).catch((error: Error) => leftovers.push(error.message));
     created.length = 0;
     await rm(dir, { recursive: true, force: true });
+    if (leftovers.length > 0) throw new Error(`The SFTP test users could not be removed: ${leftovers.join('; ')}`);
   };
   try {
     await mkdir(root);
-    await run('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', passwordUser]);
+    await runAccountTool('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', passwordUser]);
     created.push(passwordUser);
     const uid = Number((await run('id', ['-u', passwordUser])).stdout.trim());
     const gid = Number((await run('id', ['-g', passwordUser])).stdout.trim());
     // The key user shares the uid (useradd -o), so both users can replace each other's files in the shared home.
-    await run('useradd', ['-M', '-o', '-u', String(uid), '-g', String(gid), '-d', root, '-s', '/usr/sbin/nologin', keyUser]);
+    await runAccountTool('useradd', ['-M', '-o', '-u', String(uid), '-g', String(gid), '-d', root, '-s', '/usr/sbin/nologin', keyUser]);
     created.push(keyUser);
-    await chpasswd(`${passwordUser}:${password}`);
+    await runAccountTool('chpasswd', [], `${passwordUser}:${password}\n`);
     // A locked account ('!', useradd's default) is refused when PAM is off; '*' only disables password login.
-    await run('usermod', ['-p', '*', keyUser]);
+    await runAccountTool('usermod', ['-p', '*', keyUser]);
     await chown(root, uid, gid);
     await chmod(root, 0o755);
 
@@ -177,13 +198,6 @@ export async function startSftpServer(): Promise<TestSftpServer> {
     await stop();
     throw error;
   }
-}
-
-async function chpasswd(line: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile('chpasswd', (error) => (error === null ? resolve() : reject(new Error(`chpasswd failed: ${error.message}`))));
-    child.stdin?.end(`${line}\n`);
-  });
 }
 
 /** Runs `body` with a started server and always stops it. */
