@@ -52,6 +52,8 @@ export interface TestSftpServer {
   readonly gid: number;
   /** sshd's log so far (LogLevel VERBOSE: logins, failed authentications, disconnects). */
   log(): Promise<string>;
+  /** Kills this sshd's session processes (not the listener): every open SSH connection drops, as on a server restart. */
+  dropConnections(): Promise<void>;
   /** Lets the key user log in with another public key (`ssh-ed25519 AAAA…` line). */
   authorize(publicKey: string): Promise<void>;
   /** A target for the password user (`auth` and fingerprint overridable). */
@@ -182,6 +184,15 @@ export async function startSftpServer(): Promise<TestSftpServer> {
       uid,
       gid,
       log: () => readFile(log, 'utf8'),
+      dropConnections: async () => {
+        for (const pid of await descendantsOf(daemon?.pid ?? -1)) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // Already gone.
+          }
+        }
+      },
       authorize: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
       target: (overrides) => ({
         kind: 'sftp',
@@ -198,6 +209,29 @@ export async function startSftpServer(): Promise<TestSftpServer> {
     await stop();
     throw error;
   }
+}
+
+/** The processes below `pid` (children, grandchildren…), read from /proc. */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the parenthesised command name: state, ppid, …
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(ppid)) parents.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
 }
 
 /** Runs `body` with a started server and always stops it. */

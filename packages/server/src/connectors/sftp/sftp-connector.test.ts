@@ -236,6 +236,25 @@ describe.skipIf(reason !== undefined)(`SFTP connector on OpenSSH${reason === und
     expect(error.message).toContain('"no-such-host.invalid"');
   });
 
+  it('fails a write as UNREACHABLE (transient) when the connection drops, and the next call reconnects', async () => {
+    await using(server.target(), async (connector) => {
+      const upload = await connector.beginUpload({ folder: 'dropped', name: 'cut.bin' });
+      async function* body() {
+        yield randomBytes(1024 * 1024);
+        await server.dropConnections();
+        for (let chunk = 0; chunk < 400; chunk += 1) yield randomBytes(256 * 1024);
+      }
+      const error = await failureOf(upload.write(body()));
+      expect(error.code).toBe('UNREACHABLE');
+      expect(error.transient).toBe(true);
+      await upload.abort();
+      const data = randomBytes(50_000);
+      await put(connector, 'dropped', 'again.bin', data);
+      expect(execFileSync('cat', [path.join(server.root, 'dropped', 'again.bin')]).equals(data)).toBe(true);
+    });
+    expect(() => statSync(path.join(server.root, 'dropped', 'cut.bin'))).toThrow();
+  });
+
   it('stops a call when its signal aborts', async () => {
     await using(server.target(), async (connector) => {
       const controller = new AbortController();

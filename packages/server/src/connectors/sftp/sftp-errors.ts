@@ -62,13 +62,17 @@ export function connectionFailure(error: unknown, endpoint: SftpEndpoint, timeou
   if ((typeof code === 'string' && SOCKET_UNREACHABLE.has(code)) || CHANNEL_CLOSED.test(message) || level === 'client-socket') {
     return disconnected(endpoint, error);
   }
-  if (/subsystem|sftp/i.test(message) && !/handshake|protocol/i.test(message)) {
+  if (/subsystem/i.test(message)) {
     return fail(
       'INVALID_CONFIGURATION',
       `${endpoint.url} accepted the login of "${endpoint.username}" but refused the SFTP subsystem. Check that the account may use SFTP.`,
     );
   }
-  return fail('UNREACHABLE', `The SSH connection to ${endpoint.url} failed (${message.replace(/^[\w:]*: /, '')}). Check the host and port.`);
+  // E.g. "Connection lost before handshake": a port that does not speak SSH, or a server shedding load (MaxStartups).
+  return fail(
+    'UNREACHABLE',
+    `The SSH connection to ${endpoint.url} failed (${message.replace(/^[\w:]*: /, '')}). Check that the host and port are those of an SFTP server; if they are, try again later.`,
+  );
 }
 
 /** The connection dropped (reset, closed by the server): transient. */
