@@ -64,6 +64,8 @@ export interface TestSftpServer {
 /** Why no sshd can be started here, or undefined. */
 export function sftpServerUnavailable(): string | undefined {
   if (!existsSync(SSHD)) return `${SSHD} is missing (install openssh-server; scripts/ensure-test-deps.sh does it as root)`;
+  if (!existsSync('/usr/bin/ssh-keygen')) return '/usr/bin/ssh-keygen is missing (install openssh-client; scripts/ensure-test-deps.sh does it as root)';
+  if (!existsSync('/usr/sbin/useradd')) return '/usr/sbin/useradd is missing (the SFTP tests create throwaway users with shadow-utils)';
   if (process.getuid?.() !== 0) return 'the SFTP tests create throwaway system users and run sshd, which needs root';
   return undefined;
 }

@@ -5,7 +5,7 @@ import SftpClient from 'ssh2-sftp-client';
 import type { FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import { ConnectorError, type CallOptions, type SftpTarget } from '../connector.js';
 import { connectionFailure, disconnected, timedOut, type SftpEndpoint } from './sftp-errors.js';
-import { fingerprintMatches, sshFingerprint } from './ssh-host-key.js';
+import { fingerprintMatches, isSha256Fingerprint, sshFingerprint } from './ssh-host-key.js';
 import { toSsh2PrivateKey, ACCEPTED_SSH_KEY_FORMATS, UnusableSshKeyError } from './ssh-private-key.js';
 
 /** An open SFTP session; `lost` once the connection closed under it (the connector then opens a new one). */
@@ -88,6 +88,14 @@ export function withDeadline<T>(
 export async function openSftpSession(target: SftpTarget, timeoutMs: number, options?: CallOptions): Promise<SftpSession> {
   const endpoint: SftpEndpoint = { url: sftpUrl(target), host: target.host, username: target.username };
   const auth = credentials(target, endpoint.url);
+  // A blank pin (an empty form field) means "not pinned"; anything else must be a fingerprint we can compare.
+  const pin = target.hostKeyFingerprint?.trim() || undefined;
+  if (pin !== undefined && !isSha256Fingerprint(pin)) {
+    throw new ConnectorError(
+      'INVALID_CONFIGURATION',
+      `The host key fingerprint ${JSON.stringify(pin)} for ${endpoint.url} is not a SHA-256 fingerprint. Use the "SHA256:…" value that ssh-keygen -lf prints for the server's host key.`,
+    );
+  }
   let lost = false;
   let presented: string | undefined;
   let rawError: unknown;
@@ -102,8 +110,7 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
     lost = true;
     await client.end().catch(() => undefined);
   };
-  const mismatch = () =>
-    presented !== undefined && target.hostKeyFingerprint !== undefined && !fingerprintMatches(target.hostKeyFingerprint, presented);
+  const mismatch = () => presented !== undefined && pin !== undefined && !fingerprintMatches(pin, presented);
   let sftp: SFTPWrapper;
   try {
     sftp = await withDeadline(
@@ -129,7 +136,7 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
   } catch (error) {
     await end();
     if (mismatch()) {
-      const expected = target.hostKeyFingerprint ?? '';
+      const expected = pin ?? '';
       const actual = presented ?? '';
       throw new ConnectorError(
         'HOST_KEY_MISMATCH',

@@ -1,6 +1,7 @@
 // One SFTP upload: bytes stream into `<folder>/.<name>.part` with a bounded number of write requests in flight, then
 // publish renames it onto the final name (posix-rename@openssh.com, which replaces atomically; servers without it get
 // delete + rename) and abort removes it.
+import type { SFTPWrapper } from 'ssh2';
 import type { CallOptions, PendingUpload, PublishedFile } from '../connector.js';
 import { operationFailure, SFTP_STATUS } from './sftp-errors.js';
 import type { UploadPaths } from './sftp-paths.js';
@@ -48,6 +49,28 @@ export async function beginSftpUpload(context: SftpUploadContext): Promise<Pendi
     return new SftpUpload(context, handle);
   } catch (error) {
     throw operationFailure(error, session.endpoint, 'creating', display(paths.temporary.split('/').at(-1) ?? ''));
+  }
+}
+
+/**
+ * Renames `from` onto `to`, replacing it: posix-rename@openssh.com (one atomic rename(2) on the server) when the server
+ * offers it; otherwise plain SFTP rename, which refuses an existing target, after deleting the target — the final name
+ * is then briefly absent, never partial.
+ */
+function renameOver(sftp: SFTPWrapper, from: string, to: string, done: (error: Error | null | undefined, value: undefined) => void): void {
+  const deleteThenRename = () =>
+    sftp.unlink(to, (error) => {
+      if (error && (error as { code?: unknown }).code !== SFTP_STATUS.noSuchFile) return done(error, undefined);
+      sftp.rename(from, to, (renameError) => done(renameError, undefined));
+    });
+  try {
+    sftp.ext_openssh_rename(from, to, (error) => {
+      if (error && (error as { code?: unknown }).code === SFTP_STATUS.opUnsupported) return deleteThenRename();
+      done(error, undefined);
+    });
+  } catch {
+    // ssh2 throws at once when the server's VERSION packet did not list the extension.
+    deleteThenRename();
   }
 }
 
@@ -108,21 +131,7 @@ class SftpUpload implements PendingUpload {
     const { session, paths, display, options } = this.context;
     const target = display(this.context.location.name);
     try {
-      await session.request<void>(
-        `renaming ${paths.temporary}`,
-        (sftp, done) => {
-          try {
-            sftp.ext_openssh_rename(paths.temporary, paths.final, (error) => done(error, undefined));
-          } catch {
-            // No posix-rename@openssh.com: plain SFTP rename refuses an existing target, so delete it first.
-            sftp.unlink(paths.final, (error) => {
-              if (error && (error as { code?: unknown }).code !== SFTP_STATUS.noSuchFile) return done(error, undefined);
-              sftp.rename(paths.temporary, paths.final, (renameError) => done(renameError, undefined));
-            });
-          }
-        },
-        options,
-      );
+      await session.request<void>(`renaming ${paths.temporary}`, (sftp, done) => renameOver(sftp, paths.temporary, paths.final, done), options);
     } catch (error) {
       throw operationFailure(error, session.endpoint, 'publishing', target);
     }

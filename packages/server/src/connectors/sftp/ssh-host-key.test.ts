@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprintMatches, sshFingerprint } from './ssh-host-key.js';
+import { fingerprintMatches, isSha256Fingerprint, sshFingerprint } from './ssh-host-key.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'activator-hostkey-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,5 +28,16 @@ describe('SSH host key fingerprints', () => {
     ['', 'SHA256:', false],
   ])('matches the pin %j against %j: %s', (pinned, actual, matches) => {
     expect(fingerprintMatches(pinned, actual)).toBe(matches);
+  });
+
+  it.each([
+    ['SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s', true],
+    ['uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s=', true],
+    [' SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s ', true],
+    ['MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48', false],
+    ['SHA256:tooshort', false],
+    ['SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s!', false],
+  ])('recognises %j as a SHA-256 fingerprint: %s', (pin, valid) => {
+    expect(isSha256Fingerprint(pin)).toBe(valid);
   });
 });
