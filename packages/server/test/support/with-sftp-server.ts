@@ -54,6 +54,8 @@ export interface TestSftpServer {
   log(): Promise<string>;
   /** Kills this sshd's session processes (not the listener): every open SSH connection drops, as on a server restart. */
   dropConnections(): Promise<void>;
+  /** Sends a signal to this sshd's session processes: SIGSTOP makes open connections hang (new ones still work), SIGCONT resumes them. */
+  signalSessions(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
   /** Lets the key user log in with another public key (`ssh-ed25519 AAAA…` line). */
   authorize(publicKey: string): Promise<void>;
   /** A target for the password user (`auth` and fingerprint overridable). */
@@ -174,6 +176,15 @@ export async function startSftpServer(): Promise<TestSftpServer> {
     daemon = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
     await waitForPort(port, daemon, log);
 
+    const signalSessions = async (signal: NodeJS.Signals) => {
+      for (const pid of await descendantsOf(daemon?.pid ?? -1)) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // Already gone.
+        }
+      }
+    };
     const server: TestSftpServer = {
       host: '127.0.0.1',
       port,
@@ -186,15 +197,8 @@ export async function startSftpServer(): Promise<TestSftpServer> {
       uid,
       gid,
       log: () => readFile(log, 'utf8'),
-      dropConnections: async () => {
-        for (const pid of await descendantsOf(daemon?.pid ?? -1)) {
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            // Already gone.
-          }
-        }
-      },
+      dropConnections: () => signalSessions('SIGTERM'),
+      signalSessions,
       authorize: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
       target: (overrides) => ({
         kind: 'sftp',
