@@ -8,6 +8,9 @@ import { connectionFailure, disconnected, timedOut, type SftpEndpoint } from './
 import { fingerprintMatches, isSha256Fingerprint, sshFingerprint } from './ssh-host-key.js';
 import { toSsh2PrivateKey, ACCEPTED_SSH_KEY_FORMATS, UnusableSshKeyError } from './ssh-private-key.js';
 
+/** How long a closing connection may wait for the server's goodbye before its socket is destroyed. */
+const END_GRACE_MS = 2_000;
+
 /** An open SFTP session; `lost` once the connection closed under it (the connector then opens a new one). */
 export interface SftpSession {
   readonly endpoint: SftpEndpoint;
@@ -106,9 +109,15 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
     close: () => (lost = true),
   });
   client.on('error', (error: unknown) => (rawError ??= error));
+  // The library's end() only acts on a connection whose SFTP channel is open and then waits for the server to close;
+  // ssh2's own client is destroyed afterwards so that a half-open handshake or a hung server cannot keep the socket.
+  const ssh = (client as unknown as { client: { destroy(): void } }).client;
   const end = async () => {
     lost = true;
-    await client.end().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, END_GRACE_MS)))]);
+    clearTimeout(timer);
+    ssh.destroy();
   };
   const mismatch = () => presented !== undefined && pin !== undefined && !fingerprintMatches(pin, presented);
   let sftp: SFTPWrapper;
