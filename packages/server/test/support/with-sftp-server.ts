@@ -267,13 +267,17 @@ export const sftpEnvironment: ConnectorEnvironmentProvider = {
   async start(): Promise<ConnectorEnvironment> {
     const server = await startSftpServer();
     const target = server.target({ hostKeyFingerprint: server.hostKeyFingerprint });
+    const closedPort = await freeLoopbackPort().catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
     return {
       target,
       badCredentials: server.target({ auth: { type: 'password', password: 'wrong-secret' } }),
       // SFTP has no bucket or root to be missing: folders are created under the login's home, and a home that does
       // not exist makes sshd start the session in "/" instead (writes there fail with PERMISSION_DENIED, not NOT_FOUND).
       // NOT_FOUND for a folder path that cannot be created is covered in sftp-connector.test.ts.
-      unreachable: { ...target, port: await freeLoopbackPort() },
+      unreachable: { ...target, port: closedPort },
       async readBack(folder, name) {
         return readFile(path.join(server.root, folder, name)).catch(() => undefined);
       },
