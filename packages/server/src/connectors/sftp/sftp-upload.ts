@@ -115,6 +115,7 @@ class SftpUpload implements PendingUpload {
       }
       await Promise.all(inFlight);
       if (failure !== undefined) throw failure;
+      await this.flushToDisk();
       await this.closeHandle();
       this.state = 'written';
     } catch (error) {
@@ -148,6 +149,30 @@ class SftpUpload implements PendingUpload {
     await session
       .request<void>(`removing ${paths.temporary}`, (sftp, done) => sftp.unlink(paths.temporary, (error) => done(error, undefined)))
       .catch(() => undefined);
+  }
+
+  /**
+   * fsync@openssh.com before the rename, when offered: a server that crashes right after publish then shows the whole
+   * file or the previous one, never an empty or short file under the final name (as the landing zone does with fsync).
+   */
+  private async flushToDisk(): Promise<void> {
+    const { session, paths, display, options } = this.context;
+    await session
+      .request<void>(
+        `flushing ${paths.temporary}`,
+        (sftp, done) => {
+          try {
+            sftp.ext_openssh_fsync(this.handle, (error) => done(error, undefined));
+          } catch {
+            // ssh2 throws at once when the server does not offer the extension: nothing to flush with.
+            done(undefined, undefined);
+          }
+        },
+        options,
+      )
+      .catch((error: unknown) => {
+        throw operationFailure(error, session.endpoint, 'writing', display(this.context.location.name));
+      });
   }
 
   private async closeHandle(): Promise<void> {
