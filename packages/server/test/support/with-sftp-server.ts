@@ -113,6 +113,14 @@ export async function startSftpServer(): Promise<TestSftpServer> {
   let daemon: ChildProcess | undefined;
   const stop = async () => {
     if (daemon !== undefined && daemon.exitCode === null) {
+      // Sessions outlive the listener: a client that was killed or leaked would keep writing into removed files.
+      for (const pid of await descendantsOf(daemon.pid ?? -1)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
       const exited = new Promise((resolve) => daemon?.once('exit', resolve));
       daemon.kill('SIGTERM');
       await exited;

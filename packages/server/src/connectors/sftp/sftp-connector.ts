@@ -50,7 +50,7 @@ class SftpConnector implements Connector {
   }
 
   async beginUpload(location: FileLocation, options?: CallOptions): Promise<PendingUpload> {
-    const paths = uploadPaths(location);
+    const paths = uploadPaths(location, (folder) => this.describe(folder));
     const session = await this.connect(options);
     await this.makeFolders(session, paths.segments, options);
     const display = (name: string) => `${this.describe(location.folder)}${name}`;
@@ -58,7 +58,7 @@ class SftpConnector implements Connector {
   }
 
   async delete(location: FileLocation, options?: CallOptions): Promise<void> {
-    const { final } = uploadPaths(location);
+    const { final } = uploadPaths(location, (folder) => this.describe(folder));
     const session = await this.connect(options);
     try {
       await session.request<void>(`deleting ${final}`, (sftp, done) => sftp.unlink(final, (error) => done(error, undefined)), options);
