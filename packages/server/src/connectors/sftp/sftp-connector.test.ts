@@ -198,6 +198,22 @@ describe.skipIf(reason !== undefined)(`SFTP connector on OpenSSH${reason === und
     });
   });
 
+  it('refuses to publish an upload whose temporary file a later upload of the same name replaced, and publishes the later one', async () => {
+    await using(server.target(), async (connector) => {
+      const first = await connector.beginUpload({ folder: 'overlap', name: 'same.csv' });
+      await first.write(Readable.from([Buffer.from('first upload, complete\n')]));
+      const second = await connector.beginUpload({ folder: 'overlap', name: 'same.csv' });
+      const error = await failureOf(first.publish());
+      expect(error.code).toBe('SERVER_ERROR');
+      expect(() => statSync(path.join(server.root, 'overlap', 'same.csv'))).toThrow();
+      await first.abort();
+      expect(execFileSync('ls', ['-A', path.join(server.root, 'overlap')]).toString()).toBe('.same.csv.part\n');
+      await second.write(Readable.from([Buffer.from('second\n')]));
+      await second.publish();
+      expect(execFileSync('cat', [path.join(server.root, 'overlap', 'same.csv')]).toString()).toBe('second\n');
+    });
+  });
+
   it('writes at the top of the home folder when the folder is empty', async () => {
     await using(server.target(), (connector) => put(connector, '', 'top.txt', Buffer.from('top')));
     expect(execFileSync('cat', [path.join(server.root, 'top.txt')]).toString()).toBe('top');

@@ -1,8 +1,8 @@
 // One SFTP upload: bytes stream into `<folder>/.<name>.part` with a bounded number of write requests in flight, then
 // publish renames it onto the final name (posix-rename@openssh.com, which replaces atomically; servers without it get
 // delete + rename) and abort removes it.
-import type { SFTPWrapper } from 'ssh2';
-import type { CallOptions, PendingUpload, PublishedFile } from '../connector.js';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { ConnectorError, type CallOptions, type PendingUpload, type PublishedFile } from '../connector.js';
 import { operationFailure, SFTP_STATUS } from './sftp-errors.js';
 import type { UploadPaths } from './sftp-paths.js';
 import type { SftpSession } from './sftp-session.js';
@@ -132,6 +132,12 @@ class SftpUpload implements PendingUpload {
     const { session, paths, display, options } = this.context;
     const target = display(this.context.location.name);
     try {
+      if (!(await this.ownsTemporary(options))) {
+        throw new ConnectorError(
+          'SERVER_ERROR',
+          `Another upload of ${target} replaced this one's temporary file before it was published; nothing was published. Try again once the other upload has finished.`,
+        );
+      }
       await session.request<void>(`renaming ${paths.temporary}`, (sftp, done) => renameOver(sftp, paths.temporary, paths.final, done), options);
     } catch (error) {
       throw operationFailure(error, session.endpoint, 'publishing', target);
@@ -144,11 +150,32 @@ class SftpUpload implements PendingUpload {
     if (this.state === 'published' || this.state === 'aborted') return;
     this.state = 'aborted';
     const { session, paths } = this.context;
+    const owned = !session.lost && (await this.ownsTemporary(undefined).catch(() => false));
     await this.closeHandle().catch(() => undefined);
-    if (session.lost) return;
+    if (!owned || session.lost) return;
     await session
       .request<void>(`removing ${paths.temporary}`, (sftp, done) => sftp.unlink(paths.temporary, (error) => done(error, undefined)))
       .catch(() => undefined);
+  }
+
+  /**
+   * Whether the `.part` on the server is still this upload's file. SFTP cannot rename or unlink by handle: when another
+   * upload of the same name started meanwhile, the path is its file (ours was unlinked), and publishing or removing it
+   * would publish or destroy someone else's bytes. Compared by size and modification time with our open handle, or
+   * with the bytes written once the handle is closed: different files differ in all but freak cases.
+   */
+  private async ownsTemporary(options: CallOptions | undefined): Promise<boolean> {
+    const { session, paths } = this.context;
+    let onServer: Stats;
+    try {
+      onServer = await session.stat(paths.temporary, options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === SFTP_STATUS.noSuchFile) return false;
+      throw error;
+    }
+    if (!this.handleOpen) return onServer.size === this.size;
+    const mine = await session.request<Stats>(`reading ${paths.temporary}`, (sftp, done) => sftp.fstat(this.handle, done), options);
+    return mine.size === onServer.size && mine.mtime === onServer.mtime;
   }
 
   /**
