@@ -84,6 +84,27 @@ export function withDeadline<T>(
   });
 }
 
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself carries on). */
+export function untilAborted<T>(promise: Promise<T>, options: CallOptions | undefined): Promise<T> {
+  const signal = options?.signal;
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /**
  * Connects, checks the host key against `target.hostKeyFingerprint` (mismatch → HOST_KEY_MISMATCH before any
  * authentication is sent) and authenticates. Failures are ConnectorErrors.
