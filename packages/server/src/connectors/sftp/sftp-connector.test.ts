@@ -321,11 +321,15 @@ describe.skipIf(reason !== undefined)(`SFTP connector on OpenSSH${reason === und
     expect(furthestAhead).toBeLessThanOrEqual(2 * chunk + chunk);
   }, 60_000);
 
-  it('stops a call when its signal aborts', async () => {
+  it('stops a call when its signal aborts, without ending the connection other calls share', async () => {
     await using(server.target(), async (connector) => {
       const controller = new AbortController();
+      const cancelled = connector.list('', { signal: controller.signal });
+      const other = connector.checkConnection();
       controller.abort(new Error('the run was cancelled'));
-      await expect(connector.list('', { signal: controller.signal })).rejects.toThrow('the run was cancelled');
+      await expect(cancelled).rejects.toThrow('the run was cancelled');
+      // The connection both calls share was not torn down by the cancelled one.
+      expect(await other).toEqual({ hostKeyFingerprint: server.hostKeyFingerprint });
     });
   });
 });
