@@ -87,7 +87,16 @@ export class TargetConnectionService {
         familyCode: 'FLOW-1420-400',
       });
     }
-    return validateTargetParams(input.connectionSpecId, input.params, {
+    return this.validateParams(base, input.params);
+  }
+
+  /**
+   * Validates target params for a base connection (SPEC §6.4) as create and update do, without storing anything:
+   * the connection test (SPEC §6.7) checks a location before it is saved.
+   * @throws one FLOW-1420-400 listing every problem.
+   */
+  validateParams(base: BaseConnection, params: unknown): Promise<TargetParams> {
+    return validateTargetParams(base.connectionSpecId, params, {
       maxFileRows: this.deps.maxFileRows, authSpecName: base.authSpecName, pgpKeyChecker: this.deps.pgpKeyChecker,
     });
   }
