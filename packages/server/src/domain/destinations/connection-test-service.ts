@@ -1,4 +1,5 @@
 // Tests a destination connection (SPEC §6.7): connect, write a 64-byte probe the way exports write, delete it, and report.
+import { Readable } from 'node:stream';
 import { ConnectorError, type Connector, type ConnectorFactory, type ConnectorTarget, type FileLocation } from '../../connectors/connector.js';
 import { AppError } from '../../errors.js';
 import type { SandboxScopedStore } from '../../storage/store.js';
@@ -191,8 +192,9 @@ export class ConnectionTestService {
   }
 }
 
-async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
+/** A byte stream of one chunk, as the export pipeline's streams are consumed. */
+function oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return Readable.from([bytes], { objectMode: false });
 }
 
 /** Where the test was going when no connector could be opened to describe it (an Activator fault). */

@@ -58,7 +58,8 @@ export class StepRunner {
         reject(error);
       }, this.timeoutMs);
     });
-    const work = action(controller.signal);
+    // Through an async function, so that an action throwing synchronously fails its step like a rejection does.
+    const work = (async () => action(controller.signal))();
     // The work may still reject after the timeout won the race; that rejection is expected and must not go unhandled.
     work.catch(() => undefined);
     try {
