@@ -15,7 +15,10 @@ import { RoleService } from './domain/access/role-service.js';
 import { SessionService } from './domain/access/session-service.js';
 import { UserService } from './domain/access/user-service.js';
 import { AuditService } from './domain/audit/audit-service.js';
+import { createConnectorFactory } from './connectors/connector-factory.js';
+import type { ConnectorFactory } from './connectors/connector.js';
 import { BaseConnectionService } from './domain/destinations/base-connection-service.js';
+import { ConnectionTestService } from './domain/destinations/connection-test-service.js';
 import { SourceConnectionService } from './domain/destinations/source-connection-service.js';
 import { TargetConnectionService } from './domain/destinations/target-connection-service.js';
 import { AudienceService } from './domain/audiences/audience-service.js';
@@ -99,6 +102,8 @@ export interface RuntimeOptions {
   readonly onJobEvent?: (event: JobWorkerEvent) => void;
   /** Where background work (batch ingestion) logs; default: a logger of `config` on stdout. */
   readonly logger?: Logger;
+  /** Opens destination connectors; default: every transport with `ACTIVATOR_DESTINATION_TIMEOUT_SECONDS` per call. */
+  readonly connectors?: ConnectorFactory;
 }
 
 /** Feeds the ingestion metrics, and logs every batch that ended in an exception with its batch id (never row data). */
@@ -115,14 +120,17 @@ export const JOB_POLL_INTERVAL_MS = 1000;
 /** How often the Data Landing Zone retention sweep runs (SPEC §6.5: hourly). */
 const DLZ_SWEEP_INTERVAL_MS = 3_600_000;
 
-/** Wires the Flow Service domain (connections and dataflows) over a store. */
-function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator, cipher: SecretCipher): FlowServiceModule {
+/** Wires the Flow Service domain (connections, connection tests and dataflows) over a store. */
+function createFlowServiceModule(store: Store, config: Config, effects: ServiceEffects, cipher: SecretCipher): FlowServiceModule {
+  const { ids, clock, connectors } = effects;
   const sources = new SourceConnectionService({ ids });
   const targets = new TargetConnectionService({ ids, maxFileRows: config.maxFileRows, pgpKeyChecker: createOpenPgpPublicKeyChecker() });
+  const bases = new BaseConnectionService({ ids, cipher });
   return {
-    bases: new BaseConnectionService({ ids, cipher }),
+    bases,
     sources,
     targets,
+    connectionTests: new ConnectionTestService({ bases, targets, connectors, clock, ids, dataDir: config.dataDir }),
     flows: new FlowService({
       ids, sources, targets, audiences: segmentAudienceDirectory(store),
       limits: { maxFlowsPerSandbox: config.maxFlowsPerSandbox, warnAudiencesPerFlow: config.warnAudiencesPerFlow, warnMappedAttributes: config.warnMappedAttributes },
@@ -158,6 +166,8 @@ export interface ServiceEffects {
   readonly observeBatch?: BatchObserver;
   /** Runs the durable jobs this process can claim now (the job worker's drain). */
   readonly runDueJobs: () => Promise<unknown>;
+  /** Opens destination connectors (connection tests, exports). */
+  readonly connectors: ConnectorFactory;
 }
 
 /** SPEC §5.7: the latest snapshots of an audience that retention always keeps. */
@@ -209,7 +219,7 @@ export function createServices(store: Store, config: Config, effects: ServiceEff
     await effects.lake.removeSandboxData(sandboxId, batches.map((batch) => batch.id));
     await profilesModule.batches.removeAll(store.sandbox(sandboxId));
   };
-  const flowService = createFlowServiceModule(store, config, ids, createAesGcmSecretCipher(effects.masterKey));
+  const flowService = createFlowServiceModule(store, config, effects, createAesGcmSecretCipher(effects.masterKey));
   const audiences = new AudienceService({
     ids, clock, checker: checkPql, datasets: profilesModule.datasets, policies: profilesModule.policies, flows: flowService.flows,
   });
@@ -322,6 +332,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     const services = createServices(store, config, {
       engine, lake: createLocalLakeStorage(config.dataDir), observeBatch: observeIngestion(metrics, options.logger ?? createLogger(config)),
       clock, ids, hasher: options.hasher ?? createArgon2PasswordHasher(), masterKey, runDueJobs: () => late.worker?.drain() ?? Promise.resolve(0),
+      connectors: options.connectors ?? createConnectorFactory({ callTimeoutMs: config.destinationTimeoutSeconds * 1000 }),
     });
     const worker = createJobWorker(store, config, services, { clock, ids, onEvent: options.onJobEvent });
     late.worker = worker;

@@ -27,6 +27,7 @@ import { RouteCatalog } from './route-catalog.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerCatalogRoutes } from './routes/flowservice/catalog-routes.js';
 import { registerConnectionRoutes } from './routes/flowservice/connection-routes.js';
+import { registerConnectionTestRoutes } from './routes/flowservice/connection-test-routes.js';
 import type { FlowServiceModule } from './routes/flowservice/flow-service-module.js';
 import { registerFlowRoutes } from './routes/flowservice/flow-routes.js';
 import { registerRunRoutes } from './routes/flowservice/run-routes.js';
@@ -86,6 +87,13 @@ function malformedJson(request: FastifyRequest, detail: string): AppError {
   return new AppError('MALFORMED_JSON', MALFORMED_JSON_MESSAGE);
 }
 
+/** Whether a route takes no body, or a body schema that accepts none (`z.….optional()`). */
+function bodyMayBeAbsent(schema: unknown): boolean {
+  if (schema === undefined) return true;
+  const parse = (schema as { safeParse?: (value: unknown) => { success: boolean } }).safeParse;
+  return typeof parse === 'function' && parse.call(schema, undefined).success;
+}
+
 /** Builds the app; call `app.ready()` (or `listen`) afterwards. */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
@@ -113,8 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       return done(malformedJson(request, 'the body is not valid UTF-8'), undefined);
     }
     // Clients send `Content-Type: application/json` on every request (Adobe's Postman collections do, even
-    // on DELETE): an empty body is only an error where the route takes a body.
-    if (text.trim() === '' && request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    // on DELETE): an empty body is only an error where the route needs a body (not where it is optional).
+    if (text.trim() === '' && bodyMayBeAbsent(request.routeOptions.schema?.body)) return done(null, undefined);
     if (text.trim() === '') return done(new AppError('BAD_REQUEST', 'Request body is empty', { familyCode: 'FLOW-1405-400' }), undefined);
     try {
       done(null, JSON.parse(text));
@@ -156,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const flowServiceDeps = { clock: deps.services.clock, orgId: deps.config.orgId };
   registerCatalogRoutes(app, { maxFileRows: deps.config.maxFileRows });
   registerConnectionRoutes(app, deps.services.flowService, flowServiceDeps);
+  registerConnectionTestRoutes(app, deps.services.flowService);
   registerFlowRoutes(app, deps.services.flowService, flowServiceDeps);
   registerRunRoutes(app);
   registerCatalogDatasetRoutes(app, deps.services.profilesModule, flowServiceDeps);
