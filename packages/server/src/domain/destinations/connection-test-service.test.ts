@@ -1,6 +1,7 @@
 // The connection test (SPEC §6.7) against the real landing-zone connector on a temporary data directory.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -222,6 +223,61 @@ describe('ConnectionTestService on the landing zone', () => {
     // The probe really was written, 64 bytes, under its final name (and nothing temporary is left).
     expect(readdirSync(path.join(root(), 'x'))).toEqual(['activator-probe-00000000-0000-4000-8000-000000000001.txt']);
     expect(readFileSync(path.join(root(), 'x', 'activator-probe-00000000-0000-4000-8000-000000000001.txt'))).toEqual(probeContent('00000000-0000-4000-8000-000000000001'));
+  });
+});
+
+describe('ConnectionTestService on a server that accepts connections and never answers', () => {
+  const SFTP = '36965a81-b1c6-401b-99f8-22508f1e6a26';
+  let server: Server;
+  let port: number;
+  const sockets: Socket[] = [];
+  const closed: Promise<void>[] = [];
+
+  beforeEach(async () => {
+    sockets.length = 0;
+    closed.length = 0;
+    server = createServer((socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const sftpService = (stepTimeoutMs: number, calls: string[]) => {
+    const connections = new Connections();
+    connections.bases.set('sftp-1', {
+      ...dlzBase('sftp-1'), connectionSpecId: SFTP, authSpecName: 'Basic Authentication for sftp',
+      authParams: { domain: '127.0.0.1', port, username: 'nobody', password: 'S3CR3T-never-sent' },
+    });
+    return new ConnectionTestService({
+      ...connections.deps(), connectors: spiedFactory(calls), clock: { now: () => Date.now() }, ids: sequentialIds(), dataDir: os.tmpdir(), stepTimeoutMs,
+    });
+  };
+
+  it('fails the connect step with TIMEOUT after the step timeout, naming the location, and closes the connector', async () => {
+    const calls: string[] = [];
+    const report = await sftpService(300, calls).test(SCOPE, 'prod', 'sftp-1', { params: { path: 'in' } });
+    expect({ result: report.result, steps: report.steps.map(({ step, status }) => `${step} ${status}`), location: report.location }).toEqual({
+      result: false, steps: ['connect failed'], location: `sftp://127.0.0.1:${port}/in/`,
+    });
+    expect(report.error).toEqual({
+      code: 'TIMEOUT',
+      message: `The connect step did not finish within 0.3 seconds at sftp://127.0.0.1:${port}/in/. Check that the server answers and is not overloaded, then test again.`,
+    });
+    expect(calls).toEqual(['checkConnection', 'close']);
+    expect(sockets).toHaveLength(1);
+  });
+
+  // Skipped: the SFTP connector keeps the TCP connection of a connect aborted before the SSH handshake open after
+  // close() (ssh2-sftp-client's end() does not destroy a socket that never became ready). Reported to the sftp branch.
+  it.skip('closes the TCP connection of the connect step it timed out', async () => {
+    await sftpService(300, []).test(SCOPE, 'prod', 'sftp-1', { params: { path: 'in' } });
+    await Promise.all(closed);
   });
 });
 

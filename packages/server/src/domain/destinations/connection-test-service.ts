@@ -8,7 +8,7 @@ import { decodeBase64Text } from './auth-param-rules.js';
 import { secretParamNames } from './auth-params.js';
 import type { BaseConnection, TargetConnection, TargetParams } from './connection-types.js';
 import {
-  settledWithin, StepRunner, testErrorOf, type ConnectionTestError, type ConnectionTestStep, type ConnectionTestStepResult,
+  settledWithin, StepRunner, testErrorOf, type ConnectionTestError, type ConnectionTestStep, type ConnectionTestStepResult, type TestLocations,
 } from './connection-test-steps.js';
 import { connectorTargetOf } from './connector-targets.js';
 import { resourceNotFound } from './entity-documents.js';
@@ -87,10 +87,10 @@ function secretFragmentsOf(base: BaseConnection): string[] {
   return fragments;
 }
 
-/** A connector opened for one test, and the location it reports. */
+/** A connector opened for one test, and where it reports the test ran. */
 interface OpenedConnector {
   readonly connector: Connector;
-  readonly location: string;
+  readonly locations: TestLocations;
 }
 
 export class ConnectionTestService {
@@ -143,32 +143,33 @@ export class ConnectionTestService {
     const runner = new StepRunner(this.deps.clock, this.stepTimeoutMs);
     let opened: OpenedConnector | undefined;
     let hostKeyFingerprint: string | undefined;
-    const fail = (step: ConnectionTestStep, error: unknown, location: string, extra = ''): ConnectionTestReport => {
+    const fail = (step: ConnectionTestStep, error: unknown, locations: TestLocations, extra = ''): ConnectionTestReport => {
       // On a mismatch the presented key is what the user must compare with the server's (SPEC §6.3).
       if (error instanceof ConnectorError) hostKeyFingerprint = error.hostKey?.actual ?? hostKeyFingerprint;
       else options.onUnexpectedError?.(error, step);
-      const testError = testErrorOf(step, error, location, secrets);
+      const testError = testErrorOf(step, error, locations, secrets);
       return {
-        result: false, steps: runner.steps, location, error: { code: testError.code, message: `${testError.message}${extra}` },
+        result: false, steps: runner.steps, location: locations.folder, error: { code: testError.code, message: `${testError.message}${extra}` },
         ...(hostKeyFingerprint === undefined ? {} : { hostKeyFingerprint }),
       };
     };
     try {
       const connected = await runner.run('connect', async (signal) => {
         const connector = this.deps.connectors.open(target);
-        opened = { connector, location: connector.describe(folder) };
+        opened = { connector, locations: { folder: connector.describe(folder), root: connector.describe('') } };
         return connector.checkConnection({ signal });
       });
-      const location = opened?.location ?? fallbackLocation(target, folder);
-      if (!connected.ok) return fail('connect', connected.error, location);
+      const locations = opened?.locations ?? { folder: fallbackLocation(target, folder), root: '' };
+      const location = locations.folder;
+      if (!connected.ok) return fail('connect', connected.error, locations);
       hostKeyFingerprint = connected.value.hostKeyFingerprint;
       const connector = (opened as OpenedConnector).connector;
       const probeId = this.deps.ids.uuid();
       const probe: FileLocation = { folder, name: `activator-probe-${probeId}.txt` };
       const written = await runner.run('write', (signal) => this.writeProbe(connector, probe, probeContent(probeId), signal));
-      if (!written.ok) return fail('write', written.error, location);
+      if (!written.ok) return fail('write', written.error, locations);
       const deleted = await runner.run('delete', (signal) => connector.delete(probe, { signal }));
-      if (!deleted.ok) return fail('delete', deleted.error, location, ` The probe file ${probe.name} is still in ${location}; delete it by hand.`);
+      if (!deleted.ok) return fail('delete', deleted.error, locations, ` The probe file ${probe.name} is still in ${location}; delete it by hand.`);
       return { result: true, steps: runner.steps, location, ...(hostKeyFingerprint === undefined ? {} : { hostKeyFingerprint }) };
     } finally {
       if (opened !== undefined) await settledWithin(opened.connector.close(), this.stepTimeoutMs);

@@ -5,6 +5,7 @@ import { redactSecrets, settledWithin, StepRunner, testErrorOf } from './connect
 
 const clock = { now: () => Date.now() };
 const LOCATION = 's3://acme-crm-exports/activator/';
+const LOCATIONS = { folder: LOCATION, root: 's3://acme-crm-exports/' };
 
 describe('StepRunner', () => {
   it('records each step with its status and a whole, non-negative duration', async () => {
@@ -42,30 +43,35 @@ describe('StepRunner', () => {
 describe('testErrorOf', () => {
   it('keeps a connector message that names the location, and its code', () => {
     const message = `Access denied writing ${LOCATION}activator-probe-4b1f.txt. The credentials need s3:PutObject and s3:DeleteObject on this prefix.`;
-    expect(testErrorOf('write', new ConnectorError('PERMISSION_DENIED', message), LOCATION, [])).toEqual({ code: 'PERMISSION_DENIED', message });
+    expect(testErrorOf('write', new ConnectorError('PERMISSION_DENIED', message), LOCATIONS, [])).toEqual({ code: 'PERMISSION_DENIED', message });
   });
 
   it('reports SERVER_ERROR as UNREACHABLE and adds the location and advice the message lacks', () => {
-    expect(testErrorOf('connect', new ConnectorError('SERVER_ERROR', 'The server answered 503.'), LOCATION, [])).toEqual({
-      code: 'UNREACHABLE', message: `The server answered 503. (Check the host, port and credentials of the connection: ${LOCATION})`,
+    expect(testErrorOf('connect', new ConnectorError('SERVER_ERROR', 'The server answered 503.'), LOCATIONS, [])).toEqual({
+      code: 'UNREACHABLE', message: `The server answered 503 at ${LOCATION}. Check the host, port and credentials of the connection.`,
     });
   });
 
+  it('keeps a connect-time message that names the destination root rather than the folder', () => {
+    const message = 'S3 refused the credentials for s3://acme-crm-exports/ (S3 error SignatureDoesNotMatch); check the access key id and secret.';
+    expect(testErrorOf('connect', new ConnectorError('AUTH_FAILED', message), LOCATIONS, [])).toEqual({ code: 'AUTH_FAILED', message });
+  });
+
   it('says where a timeout happened and what to check', () => {
-    expect(testErrorOf('write', new ConnectorError('TIMEOUT', 'The write step did not finish within 30 seconds'), LOCATION, [])).toEqual({
+    expect(testErrorOf('write', new ConnectorError('TIMEOUT', 'The write step did not finish within 30 seconds'), LOCATIONS, [])).toEqual({
       code: 'TIMEOUT', message: `The write step did not finish within 30 seconds at ${LOCATION}. Check that the server answers and is not overloaded, then test again.`,
     });
   });
 
   it('answers anything but a ConnectorError with a generic message that leaks no internals', () => {
-    const result = testErrorOf('delete', new TypeError("Cannot read properties of undefined (reading 'secretThing')"), LOCATION, []);
+    const result = testErrorOf('delete', new TypeError("Cannot read properties of undefined (reading 'secretThing')"), LOCATIONS, []);
     expect(result).toEqual({
       code: 'UNREACHABLE', message: `The delete step failed unexpectedly at ${LOCATION}. Test again; if it keeps failing, the Activator log has the details.`,
     });
   });
 
   it('redacts secrets a connector message would echo', () => {
-    const result = testErrorOf('connect', new ConnectorError('AUTH_FAILED', `Login as acme with password hunter2-secret refused at ${LOCATION}`), LOCATION, ['hunter2-secret']);
+    const result = testErrorOf('connect', new ConnectorError('AUTH_FAILED', `Login as acme with password hunter2-secret refused at ${LOCATION}`), LOCATIONS, ['hunter2-secret']);
     expect(result.message).toBe(`Login as acme with password ******** refused at ${LOCATION}`);
   });
 });

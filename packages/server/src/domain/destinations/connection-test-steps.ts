@@ -84,29 +84,40 @@ function formatSeconds(ms: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
-/** What the user can do about a failed step, when the connector's message does not already say it. */
+/** What the user can do about a failed step, when the connector's message does not say where it failed. */
 const STEP_ADVICE: Record<ConnectionTestStep, string> = {
   connect: 'Check the host, port and credentials of the connection',
   write: 'Check that the credentials may create files in this folder',
   delete: 'Check that the credentials may delete files in this folder',
 };
 
+/** Where a test ran, in the connector's display form: the folder tested and the destination's root. */
+export interface TestLocations {
+  /** e.g. `s3://acme-crm-exports/activator/` */
+  readonly folder: string;
+  /** e.g. `s3://acme-crm-exports/`; connectors name it in connect-time messages. */
+  readonly root: string;
+}
+
 /**
  * The report's error for what a step threw. A ConnectorError keeps its code (SERVER_ERROR → UNREACHABLE) and its
- * message, which connectors write to name the location and the fix; the location is added when the message lacks it.
- * Anything else is an Activator fault: a generic message, details for the log only. Secrets are redacted either way.
+ * message, which connectors write to name the location and the fix; a message naming neither the folder nor the root
+ * gets the folder and the step's advice added. Anything else is an Activator fault: a generic message, details for the
+ * log only. Secrets are redacted either way.
  */
-export function testErrorOf(step: ConnectionTestStep, error: unknown, location: string, secrets: readonly string[]): ConnectionTestError {
+export function testErrorOf(step: ConnectionTestStep, error: unknown, locations: TestLocations, secrets: readonly string[]): ConnectionTestError {
+  const { folder } = locations;
   if (error instanceof ConnectorError) {
     const code: ConnectionTestErrorCode = error.code === 'SERVER_ERROR' ? 'UNREACHABLE' : error.code;
     let message = error.message.trim();
-    if (code === 'TIMEOUT' && !message.includes(location)) message = `${message.replace(/\.$/, '')} at ${location}. Check that the server answers and is not overloaded, then test again.`;
-    else if (!message.includes(location)) message = `${message.replace(/\.$/, '')}. (${STEP_ADVICE[step]}: ${location})`;
+    const namesLocation = message.includes(folder) || (locations.root !== '' && message.includes(locations.root));
+    if (code === 'TIMEOUT' && !namesLocation) message = `${message.replace(/\.$/, '')} at ${folder}. Check that the server answers and is not overloaded, then test again.`;
+    else if (!namesLocation) message = `${message.replace(/\.$/, '')} at ${folder}. ${STEP_ADVICE[step]}.`;
     return { code, message: redactSecrets(message, secrets) };
   }
   return {
     code: 'UNREACHABLE',
-    message: `The ${step} step failed unexpectedly at ${location}. Test again; if it keeps failing, the Activator log has the details.`,
+    message: `The ${step} step failed unexpectedly at ${folder}. Test again; if it keeps failing, the Activator log has the details.`,
   };
 }
 
