@@ -274,7 +274,8 @@ describe('ConnectionTestService on a server that accepts connections and never a
   });
 
   // Skipped: the SFTP connector keeps the TCP connection of a connect aborted before the SSH handshake open after
-  // close() (ssh2-sftp-client's end() does not destroy a socket that never became ready). Reported to the sftp branch.
+  // close(): ssh2-sftp-client's end() only ends `client` once an SFTP channel exists (`if (this.sftp)`), so the socket
+  // of a handshake that never finished stays open. To fix in connectors/sftp/sftp-session.ts (end the raw ssh2 client).
   it.skip('closes the TCP connection of the connect step it timed out', async () => {
     await sftpService(300, []).test(SCOPE, 'prod', 'sftp-1', { params: { path: 'in' } });
     await Promise.all(closed);
