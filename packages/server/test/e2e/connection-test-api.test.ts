@@ -20,6 +20,9 @@ interface Report {
 }
 
 const ALL_OK = ['connect ok', 'write ok', 'delete ok'];
+/** The e-mail destinations of SPEC §6.1 that connection-bodies.ts does not name. */
+const RESPONSYS = 'a5e28ddf-e265-426e-83a1-9d03a3a6822b';
+const SFMC = 'f599a5b3-60a7-4951-950a-cc4115c7ea27';
 const stepsOf = (report: Report) => report.steps.map(({ step, status }) => `${step} ${status}`);
 
 describe('connection test API', () => {
@@ -106,6 +109,15 @@ describe('connection test API', () => {
       expect(readdirSync(prodRoot())).not.toContain('forbidden');
     });
 
+    it('records each POST in the audit log as connection.test on the base connection', async () => {
+      await testReport(dlzBase, { params: { path: 'audited' } });
+      const res = await t.inject({ method: 'GET', url: `/api/v1/admin/audit?action=connection.test&objectId=${dlzBase}&limit=100`, headers: admin.headers() });
+      expect(res.statusCode, res.body).toBe(200);
+      const entries = res.json<{ items: Array<{ objectType: string; outcome: string; details: unknown }> }>().items;
+      expect(entries.length).toBeGreaterThan(0);
+      expect(entries[0]).toMatchObject({ objectType: 'connection', outcome: 'success', details: { params: { path: 'audited' } } });
+    });
+
     it('describes both routes with their schemas in /openapi.json', async () => {
       const res = await t.inject({ method: 'GET', url: '/openapi.json' });
       const operations = res.json<{ paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>> }>()
@@ -157,6 +169,28 @@ describe('connection test API', () => {
       expect({ result: report.result, steps: stepsOf(report), error: report.error }).toEqual({ result: true, steps: ALL_OK, error: undefined });
     });
 
+    it.each([
+      ['Oracle Eloqua (Files)', SPEC_ID.eloqua, 'SFTP with Password'],
+      ['Oracle Responsys', RESPONSYS, 'SFTP with Password'],
+      ['Salesforce Marketing Cloud (Files)', SFMC, 'SFTP with SSH Key'],
+      ['Adobe Campaign', SPEC_ID.campaign, 'SFTP with SSH Key'],
+    ])('tests %s over SFTP (%s) like the SFTP destination', async (name, specId, specName) => {
+      const withKey = specName === 'SFTP with SSH Key';
+      const user = withKey ? sftp.users.key : sftp.users.password;
+      const base = await baseConnection(name, specId, {
+        specName,
+        params: {
+          domain: sftp.host, port: sftp.port, username: user.username,
+          ...(withKey ? { sshKey: Buffer.from(sftp.users.key.privateKeyPem).toString('base64') } : { password: sftp.users.password.password }),
+        },
+      });
+      const report = await testReport(base, { params: { path: 'email' } });
+      expect({ ...report, steps: stepsOf(report) }).toEqual({
+        result: true, steps: ALL_OK, location: `sftp://${sftp.host}:${sftp.port}/email/`, hostKeyFingerprint: sftp.hostKeyFingerprint,
+      });
+      expect(readdirSync(path.join(sftp.root, 'email'))).toEqual([]);
+    });
+
     it('fails with HOST_KEY_MISMATCH when another fingerprint is pinned, reports the presented one, and writes nothing', async () => {
       const pinned = `SHA256:${'A'.repeat(43)}`;
       const base = await baseConnection('SFTP pinned', SPEC_ID.sftp, sftpAuth({ hostKeyFingerprint: pinned }));
@@ -203,6 +237,18 @@ describe('connection test API', () => {
       expect({ ...report, steps: stepsOf(report) }).toEqual({ result: true, steps: ALL_OK, location: `s3://${s3.bucket}/activator/` });
       expect(await s3.listKeys()).toEqual([]);
       expect(await s3.pendingUploads()).toEqual([]);
+    });
+
+    it('tests Google Cloud Storage (HMAC keys) and Adobe Campaign over S3 through the same transport', async () => {
+      const gcs = await baseConnection('GCS', SPEC_ID.gcs, {
+        specName: 'HMAC Key', params: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint },
+      });
+      const gcsReport = await testReport(gcs, { params: { bucketName: s3.bucket, path: 'gcs' } });
+      expect({ ...gcsReport, steps: stepsOf(gcsReport) }).toEqual({ result: true, steps: ALL_OK, location: `gs://${s3.bucket}/gcs/` });
+      const campaign = await baseConnection('Campaign S3', SPEC_ID.campaign, { ...s3Auth(), specName: 'S3' });
+      const campaignReport = await testReport(campaign, { params: { bucketName: s3.bucket, path: 'campaign/%SEGMENT_ID%' } });
+      expect({ ...campaignReport, steps: stepsOf(campaignReport) }).toEqual({ result: true, steps: ALL_OK, location: `s3://${s3.bucket}/campaign/` });
+      expect(await s3.listKeys()).toEqual([]);
     });
 
     it('fails with AUTH_FAILED for a wrong secret key, without echoing it', async () => {
@@ -254,6 +300,12 @@ describe('connection test API', () => {
       expect(blobs).toEqual([]);
       const missing = await testReport(base, { params: { container: 'no-such-container' } });
       expect({ result: missing.result, code: missing.error?.code }).toEqual({ result: false, code: 'NOT_FOUND' });
+    });
+
+    it('tests Adobe Campaign over Azure Blob through the same transport', async () => {
+      const base = await baseConnection('Campaign Blob', SPEC_ID.campaign, { specName: 'Azure Blob', params: { connectionString: azure.connectionString } });
+      const report = await testReport(base, { params: { container: azure.container, path: 'campaign' } });
+      expect({ result: report.result, steps: stepsOf(report), error: report.error }).toEqual({ result: true, steps: ALL_OK, error: undefined });
     });
   });
 
