@@ -87,13 +87,6 @@ function malformedJson(request: FastifyRequest, detail: string): AppError {
   return new AppError('MALFORMED_JSON', MALFORMED_JSON_MESSAGE);
 }
 
-/** Whether a route takes no body, or a body schema that accepts none (`z.….optional()`). */
-function bodyMayBeAbsent(schema: unknown): boolean {
-  if (schema === undefined) return true;
-  const parse = (schema as { safeParse?: (value: unknown) => { success: boolean } }).safeParse;
-  return typeof parse === 'function' && parse.call(schema, undefined).success;
-}
-
 /** Builds the app; call `app.ready()` (or `listen`) afterwards. */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
@@ -122,7 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }
     // Clients send `Content-Type: application/json` on every request (Adobe's Postman collections do, even
     // on DELETE): an empty body is only an error where the route needs a body (not where it is optional).
-    if (text.trim() === '' && bodyMayBeAbsent(request.routeOptions.schema?.body)) return done(null, undefined);
+    const bodyOptional = request.routeOptions.schema?.body === undefined || request.routeOptions.config.optionalBody === true;
+    if (text.trim() === '' && bodyOptional) return done(null, undefined);
     if (text.trim() === '') return done(new AppError('BAD_REQUEST', 'Request body is empty', { familyCode: 'FLOW-1405-400' }), undefined);
     try {
       done(null, JSON.parse(text));

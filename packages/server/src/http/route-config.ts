@@ -30,6 +30,8 @@ declare module 'fastify' {
     audit?: RouteAudit | 'self';
     /** The route takes a body that is not JSON (token form, file uploads): no JSON content-type rule. */
     nonJsonBody?: boolean;
+    /** The route's JSON body may be empty (`POST …/connections/{id}/test`): no `Request body is empty` error. */
+    optionalBody?: boolean;
   }
   interface FastifyRequest {
     auth: AuthContext | undefined;

@@ -41,7 +41,7 @@ export function registerConnectionTestRoutes(untyped: FastifyInstance, module: F
   };
 
   app.post(PATH, {
-    config: { access: MANAGE_DESTINATIONS, sandboxScoped: true, audit: { action: 'connection.test', objectType: 'connection' } },
+    config: { access: MANAGE_DESTINATIONS, sandboxScoped: true, optionalBody: true, audit: { action: 'connection.test', objectType: 'connection' } },
     schema: {
       tags: TAGS, summary: 'Test a connection: connect, write and delete a probe file', params: idParams, body: testBody,
       response: { 200: reportSchema },
