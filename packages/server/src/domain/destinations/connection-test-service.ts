@@ -115,7 +115,7 @@ export class ConnectionTestService {
     const params = await this.targetParamsFor(scope, base, request);
     const { target, folder } = connectorTargetOf({
       connectionSpecId: base.connectionSpecId, authSpecName: base.authSpecName, authParams: base.authParams,
-      targetParams: params as unknown as Readonly<Record<string, unknown>>, sandboxName, dataDir: this.deps.dataDir,
+      targetParams: { ...params }, sandboxName, dataDir: this.deps.dataDir,
     });
     return this.probe(target, folder, secretFragmentsOf(base), options);
   }
@@ -162,7 +162,8 @@ export class ConnectionTestService {
       const locations = opened?.locations ?? { folder: fallbackLocation(target, folder), root: '' };
       const location = locations.folder;
       if (!connected.ok) return fail('connect', connected.error, locations);
-      hostKeyFingerprint = connected.value.hostKeyFingerprint;
+      const presented = connected.value.hostKeyFingerprint;
+      if (presented !== undefined && presented !== '') hostKeyFingerprint = presented;
       const connector = (opened as OpenedConnector).connector;
       const probeId = this.deps.ids.uuid();
       const probe: FileLocation = { folder, name: `activator-probe-${probeId}.txt` };
