@@ -63,7 +63,7 @@ function sequentialIds() {
 }
 
 /** The real factory, with a spy on what each opened connector was asked to do. */
-function spiedFactory(calls: string[], breakDelete = false): ConnectorFactory {
+function spiedFactory(calls: string[], breakDelete = false, stallWrite = false): ConnectorFactory {
   const real = createConnectorFactory({ callTimeoutMs: 5_000 });
   return {
     open(target) {
@@ -72,7 +72,13 @@ function spiedFactory(calls: string[], breakDelete = false): ConnectorFactory {
         capabilities: connector.capabilities,
         describe: (folder) => connector.describe(folder),
         checkConnection: (options) => (calls.push('checkConnection'), connector.checkConnection(options)),
-        beginUpload: (location, options) => (calls.push(`beginUpload ${location.folder}/${location.name}`), connector.beginUpload(location, options)),
+        beginUpload: async (location, options) => {
+          calls.push(`beginUpload ${location.folder}/${location.name}`);
+          const upload = await connector.beginUpload(location, options);
+          if (!stallWrite) return upload;
+          // Stands for a destination that stops answering mid-write (neither real connector can be made to stall here).
+          return { write: () => new Promise<never>(() => undefined), publish: () => upload.publish(), abort: () => (calls.push('abort'), upload.abort()) };
+        },
         delete: (location, options) => {
           calls.push(`delete ${location.folder}/${location.name}`);
           // Stands for a bug in Activator's own code: no real connector throws anything but a ConnectorError.
@@ -223,6 +229,33 @@ describe('ConnectionTestService on the landing zone', () => {
     // The probe really was written, 64 bytes, under its final name (and nothing temporary is left).
     expect(readdirSync(path.join(root(), 'x'))).toEqual(['activator-probe-00000000-0000-4000-8000-000000000001.txt']);
     expect(readFileSync(path.join(root(), 'x', 'activator-probe-00000000-0000-4000-8000-000000000001.txt'))).toEqual(probeContent('00000000-0000-4000-8000-000000000001'));
+  });
+});
+
+describe('ConnectionTestService when the destination stops answering during the write', () => {
+  it('fails the write step with TIMEOUT, aborts the upload, names the probe that may still appear, and closes the connector', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'activator-conntest-'));
+    try {
+      const connections = new Connections();
+      connections.bases.set('base-1', dlzBase('base-1'));
+      const calls: string[] = [];
+      const service = new ConnectionTestService({
+        ...connections.deps(), connectors: spiedFactory(calls, false, true), clock: { now: () => Date.now() }, ids: sequentialIds(), dataDir, stepTimeoutMs: 200,
+      });
+      const report = await service.test(SCOPE, 'prod', 'base-1', { params: { path: 'slow' } });
+      const probe = 'activator-probe-00000000-0000-4000-8000-000000000001.txt';
+      expect({ result: report.result, steps: report.steps.map(({ step, status }) => `${step} ${status}`), error: report.error }).toEqual({
+        result: false, steps: ['connect ok', 'write failed'],
+        error: {
+          code: 'TIMEOUT',
+          message: `The write step did not finish within 0.2 seconds at dlz:///slow/. Check that the server answers and is not overloaded, then test again. If ${probe} appears in dlz:///slow/, delete it by hand.`,
+        },
+      });
+      expect(calls).toEqual(['checkConnection', `beginUpload slow/${probe}`, 'abort', 'close']);
+      expect(readdirSync(path.join(dataDir, 'dlz', 'prod', 'slow'))).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -168,7 +168,11 @@ export class ConnectionTestService {
       const probeId = this.deps.ids.uuid();
       const probe: FileLocation = { folder, name: `activator-probe-${probeId}.txt` };
       const written = await runner.run('write', (signal) => this.writeProbe(connector, probe, probeContent(probeId), signal));
-      if (!written.ok) return fail('write', written.error, locations);
+      if (!written.ok) {
+        // A write cut off by the timeout may still complete at the destination: say which file to look for.
+        const late = written.error instanceof ConnectorError && written.error.code === 'TIMEOUT';
+        return fail('write', written.error, locations, late ? ` If ${probe.name} appears in ${location}, delete it by hand.` : '');
+      }
       const deleted = await runner.run('delete', (signal) => connector.delete(probe, { signal }));
       if (!deleted.ok) return fail('delete', deleted.error, locations, ` The probe file ${probe.name} is still in ${location}; delete it by hand.`);
       return { result: true, steps: runner.steps, location, ...(hostKeyFingerprint === undefined ? {} : { hostKeyFingerprint }) };
