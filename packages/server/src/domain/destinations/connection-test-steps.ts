@@ -8,9 +8,13 @@ export type ConnectionTestStep = 'connect' | 'write' | 'delete';
 /** The codes a test reports (SPEC §6.7): a connector's SERVER_ERROR is reported as UNREACHABLE. */
 export type ConnectionTestErrorCode = Exclude<ConnectorErrorCode, 'SERVER_ERROR'>;
 
-export const CONNECTION_TEST_ERROR_CODES = [
-  'AUTH_FAILED', 'NOT_FOUND', 'PERMISSION_DENIED', 'UNREACHABLE', 'TIMEOUT', 'HOST_KEY_MISMATCH', 'INVALID_CONFIGURATION',
-] as const satisfies readonly ConnectionTestErrorCode[];
+/** A record, so that a new connector error code breaks the build until the report's schema lists it. */
+const REPORTED_CODES: Record<ConnectionTestErrorCode, true> = {
+  AUTH_FAILED: true, NOT_FOUND: true, PERMISSION_DENIED: true, UNREACHABLE: true, TIMEOUT: true, HOST_KEY_MISMATCH: true, INVALID_CONFIGURATION: true,
+};
+
+/** Every code a report may carry (SPEC §6.7), for the response schema. */
+export const CONNECTION_TEST_ERROR_CODES = Object.keys(REPORTED_CODES) as [ConnectionTestErrorCode, ...ConnectionTestErrorCode[]];
 
 export interface ConnectionTestStepResult {
   readonly step: ConnectionTestStep;
