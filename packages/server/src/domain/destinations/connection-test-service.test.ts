@@ -306,9 +306,9 @@ describe('ConnectionTestService on a server that accepts connections and never a
     expect(sockets).toHaveLength(1);
   });
 
-  // Skipped: the SFTP connector keeps the TCP connection of a connect aborted before the SSH handshake open after
-  // close(): ssh2-sftp-client's end() only ends `client` once an SFTP channel exists (`if (this.sftp)`), so the socket
-  // of a handshake that never finished stays open. To fix in connectors/sftp/sftp-session.ts (end the raw ssh2 client).
+  // Skipped: with the SFTP connector of main (727d9aa), a connect to a server that never sends its SSH banner leaves the
+  // TCP connection open after close() (observed for more than 10 s after ssh2's readyTimeout), although sftp-session.ts
+  // destroys ssh2's client on end. For the sftp connector to fix; the connection test itself returns on time.
   it.skip('closes the TCP connection of the connect step it timed out', async () => {
     await sftpService(300, []).test(SCOPE, 'prod', 'sftp-1', { params: { path: 'in' } });
     await Promise.all(closed);
