@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specRef, SPEC_ID, targetBody } from '../support/connection-bodies.js';
-import { PERMISSION_MESSAGE } from '../support/e2e-expectations.js';
+import { PERMISSION_MESSAGE, SANDBOXES } from '../support/e2e-expectations.js';
 import { expectFlowError, expectFlowNotFound, FLOW_SERVICE, flowServiceClient, type FlowServiceClient } from '../support/flow-service-expectations.js';
 import { startAzurite, type AzuriteServer } from '../support/with-azurite.js';
 import { closedLoopbackPort, startS3Server, type S3Server } from '../support/with-s3-server.js';
@@ -91,6 +91,24 @@ describe('connection test API', () => {
       expect(named).toMatchObject({ result: true, location: 'dlz:///second/' });
       const unsaved = await testReport(dlzBase, { params: { path: 'unsaved/%SEGMENT_ID%' } });
       expect(unsaved).toMatchObject({ result: true, location: 'dlz:///unsaved/' });
+    });
+
+    it("probes the landing zone of the request's sandbox (<dataDir>/dlz/<sandboxName>), and answers 404 for another sandbox's connection", async () => {
+      const created = await t.inject({
+        method: 'POST', url: SANDBOXES, headers: admin.headers({ 'content-type': 'application/json' }),
+        payload: JSON.stringify({ name: 'dev', title: 'Development', type: 'development' }),
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const dev = flowServiceClient(t, admin, { sandbox: 'dev', log: bodies });
+      const res = await dev.post('/connections', { name: 'Dev landing zone', connectionSpec: specRef(SPEC_ID.dlz) });
+      expect(res.statusCode, res.body).toBe(201);
+      const devBase = res.json<{ id: string }>().id;
+      const tested = await dev.post(`/connections/${devBase}/test`, { params: { path: 'dev-only' } });
+      expect(tested.statusCode, tested.body).toBe(200);
+      expect(tested.json<Report>()).toMatchObject({ result: true, location: 'dlz:///dev-only/' });
+      expect(readdirSync(path.join(t.dataDir, 'dlz', 'dev', 'dev-only'))).toEqual([]);
+      expect(readdirSync(prodRoot())).not.toContain('dev-only');
+      expectFlowNotFound(await client.post(`/connections/${devBase}/test`, undefined), 'connections', devBase);
     });
 
     it('answers an unknown connection with the 404 of GET /connections/{id}', async () => {
