@@ -19,6 +19,8 @@ export interface ExportWorld {
   readonly db: DuckDbDatabase;
   readonly exportDb: DuckDbDatabase;
   readonly engine: DuckDbExportEngine;
+  /** The profile engine on `db` (lookups give independent expected values). */
+  readonly profiles: DuckDbProfileEngine;
   scope(datasets: readonly FixtureDataset[], rules: MergeRules, events?: readonly FixtureDataset[]): ProfileScope;
   /** Writes a snapshot file (rows sorted by key) and returns its path. */
   snapshot(name: string, rows: readonly { profileKey: string; status: SnapshotRow['status']; at: string }[]): Promise<string>;
@@ -39,6 +41,7 @@ export async function openExportWorld(prefix: string, exportMemoryMb = 256): Pro
     db,
     exportDb,
     engine: new DuckDbExportEngine(exportDb, profiles),
+    profiles,
     scope: (datasets, rules, events = []) => ({ sandboxId: 'sb', profileDatasets: datasets, eventDatasets: events, rules, derivedDir: path.join(tmp, 'derived') }),
     async snapshot(name, rows) {
       const file = path.join(tmp, `${name}.parquet`);
