@@ -12,8 +12,11 @@
 // - JSON files: arrays and object-valued columns are native JSON; dates and date-times are strings as in CSV.
 // - Parquet date-times are written as DuckDB's TIMESTAMP_MS: INT64 TIMESTAMP(MILLIS) — flagged isAdjustedToUTC=false,
 //   the only millisecond timestamp DuckDB writes (values are UTC). Arrays and object-valued columns are UTF8 JSON text.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AudienceExportRequest, AudienceExportResult, ExportEngine, StagedExportFile } from '../engine.js';
 import { csvHeader, csvLineSql, jsonObjectSql, RENDER_MACROS_SQL, valueJsonSql, valueTextSql } from './audience-export-render.js';
@@ -174,6 +177,8 @@ async function writeParts(
     const from = part * maxFileRowCount;
     const rows = Math.min(maxFileRowCount, total - from);
     const file = path.join(request.workDir, `part-${String(part + 1).padStart(5, '0')}.${fileExtension(format)}`);
+    const gzip = format.fileType !== 'PARQUET' && format.compression === 'GZIP';
+    const raw = `${file}.raw`;
     const range = `FROM "$xout" WHERE rowid >= ${from} AND rowid < ${from + maxFileRowCount}`;
     let copy: string;
     if (format.fileType === 'PARQUET') {
@@ -187,9 +192,14 @@ async function writeParts(
       let lines: string;
       if (rows <= 0) lines = header === undefined ? `SELECT '' AS "$line" WHERE false` : `SELECT ${header} AS "$line"`;
       else lines = header === undefined ? `SELECT "$line" FROM (${body})` : `SELECT CASE WHEN "$o" = ${from} THEN ${header} || chr(10) || "$line" ELSE "$line" END FROM (${body})`;
-      copy = `COPY (${lines}) TO ${sqlStringLiteral(file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', NEW_LINE '\\n', COMPRESSION ${format.compression === 'GZIP' ? 'gzip' : 'none'})`;
+      // Gzip by node:zlib from an uncompressed file: DuckDB's gzip writer ran at ~6 MB/s here, zlib at ~60 MB/s.
+      copy = `COPY (${lines}) TO ${sqlStringLiteral(gzip ? raw : file)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', NEW_LINE '\\n')`;
     }
     await connection.run(copy);
+    if (gzip) {
+      await pipeline(createReadStream(raw), createGzip(), createWriteStream(file), { signal: request.signal });
+      await rm(raw, { force: true });
+    }
     files.push({ path: file, rows: Math.max(0, rows), bytes: (await stat(file)).size });
   }
   return files;
