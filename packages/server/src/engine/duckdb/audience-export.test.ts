@@ -238,12 +238,14 @@ describe('exportAudience: merged values, cancellation and caller errors', () => 
     expect(next.outputRecordCount).toBeGreaterThan(0);
   });
 
-  it('names what is wrong in a request: unmapped mandatory or key column, duplicate names, bad row count', async () => {
+  it('names what is wrong in a request: unmapped mandatory or key column, duplicate names, bad row count, Parquet names equal but for case', async () => {
     const scope = world.scope([a, b], rulesCases[0] as MergeRules);
     const base = { scope, snapshot: { path: snapshot }, columns };
     await expect(world.engine.exportAudience(exportRequest(world, { ...base, mandatory: ['email'] }))).rejects.toThrow('Mandatory field "email" is not a mapped column');
     await expect(world.engine.exportAudience(exportRequest(world, { ...base, dedupKey: ['email'] }))).rejects.toThrow('Dedup key "email" is not a mapped column');
     await expect(world.engine.exportAudience(exportRequest(world, { ...base, columns: [...columns, attribute('name', 'points')] }))).rejects.toThrow('Column name "name" is mapped twice');
     await expect(world.engine.exportAudience(exportRequest(world, { ...base, maxFileRowCount: 0 }))).rejects.toThrow('maxFileRowCount must be a positive integer, got 0');
+    const parquet = { ...CSV, fileType: 'PARQUET' as const };
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, columns: [...columns, attribute('NAME', 'points')], format: parquet }))).rejects.toThrow('Column name "NAME" differs from another only in case');
   });
 });

@@ -69,6 +69,12 @@ function validateRequest(request: AudienceExportRequest): void {
   const names = request.columns.map((column) => column.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`Column name ${JSON.stringify(duplicate)} is mapped twice: column names must be unique`);
+  if (request.format.fileType === 'PARQUET') {
+    // DuckDB's Parquet writer would silently rename the second (`email` → `email_1`): refuse rather than rename.
+    const lower = names.map((name) => name.toLowerCase());
+    const clash = names.find((name, index) => lower.indexOf(name.toLowerCase()) !== index);
+    if (clash !== undefined) throw new Error(`Column name ${JSON.stringify(clash)} differs from another only in case: Parquet files need names that differ in more than case`);
+  }
   if (request.dedupKey.length > 2) throw new Error(`A dedup key has one or two columns, got ${request.dedupKey.length}`);
   for (const key of request.dedupKey) {
     if (!names.includes(key)) throw new Error(`Dedup key ${JSON.stringify(key)} is not a mapped column: map it or remove it from the keys`);
