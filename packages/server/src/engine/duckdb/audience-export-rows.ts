@@ -19,7 +19,7 @@ import { quoteIdentifier, sqlStringLiteral } from './lake-sources-sql.js';
 import { exportedLeaves } from './member-export.js';
 import { createProfilesRelation } from './segment-relations.js';
 import { snapshotSql } from './segment-snapshots.js';
-import { readAllShardsSql, SHARD_KEYS } from './sharded-parquet.js';
+import { readAllShardsSql, readShardSql, SHARD_KEYS } from './sharded-parquet.js';
 
 /** A mapped column resolved against the scope: its internal column in "$xrows", its value type and its SQL in a slice. */
 export interface ResolvedColumn {
@@ -139,14 +139,14 @@ export async function createExportMembers(connection: DuckDBConnection, request:
   return Number(result.getRowsJS()[0]?.[0] ?? 0);
 }
 
-/** Profile update times of the profiles in "$xslice" whose node numbers are in [from, to). */
+/** Profile update times of the profiles in "$xslice" (node numbers in [from, to), one shard: only its files are read). */
 function updatedSql(tables: DerivedProfileTables, from: bigint, to: bigint): string {
   const range = (column: string) => `${column} >= ${from} AND ${column} < ${to} AND ${column} IN (SELECT "$profile" FROM "$xslice")`;
-  const fragments = tables.fragments
-    .filter((dir): dir is string => dir !== undefined)
-    .map((dir) => `SELECT "$profile", max("$fragment_time") AS "$t" FROM ${readAllShardsSql(dir)} WHERE ${range('"$profile"')} GROUP BY "$profile"`);
+  const shards = (dirs: readonly (string | undefined)[]) => dirs.flatMap((dir) => (dir === undefined ? [] : [readShardSql(dir, from)].filter((sql): sql is string => sql !== undefined)));
+  const fragments = shards(tables.fragments).map((table) => `SELECT "$profile", max("$fragment_time") AS "$t" FROM ${table} WHERE ${range('"$profile"')} GROUP BY "$profile"`);
   const newest = fragments.length === 0 ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$t" WHERE false' : `SELECT "$profile", max("$t") AS "$t" FROM (${fragments.join(' UNION ALL ')}) GROUP BY "$profile"`;
-  const events = tables.eventLatest === undefined ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last" WHERE false' : `SELECT "$profile", "$last" FROM ${readAllShardsSql(tables.eventLatest)} WHERE ${range('"$profile"')}`;
+  const [eventShard] = shards([tables.eventLatest]);
+  const events = eventShard === undefined ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last" WHERE false' : `SELECT "$profile", "$last" FROM ${eventShard} WHERE ${range('"$profile"')}`;
   return (
     `SELECT "$s"."$profile", coalesce("$f"."$t", "$e"."$last", TIMESTAMP '1970-01-01') AS "$updated" FROM "$xslice" AS "$s" ` +
     `LEFT JOIN (${newest}) AS "$f" ON "$f"."$profile" = "$s"."$profile" LEFT JOIN (${events}) AS "$e" ON "$e"."$profile" = "$s"."$profile"`
@@ -155,9 +155,10 @@ function updatedSql(tables: DerivedProfileTables, from: bigint, to: bigint): str
 
 /** The rows of the profiles in "$xslice" (node numbers in [from, to)), mandatory filter applied. */
 function sliceRowsSql(resolved: ResolvedColumns, mandatory: readonly ResolvedColumn[], tables: DerivedProfileTables, from: bigint, to: bigint): string {
+  const members = readShardSql(tables.members, from) ?? '(SELECT NULL::BIGINT AS profile, NULL::VARCHAR AS id, NULL::VARCHAR AS nsu WHERE false)';
   const joins = resolved.namespaces.map(
     (namespace, index) =>
-      ` LEFT JOIN (SELECT DISTINCT profile AS "$profile", id AS "$id" FROM ${readAllShardsSql(tables.members)} WHERE profile >= ${from} AND profile < ${to} ` +
+      ` LEFT JOIN (SELECT DISTINCT profile AS "$profile", id AS "$id" FROM ${members} WHERE profile >= ${from} AND profile < ${to} ` +
       `AND nsu = ${sqlStringLiteral(namespace)} AND profile IN (SELECT "$profile" FROM "$xslice")) AS "$i${index}" ON "$i${index}"."$profile" = "$m"."$profile"`,
   );
   const where = mandatory.length === 0 ? '' : ` WHERE ${mandatory.map((column) => `(${column.select}) IS NOT NULL`).join(' AND ')}`;

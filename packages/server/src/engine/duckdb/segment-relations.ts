@@ -10,7 +10,7 @@ import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
 import type { DerivedProfileTables } from './duckdb-profiles.js';
 import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlTypeOf } from './lake-sources-sql.js';
 import { precedenceOf, storesLong } from './merge-sql.js';
-import { readAllShardsSql } from './sharded-parquet.js';
+import { readAllShardsSql, readShardSql } from './sharded-parquet.js';
 
 /** Prefix of the event paths in `AudienceQuery.fields` (CheckResult.fields). */
 const EVENT_PREFIX = 'xEvent.';
@@ -78,7 +78,9 @@ function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, 
   const fields = declaredFields(dataset);
   const declared = fields.map((field, index) => ({ field, index })).filter(({ field }) => used.includes(field.path));
   if (declared.length === 0) return undefined;
-  const table = readAllShardsSql(dir);
+  // A range reads its shard only (ranges are shard-aligned): no other shard's files are even listed.
+  const table = range === undefined ? readAllShardsSql(dir) : readShardSql(dir, range.from);
+  if (table === undefined) return undefined;
   // Literal bounds, so that the Parquet reader skips the files and row groups of other profiles by their statistics.
   const within = range === undefined ? '' : `"$profile" >= ${range.from} AND "$profile" < ${range.to} AND `;
   if (!storesLong(dataset)) {
@@ -89,7 +91,7 @@ function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, 
   return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${within}"$field" IN (${declared.map(({ index }) => index).join(', ')})`;
 }
 
-/** Profile node numbers `[from, to)`. */
+/** Profile node numbers `[from, to)` inside one shard of the derived tables (sharded-parquet.ts). */
 export interface ProfileRange {
   readonly from: bigint;
   readonly to: bigint;
@@ -108,7 +110,7 @@ export interface RelationsInput {
   readonly fields: readonly string[];
   /** A relation with column `"$profile"`: only these profiles (a preview's sample); default every profile. */
   readonly onlyProfiles?: string;
-  /** With `onlyProfiles`: a range holding all of them (an export's shard slice), so fragments outside it are not read. */
+  /** With `onlyProfiles`: the shard range holding all of them (an export's slice), so no other shard is read. */
   readonly profileRange?: ProfileRange;
 }
 
