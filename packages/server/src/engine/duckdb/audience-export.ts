@@ -2,7 +2,11 @@
 //
 // Pipeline, all SQL on one connection of the export instance (its own memory limit, spilling to tmp/): members of the
 // snapshot(s) → typed rows per member and identity id, mandatory filter (audience-export-rows.ts) → dedup with
-// QUALIFY and the deterministic order into "$xout" → one `COPY … TO` per part file. No row crosses into JavaScript.
+// QUALIFY and the deterministic order into "$xout" → one `COPY … TO` per part file (CSV/JSON lines rendered in SQL,
+// audience-export-render.ts), gzipped by node:zlib as a stream. No row is handled in JavaScript.
+//
+// Memory: the instance's memory_limit bounds DuckDB; the row tables and the sorts spill to its temp directory. The
+// SPEC's separate sort budget (exportSortMemoryMb) has no DuckDB knob of its own: the instance limit covers it.
 //
 // Decisions (SPEC is silent):
 // - Dedup: a row whose key value (any key column, for a composite key) is missing is never a duplicate: all are kept.
