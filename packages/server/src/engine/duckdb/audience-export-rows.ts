@@ -121,7 +121,7 @@ function resolvedKeysSql(snapshot: SnapshotFile, statuses: readonly string[], id
 
 /** The key tables of an export: S's members, and for incremental exports B's members and S's exits. */
 const KEY_TABLES = { current: '"$xk_current"', baseline: '"$xk_baseline"', exited: '"$xk_exited"' } as const;
-export const MEMBER_TEMP_TABLES: readonly string[] = Object.values(KEY_TABLES);
+export const MEMBER_TEMP_TABLES: readonly string[] = [...Object.values(KEY_TABLES), '"$xk_joined"'];
 
 /**
  * Resolves the snapshots' keys to profiles once, into temp tables sorted by profile (a streamed join and an external
@@ -130,8 +130,13 @@ export const MEMBER_TEMP_TABLES: readonly string[] = Object.values(KEY_TABLES);
  */
 export async function resolveMemberKeys(connection: DuckDBConnection, request: AudienceExportRequest, tables: DerivedProfileTables): Promise<bigint[]> {
   const identities = readAllShardsSql(tables.identities);
-  const create = (table: string, snapshot: SnapshotFile, statuses: readonly string[]) =>
-    connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${resolvedKeysSql(snapshot, statuses, identities)} ORDER BY "$profile"`);
+  // Join, then sort, as two statements: in one pipeline the join's hash table and the sort ran out of a 384 MB limit
+  // at 10M keys, where each alone spills and passes.
+  const create = async (table: string, snapshot: SnapshotFile, statuses: readonly string[]) => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$xk_joined" AS ${resolvedKeysSql(snapshot, statuses, identities)}`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM "$xk_joined" ORDER BY "$profile"`);
+    await connection.run('DROP TABLE "$xk_joined"');
+  };
   await create(KEY_TABLES.current, request.snapshot, ['realized', 'existing']);
   const read: string[] = [KEY_TABLES.current];
   if (request.baseline !== undefined) {
