@@ -32,7 +32,7 @@ export interface ExportWorld {
 export async function openExportWorld(prefix: string, exportMemoryMb = 256): Promise<ExportWorld> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `activator-${prefix}-`));
   const db = await DuckDbDatabase.open({ memoryLimitMb: 512, threads: 2, tempDirectory: path.join(tmp, 'spill') });
-  const exportDb = await DuckDbDatabase.open({ memoryLimitMb: exportMemoryMb, threads: 2, tempDirectory: path.join(tmp, 'spill-export') });
+  const exportDb = await DuckDbDatabase.open({ memoryLimitMb: exportMemoryMb, threads: 2, tempDirectory: path.join(tmp, 'spill-export'), parquetMetadataCache: false });
   const profiles = new DuckDbProfileEngine(db);
   let works = 0;
   return {
