@@ -23,7 +23,7 @@ describe('exportAudience at scale', () => {
   const crm: FixtureDataset = fixtureDataset('ds-crm', { class: 'profile', fields: FIELDS, identities: [] });
 
   beforeAll(async () => {
-    world = await openExportWorld('audience-export-scale', 256);
+    world = await openExportWorld('audience-export-scale', 128);
     // Profile i: CRMID C-i (zero-padded, so node order = i), e-mail shared by pairs (i, i + 1 for even i), no e-mail
     // for every 10th profile (skipped as mandatory), note of 100 characters.
     const dir = path.join(world.lake, crm.id, 'b-0');
