@@ -157,14 +157,7 @@ describe('connection test API', () => {
     });
 
     beforeAll(async () => {
-      // The app set the process umask to 077 (owner-only data dir); the helper's authorized_keys must stay readable
-      // by the key user, so the server starts under the usual 022 (with-sftp-server.ts does not chmod that file).
-      const appUmask = process.umask(0o022);
-      try {
-        sftp = await startSftpServer();
-      } finally {
-        process.umask(appUmask);
-      }
+      sftp = await startSftpServer();
       secrets.push(sftp.users.password.password);
     });
     afterAll(async () => sftp?.stop());

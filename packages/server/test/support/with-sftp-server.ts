@@ -154,7 +154,9 @@ export async function startSftpServer(): Promise<TestSftpServer> {
     const privateKeyPem = await readFile(path.join(dir, 'user_key'), 'utf8');
     const authorizedKeys = path.join(dir, 'authorized_keys');
     // Read by sshd as the target user: world-readable, outside the home so listings stay clean.
-    await writeFile(authorizedKeys, `${publicKey}\n`, { mode: 0o644 });
+    await writeFile(authorizedKeys, `${publicKey}\n`);
+    // Explicitly: `mode` above would be masked by the process umask (077 once an app has started in this process).
+    await chmod(authorizedKeys, 0o644);
 
     const port = await freeLoopbackPort();
     const config = path.join(dir, 'sshd_config');

@@ -29,6 +29,8 @@ class SftpConnector implements Connector {
   readonly capabilities: ConnectorCapabilities = { supportsRename: true, supportsMultipart: false };
   private session: Promise<SftpSession> | undefined;
   private closed = false;
+  /** Aborted by close(): a connection still being opened (a server that never answers) is cut at once, not at its timeout. */
+  private readonly lifetime = new AbortController();
 
   constructor(
     private readonly target: SftpTarget,
@@ -91,6 +93,7 @@ class SftpConnector implements Connector {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.lifetime.abort(new Error('This SFTP connector is closed'));
     const session = this.session;
     this.session = undefined;
     if (session !== undefined) await session.then((open) => open.end()).catch(() => undefined);
@@ -107,7 +110,7 @@ class SftpConnector implements Connector {
     }
     if (this.session === undefined) {
       // Shared by the connector's calls, so no single call's signal may end it (a cancelled caller just stops waiting).
-      this.session = openSftpSession(this.target, this.settings.callTimeoutMs);
+      this.session = openSftpSession(this.target, this.settings.callTimeoutMs, { signal: this.lifetime.signal });
       // Whoever stops waiting, a failed attempt must not become an unhandled rejection.
       this.session.catch(() => undefined);
     }

@@ -132,13 +132,16 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
   client.on('error', (error: unknown) => (rawError ??= error));
   // The library's end() only acts on a connection whose SFTP channel is open and then waits for the server to close;
   // ssh2's own client is destroyed afterwards so that a half-open handshake or a hung server cannot keep the socket.
-  const ssh = (client as unknown as { client: { destroy(): void } }).client;
+  // ssh2's destroy() skips a socket that is no longer writable, which its own end() makes it (FIN sent): a server that
+  // never answers then keeps the half-closed socket open, so the socket itself is destroyed.
+  const ssh = (client as unknown as { client: { destroy(): void; _sock?: { destroy(): void } } }).client;
   const end = async () => {
     lost = true;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, END_GRACE_MS)))]);
     clearTimeout(timer);
     ssh.destroy();
+    ssh._sock?.destroy();
   };
   const mismatch = () => presented !== undefined && pin !== undefined && !fingerprintMatches(pin, presented);
   let sftp: SFTPWrapper;
