@@ -222,6 +222,7 @@ describe('the README tour and the activator command line', () => {
     const result = await run('bash', ['-euo', 'pipefail', '-c', script], baseEnvironment({ ACTIVATOR_URL: server.url, ACTIVATOR_DATA_DIR: dataDir }), 90_000);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain('disabled 07:30');
+    expect(result.stdout).toContain('test true connect:ok write:ok delete:ok');
     const flowId = /^flow ([0-9a-f-]{36})$/m.exec(result.stdout)?.[1];
     expect(flowId).toBeDefined();
     for (const text of ['Flash sale VIP', 'Lapsed buyers', 'EVERY_6_HOURS', '07:30', 'person_name_firstName', 'personalEmail_address']) expect(result.stdout).toContain(text);
