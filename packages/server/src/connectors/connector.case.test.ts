@@ -1,7 +1,7 @@
 // The connector contract: one suite every transport passes against its real server (landing zone, OpenSSH SFTP,
 // S3 through s3rver behind a signature-checking front, Azurite). Files are read back without the connector under test.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -9,21 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorEnvironment } from '../../test/support/connector-environment.js';
 import { CONNECTOR_ENVIRONMENTS } from '../../test/support/connector-environments.js';
 import { createConnectorFactory } from './connector-factory.js';
-import { ConnectorError, type Connector, type ConnectorTarget } from './connector.js';
+import type { Connector, ConnectorTarget } from './connector.js';
+import { chunksOf, failureOf, sha256 } from '../../test/support/connector-test-helpers.js';
 
 const factory = createConnectorFactory({ callTimeoutMs: 20_000 });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const uploadChild = path.resolve(here, '../../test/support/connector-upload-child.ts');
 const tsx = path.resolve(here, '../../../../node_modules/.bin/tsx');
-
-function chunksOf(data: Buffer, size: number): AsyncIterable<Uint8Array> {
-  function* chunks() {
-    for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
-  }
-  return Readable.from(chunks());
-}
-
-const sha256 = (data: Buffer | undefined) => (data === undefined ? undefined : createHash('sha256').update(data).digest('hex'));
 
 /** Uploads and publishes `data` through a fresh connector. */
 async function put(target: ConnectorTarget, folder: string, name: string, data: Buffer) {
@@ -35,16 +27,6 @@ async function put(target: ConnectorTarget, folder: string, name: string, data: 
   } finally {
     await connector.close();
   }
-}
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(ConnectorError);
-  return outcome as ConnectorError;
 }
 
 /** Starts an upload in a child process, waits until more than 10 MiB went out, then kills it with SIGKILL. */

@@ -1,36 +1,18 @@
 // What the contract suite does not cover for Azure Blob: auth and permission errors as Azure words them (through the
 // Shared Key front, since Azurite alone is lenient), block staging seen at the wire, atomic replacement, the fate of
 // uncommitted blocks, and error codes for timeouts, throttling and unreachable hosts. Real Azurite on loopback.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { Readable } from 'node:stream';
 import { AccountSASPermissions, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobsWithUncommittedBlocks, closedLoopbackPort, readCommittedBlob, startAzurite, azuriteUnavailable, type AzuriteServer } from '../../../test/support/with-azurite.js';
-import { ConnectorError, type AzureBlobTarget, type Connector } from '../connector.js';
+import type { AzureBlobTarget, Connector } from '../connector.js';
 import { openAzureBlobConnector } from './azure-blob-connector.js';
+import { chunksOf, failureOf, sha256 } from '../../../test/support/connector-test-helpers.js';
 
 const MiB = 1024 * 1024;
 const settings = { callTimeoutMs: 20_000 };
-
-function chunksOf(data: Buffer, size: number): AsyncIterable<Uint8Array> {
-  function* chunks() {
-    for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
-  }
-  return Readable.from(chunks());
-}
-
-const sha256 = (data: Buffer | undefined) => (data === undefined ? undefined : createHash('sha256').update(data).digest('hex'));
-
-async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(ConnectorError);
-  return outcome as ConnectorError;
-}
 
 /** Runs `use` on a fresh connector for `target` and closes it. */
 async function withConnector<T>(target: AzureBlobTarget, use: (connector: Connector) => Promise<T>, callTimeoutMs = settings.callTimeoutMs): Promise<T> {

@@ -1,32 +1,14 @@
 // The S3 connector against s3rver behind the strict front: error classification, the multipart path, GCS flavour.
 // The contract suite (connector.case.test.ts) covers what every transport shares.
-import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3Server } from '../../../test/support/with-s3-server.js';
 import { createConnectorFactory } from '../connector-factory.js';
-import { ConnectorError, type ConnectorTarget } from '../connector.js';
+import type { ConnectorTarget } from '../connector.js';
+import { chunksOf, failureOf, sha256 } from '../../../test/support/connector-test-helpers.js';
 
 const MiB = 1024 * 1024;
 const factory = createConnectorFactory({ callTimeoutMs: 20_000 });
-
-function chunksOf(data: Buffer, size: number): AsyncIterable<Uint8Array> {
-  function* chunks() {
-    for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
-  }
-  return Readable.from(chunks());
-}
-
-const sha256 = (data: Buffer | undefined) => (data === undefined ? undefined : createHash('sha256').update(data).digest('hex'));
-
-async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(ConnectorError);
-  return outcome as ConnectorError;
-}
 
 /** Writes and publishes through a fresh connector (aborting on failure, as the pipeline does). */
 async function put(target: ConnectorTarget, folder: string, name: string, data: Buffer, settings = factory) {

@@ -10,20 +10,12 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519PublicKeyLine, sshKeygenKey } from '../../../test/support/ssh-keys.js';
 import { sftpServerUnavailable, startSftpServer, type TestSftpServer } from '../../../test/support/with-sftp-server.js';
-import { ConnectorError, type Connector, type SftpTarget } from '../connector.js';
+import type { Connector, SftpTarget } from '../connector.js';
 import { openSftpConnector } from './sftp-connector.js';
+import { failureOf } from '../../../test/support/connector-test-helpers.js';
 
 const settings = { callTimeoutMs: 20_000 };
 const reason = sftpServerUnavailable();
-
-async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(ConnectorError);
-  return outcome as ConnectorError;
-}
 
 /** Opens a connector, runs `body`, closes it. */
 async function using<T>(target: SftpTarget, body: (connector: Connector) => Promise<T>): Promise<T> {
