@@ -1,50 +1,81 @@
-// Child process of the export benchmark: one scenario (job JSON in argv[2]: fixture, format, destination, work dir,
-// memory) on a fresh DuckDB limited to the export memory, so its peak RSS is the export's own. The audience is
-// exported through the engine port (`exportAudience`, staging files) and each staged file is streamed to the
-// destination through the connector port (beginUpload → write → publish), timed per stage. Prints one JSON line:
-// `{ engineMs, uploadMs, totalMs, rows, inputRecordCount, skippedRecordCount, deduplicatedRowCount, files, bytes, maxRssMiB }`.
-import { createReadStream, mkdirSync } from 'node:fs';
+// Child process of the export benchmark: one scenario (job JSON in argv[2]: fixture, format, destination target,
+// folder, work dir, memory) on a fresh DuckDB limited to the export memory, so its peak RSS is the export's own.
+// The audience goes through the export pipeline as a run does (runAudienceExport: engine → staged files → connector
+// upload and atomic publish → manifest), with the engine and the connector wrapped to time each stage. Prints one
+// JSON line: `{ engineMs, uploadMs, totalMs, rows, …recordSummary, files, bytes, maxRssMiB }`.
 import os from 'node:os';
 import path from 'node:path';
 import { loadServerModules } from '../support/demo-lake.mjs';
-import { exportRequest, FORMATS } from './fixture.mjs';
+import { AUDIENCE_ID, exportRequest } from './fixture.mjs';
 
 const job = JSON.parse(process.argv[2]);
-const { database, engines, connectors } = await loadServerModules(
-  { database: 'engine/duckdb/duckdb-database.js', engines: 'engine/duckdb/duckdb-engine.js', connectors: 'connectors/connector-factory.js' },
+const { database, engines, connectors, pipeline, plans } = await loadServerModules(
+  {
+    database: 'engine/duckdb/duckdb-database.js', engines: 'engine/duckdb/duckdb-engine.js', connectors: 'connectors/connector-factory.js',
+    pipeline: 'export/export-pipeline.js', plans: 'export/export-plan.js',
+  },
   'export',
 );
 
 const db = await database.DuckDbDatabase.open({ memoryLimitMb: job.memoryMb, threads: os.availableParallelism(), tempDirectory: path.join(job.work, 'spill') });
-const engine = engines.createDuckDbAnalyticsEngine(db);
+const analytics = engines.createDuckDbAnalyticsEngine(db);
 const connector = connectors.createConnectorFactory({ callTimeoutMs: 120_000 }).open(job.target);
+const stages = { engineMs: 0, writeMs: 0, publishMs: 0 };
+const timed = async (stage, work) => {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    stages[stage] += performance.now() - started;
+  }
+};
+let summary;
+const engine = {
+  exportAudience: (request) => timed('engineMs', async () => (summary = await analytics.exportAudience(request))),
+};
+const timedConnector = {
+  capabilities: connector.capabilities,
+  describe: (folder) => connector.describe(folder),
+  checkConnection: (options) => connector.checkConnection(options),
+  delete: (location, options) => connector.delete(location, options),
+  list: (folder, options) => connector.list(folder, options),
+  close: () => connector.close(),
+  beginUpload: async (location, options) => {
+    const pending = await connector.beginUpload(location, options);
+    return {
+      write: (body) => timed('writeMs', () => pending.write(body)),
+      publish: () => timed('publishMs', () => pending.publish()),
+      abort: () => pending.abort(),
+    };
+  },
+};
+
+const request = exportRequest(job.fixture, job.format, '');
+const plan = {
+  columns: request.columns, mandatory: request.mandatory, dedupKey: request.dedupKey, format: request.format, maxFileRowCount: request.maxFileRowCount,
+  folder: job.folder, baseName: `bench_${AUDIENCE_ID}`, extension: plans.fileExtensionOf(request.format, false), pgpPublicKey: undefined,
+  manifestName: 'manifest-bench-run.json',
+};
+const noEncryption = { encrypt: () => { throw new Error('the benchmark does not encrypt'); } };
 const result = {};
 try {
-  const staging = path.join(job.work, 'staging');
-  mkdirSync(staging, { recursive: true });
   const started = performance.now();
-  const exported = await engine.exportAudience(exportRequest(job.fixture, job.format, staging));
-  result.engineMs = performance.now() - started;
-  const uploading = performance.now();
-  for (const [index, file] of exported.files.entries()) {
-    const upload = await connector.beginUpload({ folder: job.folder, name: `part-${String(index + 1).padStart(5, '0')}.${FORMATS[job.format].extension}` });
-    try {
-      await upload.write(createReadStream(file.path, { highWaterMark: 1 << 20 }));
-      await upload.publish();
-    } catch (error) {
-      await upload.abort();
-      throw error;
-    }
-  }
-  result.uploadMs = performance.now() - uploading;
+  const outcome = await pipeline.runAudienceExport(
+    { engine, connector: timedConnector, encryptor: noEncryption, tmpDir: path.join(job.work, 'staging') },
+    {
+      source: { scope: request.scope, audienceId: request.audienceId, snapshot: request.snapshot, includeExpired: false },
+      plan, run: { id: 'bench-run', scheduledAt: Date.now(), attempt: 1 },
+    },
+  );
   result.totalMs = performance.now() - started;
-  Object.assign(result, {
-    rows: exported.outputRecordCount, inputRecordCount: exported.inputRecordCount, skippedRecordCount: exported.skippedRecordCount,
-    deduplicatedRowCount: exported.deduplicatedRowCount, files: exported.files.length, bytes: exported.files.reduce((sum, file) => sum + file.bytes, 0),
+  Object.assign(result, stages, {
+    uploadMs: result.totalMs - stages.engineMs, rows: summary.outputRecordCount, inputRecordCount: summary.inputRecordCount,
+    skippedRecordCount: summary.skippedRecordCount, deduplicatedRowCount: summary.deduplicatedRowCount,
+    files: outcome.files.length, bytes: outcome.files.reduce((sum, file) => sum + file.size, 0),
   });
 } finally {
   await connector.close();
-  await engine.close();
+  await analytics.close();
 }
 result.maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(JSON.stringify(result));

@@ -4,7 +4,7 @@
 // nothing else. Paths are relative to its home (`root`), which it owns. `stop()` kills sshd by its PID, deletes the
 // user and removes every temporary file; it is idempotent. Needs root (useradd, sshd) and Debian's openssh-server.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -48,14 +48,16 @@ export async function startSshd() {
     }
     child = undefined;
     if (userCreated) {
-      // sshd has exited, so no session of the user remains; -r is not used: its home is removed with `dir` below.
-      execFileSync('userdel', [username], { stdio: 'ignore' });
+      // -f: a session process may still be exiting; -r is not used: its home is removed with `dir` below.
+      execFileSync('userdel', ['-f', username], { stdio: 'ignore' });
       userCreated = false;
     }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    execFileSync('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', username]);
+    // A uid of our own: other test helpers delete their users while session processes still hold their uids, so the
+    // next free uid useradd would pick may already be some other process's.
+    execFileSync('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', '-u', String(unusedUid()), username]);
     userCreated = true;
     // A locked account ('!') is refused when PAM is off; '*' allows key logins only.
     execFileSync('usermod', ['-p', '*', username]);
@@ -94,6 +96,22 @@ export async function startSshd() {
     await stop();
     throw error;
   }
+}
+
+/** A uid in 42000–61999 that neither a user nor a running process has. */
+function unusedUid() {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const uid = 42_000 + randomInt(20_000);
+    const taken = (command, args) => {
+      try {
+        return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+      } catch {
+        return false;
+      }
+    };
+    if (!taken('getent', ['passwd', String(uid)]) && !taken('ps', ['-o', 'pid=', '-u', String(uid)])) return uid;
+  }
+  throw new Error('no unused uid found for the sshd test user');
 }
 
 function freePort() {
