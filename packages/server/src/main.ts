@@ -279,10 +279,19 @@ export function logJobEvent(logger: Logger, event: JobWorkerEvent): void {
   else logger.debug(job, `job ${event.type}`);
 }
 
-/** The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`. */
+/**
+ * The in-process DuckDB engine with the configured limits, spilling to `<dataDir>/tmp/duckdb`; audience exports get their
+ * own instance limited to `exportMemoryMb`, spilling to `<dataDir>/tmp/duckdb-export` (DESIGN.md).
+ */
 export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngine> {
   const db = await DuckDbDatabase.open({ memoryLimitMb: config.queryMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb') });
-  return createDuckDbAnalyticsEngine(db, { maxRecordBytes: config.maxRecordBytes });
+  try {
+    const exportDb = await DuckDbDatabase.open({ memoryLimitMb: config.exportMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb-export') });
+    return createDuckDbAnalyticsEngine(db, { maxRecordBytes: config.maxRecordBytes }, exportDb);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /** Opens the store (migrating when asked) and makes sure `prod` and the default roles exist. */

@@ -1,5 +1,7 @@
 // Opens the connector of a target: one opener per transport (the composition root's single dispatch on the kind).
 import type { Connector, ConnectorFactory, ConnectorSettings, ConnectorTarget } from './connector.js';
+import { openLandingZoneConnector } from './landing-zone/landing-zone-connector.js';
+import { openSftpConnector } from './sftp/sftp-connector.js';
 
 type Opener<K extends ConnectorTarget['kind']> = (target: Extract<ConnectorTarget, { kind: K }>, settings: ConnectorSettings) => Connector;
 
@@ -8,8 +10,8 @@ const notBuilt = (kind: string) => (): Connector => {
 };
 
 const OPENERS: { readonly [K in ConnectorTarget['kind']]: Opener<K> } = {
-  'landing-zone': notBuilt('landing-zone'),
-  sftp: notBuilt('sftp'),
+  'landing-zone': openLandingZoneConnector,
+  sftp: openSftpConnector,
   s3: notBuilt('s3'),
   'azure-blob': notBuilt('azure-blob'),
 };

@@ -49,7 +49,9 @@ async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
 
 /** Starts an upload in a child process, waits until more than 10 MiB went out, then kills it with SIGKILL. */
 async function killMidUpload(target: ConnectorTarget, folder: string, name: string): Promise<void> {
-  const child = spawn(tsx, [uploadChild, JSON.stringify({ target, folder, name })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Detached: the child leads its own process group. The tsx CLI runs the script in a node grandchild and cannot
+  // relay SIGKILL, so the whole group is killed — killing only tsx would leave the upload running as an orphan.
+  const child = spawn(tsx, [uploadChild, JSON.stringify({ target, folder, name })], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -66,7 +68,8 @@ async function killMidUpload(target: ConnectorTarget, folder: string, name: stri
     });
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
+  if (child.pid === undefined) throw new Error(`the upload child did not start: ${stderr}`);
+  process.kill(-child.pid, 'SIGKILL');
   await exited;
 }
 
