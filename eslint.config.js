@@ -40,6 +40,18 @@ const implementationBoundary = {
   ],
 };
 
+/** export/ is the pipeline between ports: the engine and connector ports, errors.ts and pure domain modules only. */
+const exportBoundary = {
+  patterns: [
+    { regex: upTo('(?:http|cli|security|storage|jobs)'), message: 'export/ uses ports only (DESIGN.md): no http/, cli/, security/, storage/ or jobs/ (take an implementation as an argument).' },
+    { regex: '^(?:\\.\\./)+engine/(?!engine\\.[jt]s$)', message: 'export/ uses the engine port (engine/engine.ts), never an engine implementation.' },
+    { regex: '^(?:\\.\\./)+connectors/(?!connector\\.[jt]s$)', message: 'export/ uses the connector port (connectors/connector.ts), never a connector implementation.' },
+    { regex: '^(?:\\.\\./)+domain/(?!(?:flows/(?:filename-template|flow-rules|flow-types|schedule-rules)|destinations/connection-types)\\.[jt]s$)', message: 'export/ may use the pure domain modules it needs (file names, flow rules and types, connection types), never a domain service.' },
+    { regex: '^(?:\\.\\./)+main(?:\\.[jt]s)?$', message: 'export/ must not import the composition root (main.ts).' },
+    { group: THIRD_PARTY_SDKS, message: 'export/ never imports an SDK: it receives ports and small structural interfaces (FileEncryptor).' },
+  ],
+};
+
 const notTheServer = (who) => ({
   paths: [{ name: '@activator/server', message: `${who} must not import the server.` }],
   patterns: [
@@ -93,6 +105,11 @@ export default defineConfig([
   {
     files: ['packages/server/src/storage/**', 'packages/server/src/security/**', 'packages/server/src/engine/**', 'packages/server/src/connectors/**', 'packages/server/src/jobs/**'],
     rules: { 'no-restricted-imports': ['error', implementationBoundary] },
+  },
+  {
+    files: ['packages/server/src/export/**'],
+    ignores: ['packages/server/src/export/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', exportBoundary] },
   },
   { files: ['packages/pql/**'], rules: { 'no-restricted-imports': ['error', notTheServer('packages/pql (pure, also runs in the browser)')] } },
   { files: ['packages/web/**'], rules: { 'no-restricted-imports': ['error', notTheServer('The web UI (it talks to the API only)')] } },

@@ -49,7 +49,8 @@ import type { ExportsModule } from './http/routes/ups/export-job-routes.js';
 import { SegmentationScheduler, type SchedulerEvent } from './domain/schedules/segmentation-scheduler.js';
 import { IntervalTicker } from './jobs/interval-ticker.js';
 import { buildApp, type AppServices, type BuiltApp } from './http/app.js';
-import { createIngestMetrics, createMetricsRegistry } from './http/observability.js';
+import { createDlzSweepMetrics, createIngestMetrics, createMetricsRegistry } from './http/observability.js';
+import { sweepLandingZones } from './connectors/landing-zone/dlz-sweeper.js';
 import type { Registry } from 'prom-client';
 import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
 import { createHmacSecretDigest } from './security/hmac-secret-digest.js';
@@ -82,6 +83,8 @@ export interface Runtime {
   readonly scheduler: SegmentationScheduler;
   /** Ticks the scheduler every `ACTIVATOR_SCHEDULER_TICK_SECONDS`; started by `serve` when `ACTIVATOR_SCHEDULER` is true. */
   readonly schedulerTicker: IntervalTicker;
+  /** The hourly Data Landing Zone retention sweep (SPEC §6.5), started with the background work. */
+  readonly dlzSweepTicker: IntervalTicker;
   /** Stops the scheduler ticker and the worker (letting its current job finish), then closes the engine and the store. */
   close(): Promise<void>;
 }
@@ -109,6 +112,8 @@ function observeIngestion(metrics: Registry, logger: Logger): BatchObserver {
 
 /** How long the background job loop sleeps when nothing was due (jobs enqueued in this process run at once). */
 export const JOB_POLL_INTERVAL_MS = 1000;
+/** How often the Data Landing Zone retention sweep runs (SPEC §6.5: hourly). */
+const DLZ_SWEEP_INTERVAL_MS = 3_600_000;
 
 /** Wires the Flow Service domain (connections and dataflows) over a store. */
 function createFlowServiceModule(store: Store, config: Config, ids: IdGenerator, cipher: SecretCipher): FlowServiceModule {
@@ -330,9 +335,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       intervalMs: config.schedulerTickSeconds * 1000, tick: () => scheduler.tick(),
       onError: (error) => logger.error({ err: error }, 'segmentation scheduler tick failed'),
     });
+    const dlzSweepTicker = createDlzSweepTicker(config, clock, metrics, logger);
     return {
-      config, store, services, masterKey, engine, metrics, worker, scheduler, schedulerTicker,
+      config, store, services, masterKey, engine, metrics, worker, scheduler, schedulerTicker, dlzSweepTicker,
       close: async () => {
+        await dlzSweepTicker.stop();
         await schedulerTicker.stop();
         await worker.stop();
         await engine.close();
@@ -343,6 +350,20 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await store.close();
     throw error;
   }
+}
+
+/** Once an hour: deletes Data Landing Zone files older than `dlzTtlDays` and the folders left empty. */
+function createDlzSweepTicker(config: Config, clock: Clock, metrics: Registry, logger: Logger): IntervalTicker {
+  const countDeleted = createDlzSweepMetrics(metrics);
+  return new IntervalTicker({
+    intervalMs: DLZ_SWEEP_INTERVAL_MS,
+    tick: async () => {
+      const result = await sweepLandingZones(path.join(config.dataDir, 'dlz'), { ttlMs: config.dlzTtlDays * 86_400_000, now: clock.now() });
+      countDeleted(result.filesDeleted);
+      if (result.filesDeleted > 0 || result.foldersRemoved > 0) logger.info(result, 'data landing zone files past their retention were deleted');
+    },
+    onError: (error) => logger.error({ err: error }, 'data landing zone retention sweep failed; retrying in an hour'),
+  });
 }
 
 /** The readiness checks of `/readyz`. */
@@ -388,6 +409,7 @@ export async function resumeBackgroundWork(runtime: Runtime, logger: Logger, opt
   }
   runtime.worker.start();
   if (runtime.config.schedulerEnabled) runtime.schedulerTicker.start();
+  runtime.dlzSweepTicker.start();
 }
 
 /** Logs what the segmentation scheduler did: firings at info, refusals at warn, failures at error. */

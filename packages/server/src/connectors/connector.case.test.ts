@@ -54,6 +54,15 @@ async function killMidUpload(target: ConnectorTarget, folder: string, name: stri
   const child = spawn(tsx, [uploadChild, JSON.stringify({ target, folder, name })], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the upload child never reported progress: ${stderr}`)), 60_000);
     child.stdout.on('data', (data: Buffer) => {
@@ -66,10 +75,12 @@ async function killMidUpload(target: ConnectorTarget, folder: string, name: stri
       clearTimeout(timer);
       reject(new Error(`the upload child exited (${code}) before it was killed: ${stderr}`));
     });
+  }).catch((error: unknown) => {
+    // Never leave the uploader (tsx's grandchild) running when the test gives up.
+    killGroup();
+    throw error;
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.pid === undefined) throw new Error(`the upload child did not start: ${stderr}`);
-  process.kill(-child.pid, 'SIGKILL');
+  killGroup();
   await exited;
 }
 

@@ -75,3 +75,9 @@ export function createIngestMetrics(registry: Registry): (outcome: IngestOutcome
     if (outcome.rejected !== undefined) rows.inc({ outcome: 'rejected' }, outcome.rejected);
   };
 }
+
+/** Registers the Data Landing Zone retention counter (SPEC §13.2) and returns what feeds it. */
+export function createDlzSweepMetrics(registry: Registry): (filesDeleted: number) => void {
+  const deleted = new Counter({ name: 'activator_dlz_files_deleted_total', help: 'Data Landing Zone files deleted by the retention sweep', registers: [registry] });
+  return (filesDeleted) => deleted.inc(filesDeleted);
+}

@@ -80,6 +80,26 @@ describe('landing-zone connector', () => {
     expect(error.transient).toBe(false);
   });
 
+  it('writes even when the folder was removed between beginUpload and write (the sweep removes empty folders)', async () => {
+    const upload = await connector.beginUpload({ folder: 'swept/away', name: 'f.csv' });
+    await rm(path.join(root, 'swept'), { recursive: true });
+    await upload.write(bodyOf('still here'));
+    await upload.publish();
+    expect((await readFile(path.join(root, 'swept', 'away', 'f.csv'))).toString()).toBe('still here');
+  });
+
+  it('publishes neither half-written file when two uploads of one name overlap, and the later one wins', async () => {
+    const first = await connector.beginUpload({ folder: 'same', name: 'f.csv' });
+    const second = await connector.beginUpload({ folder: 'same', name: 'f.csv' });
+    await first.write(bodyOf('first'));
+    await second.write(bodyOf('second'));
+    await expect(first.publish()).rejects.toMatchObject({ code: 'SERVER_ERROR', transient: true });
+    await first.abort();
+    await second.publish();
+    expect((await readFile(path.join(root, 'same', 'f.csv'))).toString()).toBe('second');
+    expect(await readdir(path.join(root, 'same'))).toEqual(['f.csv']);
+  });
+
   it('refuses a relative root', () => {
     expect(() => openLandingZoneConnector({ kind: 'landing-zone', root: 'data/dlz' }, { callTimeoutMs: 1 })).toThrow(ConnectorError);
   });

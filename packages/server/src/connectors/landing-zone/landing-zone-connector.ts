@@ -1,7 +1,7 @@
 // The Data Landing Zone connector: a directory of this host (`<dataDir>/dlz/<sandboxName>`, SPEC §6.5). A file is
 // written to `.<name>.part`, fsynced, then renamed (SPEC §8.4), so a reader never sees a partial file under its name.
 import { createHash } from 'node:crypto';
-import { type FileHandle, access, constants, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, access, constants, lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ConnectorError,
@@ -79,8 +79,12 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> 
 }
 
 class LandingZoneUpload implements PendingUpload {
+  /** Open from write until publish or abort, so the temporary file's inode cannot be reused meanwhile. */
   private handle: FileHandle | undefined;
+  /** The temporary file's inode: publish renames only the file this upload wrote. */
+  private inode: { readonly dev: number; readonly ino: number } | undefined;
   private written = false;
+  private complete = false;
   private settled = false;
 
   constructor(
@@ -105,7 +109,14 @@ class LandingZoneUpload implements PendingUpload {
       // A fresh inode, never a truncated one: a writer killed or stalled on a previous attempt may still hold the
       // old temporary file open, and must not write into the file this upload is about to publish.
       await unlink(this.temporaryPath).catch(() => undefined);
-      this.handle = await open(this.temporaryPath, 'wx', FILE_MODE);
+      this.handle = await open(this.temporaryPath, 'wx', FILE_MODE).catch(async (error: unknown) => {
+        // The hourly sweep removes empty folders: one created by beginUpload may be gone already. Create it again.
+        if (!isErrnoException(error) || error.code !== 'ENOENT') throw error;
+        await mkdir(this.folderPath, { recursive: true, mode: FOLDER_MODE });
+        return open(this.temporaryPath, 'wx', FILE_MODE);
+      });
+      const { dev, ino } = await this.handle.stat();
+      this.inode = { dev, ino };
     } catch (error) {
       throw fsFailure(error, 'write', this.where);
     }
@@ -120,35 +131,45 @@ class LandingZoneUpload implements PendingUpload {
     }
     try {
       await this.handle.sync();
-      await this.handle.close();
-      this.handle = undefined;
     } catch (error) {
       throw fsFailure(error, 'write', this.where);
     }
+    this.complete = true;
   }
 
   async publish(): Promise<PublishedFile> {
-    if (!this.written || this.handle !== undefined || this.settled) throw new Error('PendingUpload.publish needs a completed write.');
+    if (!this.complete || this.settled) throw new Error('PendingUpload.publish needs a completed write.');
     throwIfAborted(this.signal);
     this.settled = true;
     const finalPath = path.join(this.folderPath, this.location.name);
     try {
+      // Two uploads of one name at once (two dataflows with a static file name) share the temporary name; the later
+      // one replaces the earlier one's file. Renaming only our own inode keeps a half-written file from being published.
+      const current = await lstat(this.temporaryPath);
+      if (current.dev !== this.inode?.dev || current.ino !== this.inode.ino) {
+        throw new ConnectorError('SERVER_ERROR', `Another upload of ${this.where} started while this one was writing; run the export again.`);
+      }
       await rename(this.temporaryPath, finalPath);
       await syncDirectory(this.folderPath);
       const { size } = await stat(finalPath);
       return { folder: this.location.folder, name: this.location.name, size };
     } catch (error) {
-      await unlink(this.temporaryPath).catch(() => undefined);
+      if (!(error instanceof ConnectorError)) await unlink(this.temporaryPath).catch(() => undefined);
       throw fsFailure(error, 'publish', this.where);
+    } finally {
+      await this.handle?.close().catch(() => undefined);
+      this.handle = undefined;
     }
   }
 
   async abort(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
+    // Only our own temporary file (checked while the handle still pins its inode): another upload may have replaced it.
+    const current = await lstat(this.temporaryPath).catch(() => undefined);
+    if (current !== undefined && current.dev === this.inode?.dev && current.ino === this.inode.ino) await unlink(this.temporaryPath).catch(() => undefined);
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
-    await unlink(this.temporaryPath).catch(() => undefined);
   }
 }
 
