@@ -64,7 +64,7 @@ try {
           const target = destination === 'sftp' ? sftpTarget() : { kind: 'landing-zone', root: path.join(work, 'dlz') };
           console.error(`export benchmark: ${name}…`);
           rmSync(path.join(work, 'export'), { recursive: true, force: true });
-          const outcome = await runChild('export-child.mjs', { fixture, format, target, folder, memoryMb: MEMORY_MB, work: path.join(work, 'export') });
+          const outcome = await runChild('export-child.mjs', { fixture, format, target, folder, memoryMb: MEMORY_MB, queryMemoryMb: BASELINE_MEMORY_MB, work: path.join(work, 'export') });
           const outDir = path.join(destination === 'sftp' ? sshd.root : target.root, folder);
           const check = await compareWithBaseline(verifier, FORMATS[format].fileType, dataFilesIn(outDir, FORMATS[format].extension), base.file);
           rmSync(outDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // Child process of the export benchmark: one scenario (job JSON in argv[2]: fixture, format, destination target,
-// folder, work dir, memory) on a fresh DuckDB limited to the export memory, so its peak RSS is the export's own.
+// folder, work dir, memory) on fresh DuckDB instances as the server opens them, so its peak RSS is the export's own.
 // The audience goes through the export pipeline as a run does (runAudienceExport: engine → staged files → connector
 // upload and atomic publish → manifest), with the engine and the connector wrapped to time each stage. Prints one
 // JSON line: `{ engineMs, uploadMs, totalMs, rows, …recordSummary, files, bytes, maxRssMiB }`.
@@ -17,8 +17,10 @@ const { database, engines, connectors, pipeline, plans } = await loadServerModul
   'export',
 );
 
-const db = await database.DuckDbDatabase.open({ memoryLimitMb: job.memoryMb, threads: os.availableParallelism(), tempDirectory: path.join(job.work, 'spill') });
-const analytics = engines.createDuckDbAnalyticsEngine(db);
+// As the server opens them (main.ts): the query instance (here it only finds the cached derived tables) and the
+// export instance with the export memory limit.
+const open = (memoryLimitMb, spill) => database.DuckDbDatabase.open({ memoryLimitMb, threads: os.availableParallelism(), tempDirectory: path.join(job.work, spill) });
+const analytics = engines.createDuckDbAnalyticsEngine(await open(job.queryMemoryMb, 'spill'), {}, await open(job.memoryMb, 'spill-export'));
 const connector = connectors.createConnectorFactory({ callTimeoutMs: 120_000 }).open(job.target);
 const stages = { engineMs: 0, writeMs: 0, publishMs: 0 };
 const timed = async (stage, work) => {
