@@ -15,7 +15,7 @@ import path from 'node:path';
 import { loadServerModules, round } from '../support/demo-lake.mjs';
 import { sshdUnavailable, startSshd } from '../support/sshd.mjs';
 import { compareWithBaseline, dataFilesIn } from './compare-files.mjs';
-import { FORMATS, prepareExportFixture } from './fixture.mjs';
+import { COLUMNS, FORMATS, prepareExportFixture } from './fixture.mjs';
 
 const SIZES = (process.env.BENCH_EXPORT_SIZES ?? '1000000').split(',').map(Number);
 if (process.env.BENCH_EXPORT_10M === '1' && !SIZES.includes(10_000_000)) SIZES.push(10_000_000);
@@ -66,7 +66,7 @@ try {
           rmSync(path.join(work, 'export'), { recursive: true, force: true });
           const outcome = await runChild('export-child.mjs', { fixture, format, target, folder, memoryMb: MEMORY_MB, queryMemoryMb: BASELINE_MEMORY_MB, work: path.join(work, 'export') });
           const outDir = path.join(destination === 'sftp' ? sshd.root : target.root, folder);
-          const check = await compareWithBaseline(verifier, FORMATS[format].fileType, dataFilesIn(outDir, FORMATS[format].extension), base.file);
+          const check = await compareWithBaseline(verifier, FORMATS[format].fileType, COLUMNS.map((column) => column.name), dataFilesIn(outDir, FORMATS[format].extension), base.file);
           rmSync(outDir, { recursive: true, force: true });
           const baseMs = baselineMs(baseline, format, destination);
           const baselineCsvMs = baselineMs(baseline, 'CSV.gz', destination);
