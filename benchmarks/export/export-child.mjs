@@ -2,7 +2,7 @@
 // folder, work dir, memory) on fresh DuckDB instances as the server opens them, so its peak RSS is the export's own.
 // The audience goes through the export pipeline as a run does (runAudienceExport: engine → staged files → connector
 // upload and atomic publish → manifest), with the engine and the connector wrapped to time each stage. Prints one
-// JSON line: `{ engineMs, uploadMs, totalMs, rows, …recordSummary, files, bytes, maxRssMiB }`.
+// JSON line: `{ engineMs, engineMaxRssMiB, writeMs, publishMs, uploadMs, totalMs, rows, …recordSummary, files, bytes, maxRssMiB }`.
 import os from 'node:os';
 import path from 'node:path';
 import { loadServerModules } from '../support/demo-lake.mjs';
@@ -33,7 +33,12 @@ const timed = async (stage, work) => {
 };
 let summary;
 const engine = {
-  exportAudience: (request) => timed('engineMs', async () => (summary = await analytics.exportAudience(request))),
+  exportAudience: (request) =>
+    timed('engineMs', async () => {
+      summary = await analytics.exportAudience(request);
+      stages.engineMaxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+      return summary;
+    }),
 };
 const timedConnector = {
   capabilities: connector.capabilities,
