@@ -8,7 +8,8 @@
 // Environment: BENCH_EXPORT_SIZES (default 1000000), BENCH_EXPORT_10M=1 adds the 10M run (CSV.gz only unless
 // BENCH_EXPORT_FORMATS says otherwise; ~10 more minutes), BENCH_EXPORT_FORMATS (CSV.gz,JSON.gz,Parquet),
 // BENCH_MEMORY_MB (export DuckDB memory, 384), BENCH_BASELINE_MEMORY_MB (baseline and fixture building, 8192),
-// BENCH_KEEP_DIR (reuse lakes). The export child also opens the query instance (2048 MB) as the server does.
+// BENCH_EXPORT_REPEAT (runs per scenario, fastest kept, 2), BENCH_KEEP_DIR (reuse lakes). The export child also
+// opens the query instance (2048 MB) as the server does.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,9 +25,12 @@ const ALL_FORMATS = Object.keys(FORMATS);
 const chosenFormats = process.env.BENCH_EXPORT_FORMATS?.split(',');
 const formatsFor = (size) => chosenFormats ?? (size >= 10_000_000 ? ['CSV.gz'] : ALL_FORMATS);
 const MEMORY_MB = Number(process.env.BENCH_MEMORY_MB ?? 384);
-// The merge of 10M profiles in one statement needs more than 2 GB (the export engine works shard by shard instead).
+// Building the derived tables of 10M profiles needs more than 2 GB; the baseline's one-statement merge of 1M profiles
+// needs more than the export's 384 MB (and that of 10M more than 8 GB: no baseline at 10M).
 const BASELINE_MEMORY_MB = Number(process.env.BENCH_BASELINE_MEMORY_MB ?? 8192);
 const QUERY_MEMORY_MB = 2048;
+/** Each baseline and scenario runs this many times in a row; the fastest run counts (the machine is shared), the highest RSS. */
+const REPEAT = Number(process.env.BENCH_EXPORT_REPEAT ?? 2);
 const keep = process.env.BENCH_KEEP_DIR;
 const root = keep ?? mkdtempSync(path.join(os.tmpdir(), 'activator-bench-export-'));
 const resultsFile = path.join(import.meta.dirname, 'results.json');
@@ -59,9 +63,7 @@ try {
     const withBaseline = size < 10_000_000;
     if (!withBaseline) notes.push(`${label}: no baseline (its single-statement merge of ${label} profiles runs out of ${BASELINE_MEMORY_MB} MB); throughput and peak RSS only`);
     console.error(`export benchmark: ${label}: baseline (${withBaseline ? formats.join(', ') : 'skipped'})…`);
-    const baseline = withBaseline
-      ? await runChild('baseline-child.mjs', { fixture, formats, memoryMb: BASELINE_MEMORY_MB, work: path.join(work, 'baseline'), sftp: sftpLogin() })
-      : { formats: {} };
+    const baseline = withBaseline ? await fastestBaseline({ fixture, formats, memoryMb: BASELINE_MEMORY_MB, work: path.join(work, 'baseline'), sftp: sftpLogin() }) : { formats: {} };
     const verifier = await database.DuckDbDatabase.open({ memoryLimitMb: 1024, threads: os.availableParallelism(), tempDirectory: path.join(work, 'verify-spill') });
     try {
       for (const format of formats) {
@@ -71,9 +73,8 @@ try {
           const folder = `bench/${size}-${format.replace(/\W/g, '-')}`;
           const target = destination === 'sftp' ? sftpTarget() : { kind: 'landing-zone', root: path.join(work, 'dlz') };
           console.error(`export benchmark: ${name}…`);
-          rmSync(path.join(work, 'export'), { recursive: true, force: true });
           const job = { fixture, format, target, folder, memoryMb: MEMORY_MB, queryMemoryMb: QUERY_MEMORY_MB, work: path.join(work, 'export') };
-          const outcome = await runChild('export-child.mjs', job).catch((error) => ({ error: error.message }));
+          const outcome = await fastestExport(job, () => rmSync(path.join(destination === 'sftp' ? sshd.root : target.root, folder), { recursive: true, force: true }));
           if (outcome.error !== undefined) {
             // A failed export is a result (e.g. out of memory at the default limit), not a reason to lose the others.
             scenarios.push({ name, size, format, destination, error: outcome.error });
@@ -122,6 +123,39 @@ try {
 writeFileSync(resultsFile, `${JSON.stringify({ date: new Date().toISOString(), threads: os.availableParallelism(), memoryMb: MEMORY_MB, scenarios }, null, 2)}\n`);
 printSummary();
 console.log(JSON.stringify({ rows, notes }));
+
+/** The baseline REPEAT times: per stage its fastest time, the highest RSS. */
+async function fastestBaseline(job) {
+  let best;
+  for (let run = 0; run < REPEAT; run += 1) {
+    rmSync(job.work, { recursive: true, force: true });
+    const next = await runChild('baseline-child.mjs', job);
+    if (best === undefined) best = next;
+    else {
+      best.prepareMs = Math.min(best.prepareMs, next.prepareMs);
+      best.maxRssMiB = Math.max(best.maxRssMiB, next.maxRssMiB);
+      for (const [format, times] of Object.entries(next.formats)) {
+        best.formats[format].copyMs = Math.min(best.formats[format].copyMs, times.copyMs);
+        best.formats[format].putMs = Math.min(best.formats[format].putMs, times.putMs);
+      }
+    }
+  }
+  return best;
+}
+
+/** One scenario REPEAT times (its files removed before each run but the last): the fastest run, the highest RSS; `{ error }` when one fails. */
+async function fastestExport(job, removeOutput) {
+  let best;
+  for (let run = 0; run < REPEAT; run += 1) {
+    removeOutput();
+    rmSync(job.work, { recursive: true, force: true });
+    const next = await runChild('export-child.mjs', job).catch((error) => ({ error: error.message }));
+    if (next.error !== undefined) return next;
+    const maxRssMiB = Math.max(best?.maxRssMiB ?? 0, next.maxRssMiB);
+    best = best === undefined || next.totalMs < best.totalMs ? { ...next, maxRssMiB } : { ...best, maxRssMiB };
+  }
+  return best;
+}
 
 /** The baseline's time for a format and destination (undefined when that format was not run): prepare + COPY (+ put). */
 function baselineMs(baseline, format, destination) {

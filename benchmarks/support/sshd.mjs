@@ -98,10 +98,10 @@ export async function startSshd() {
   }
 }
 
-/** A uid in 42000–61999 that neither a user nor a running process has. */
+/** A uid in 42000–59999 (below useradd's UID_MAX) that neither a user nor a running process has. */
 function unusedUid() {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const uid = 42_000 + randomInt(20_000);
+    const uid = 42_000 + randomInt(18_000);
     const taken = (command, args) => {
       try {
         return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
