@@ -291,7 +291,7 @@ export function logJobEvent(logger: Logger, event: JobWorkerEvent): void {
 export async function openAnalyticsEngine(config: Config): Promise<AnalyticsEngine> {
   const db = await DuckDbDatabase.open({ memoryLimitMb: config.queryMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb') });
   try {
-    const exportDb = await DuckDbDatabase.open({ memoryLimitMb: config.exportMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb-export') });
+    const exportDb = await DuckDbDatabase.open({ memoryLimitMb: config.exportMemoryMb, threads: config.queryThreads, tempDirectory: path.join(config.dataDir, 'tmp', 'duckdb-export'), parquetMetadataCache: false });
     return createDuckDbAnalyticsEngine(db, { maxRecordBytes: config.maxRecordBytes }, exportDb);
   } catch (error) {
     db.close();

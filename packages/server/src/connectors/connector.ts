@@ -88,7 +88,11 @@ export interface PendingUpload {
   write(body: AsyncIterable<Uint8Array>): Promise<void>;
   /** Makes the file visible under its final name, atomically. */
   publish(): Promise<PublishedFile>;
-  /** Removes the temporary file or aborts the uncommitted parts; never throws (best effort, logged by the caller). */
+  /**
+   * Removes the temporary file or aborts the uncommitted parts; never throws (best effort, logged by the caller).
+   * Azure Blob: when a published file of that name exists, its uncommitted blocks cannot be dropped without rewriting
+   * that file; they stay invisible until the next publish of that name or Azure's 7-day collection.
+   */
   abort(): Promise<void>;
 }
 

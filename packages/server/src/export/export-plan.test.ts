@@ -146,6 +146,7 @@ describe('folder macros', () => {
     ['out/%SEGMENT_NAME%', 'tab\there\u0000nul\u009fc1', 'out/tabherenulc1'],
     ['out/%SEGMENT_NAME%', '\u0001\u0002', 'out/_'],
     ['out/../%SEGMENT_NAME%', 'x', 'out/_/x'],
+    ['%SEGMENT_NAME%', 'literally %SEGMENT_ID%', 'literally %SEGMENT_ID%'],
   ])('resolves %j for the audience %j to %j', (path, name, folder) => {
     expect(resolveFolder(path, { segmentId, name })).toBe(folder);
   });

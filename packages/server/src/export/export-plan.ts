@@ -5,6 +5,7 @@ import type { TargetParams } from '../domain/destinations/connection-types.js';
 import { renderFileName } from '../domain/flows/filename-template.js';
 import { classifyProfileSource, columnNameOf } from '../domain/flows/flow-rules.js';
 import type { ColumnMapping, DedupKey } from '../domain/flows/flow-types.js';
+import { assertNever } from '../errors.js';
 import { FileNameTooLongError } from './export-failure.js';
 
 /** Which default columns a flow without profile selectors gets (SPEC §7.5). */
@@ -82,6 +83,7 @@ export function exportColumnOf(mapping: ColumnMapping): ExportColumn {
     case 'identity': return { kind: 'identity', name, namespace: kind.namespace };
     case 'membership': return kind.field === 'status' ? { kind: 'membershipStatus', name } : { kind: 'lastQualificationTime', name };
     case 'attribute': return { kind: 'attribute', name, path: source };
+    default: return assertNever(kind);
   }
 }
 
@@ -123,9 +125,8 @@ export function sanitiseFolderMacroValue(value: string): string {
  */
 export function resolveFolder(path: string, audience: { readonly segmentId: string; readonly name: string }): string {
   const segments = path.split('/').flatMap((segment) => {
-    const resolved = segment
-      .replaceAll('%SEGMENT_NAME%', sanitiseFolderMacroValue(audience.name))
-      .replaceAll('%SEGMENT_ID%', sanitiseFolderMacroValue(audience.segmentId));
+    // One pass: a macro's value is data, never read again as a macro.
+    const resolved = segment.replace(/%SEGMENT_NAME%|%SEGMENT_ID%/g, (macro) => sanitiseFolderMacroValue(macro === '%SEGMENT_NAME%' ? audience.name : audience.segmentId));
     const clean = [...resolved].filter((character) => !isControlCharacter(character)).join('').replace(/\\/g, '_');
     if (clean === '' || clean === '.') return [];
     return /^\.+$/.test(clean) ? ['_'] : [clean];

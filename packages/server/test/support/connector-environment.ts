@@ -18,7 +18,8 @@ export interface ConnectorEnvironment {
   listAll(): Promise<readonly string[]>;
   /**
    * Uploads started but neither committed nor aborted (S3 multipart uploads, Azure uncommitted blocks); transports
-   * that write a temporary file return [] (their leftovers show in `listAll`).
+   * that write a temporary file return [] (their leftovers show in `listAll`). Azure Blob lists a published name whose
+   * replacement was aborted until its next publish (see PendingUpload.abort).
    */
   pendingUploads(): Promise<readonly string[]>;
   stop(): Promise<void>;

@@ -19,6 +19,8 @@ export interface ExportWorld {
   readonly db: DuckDbDatabase;
   readonly exportDb: DuckDbDatabase;
   readonly engine: DuckDbExportEngine;
+  /** The profile engine on `db` (lookups give independent expected values). */
+  readonly profiles: DuckDbProfileEngine;
   scope(datasets: readonly FixtureDataset[], rules: MergeRules, events?: readonly FixtureDataset[]): ProfileScope;
   /** Writes a snapshot file (rows sorted by key) and returns its path. */
   snapshot(name: string, rows: readonly { profileKey: string; status: SnapshotRow['status']; at: string }[]): Promise<string>;
@@ -30,7 +32,7 @@ export interface ExportWorld {
 export async function openExportWorld(prefix: string, exportMemoryMb = 256): Promise<ExportWorld> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `activator-${prefix}-`));
   const db = await DuckDbDatabase.open({ memoryLimitMb: 512, threads: 2, tempDirectory: path.join(tmp, 'spill') });
-  const exportDb = await DuckDbDatabase.open({ memoryLimitMb: exportMemoryMb, threads: 2, tempDirectory: path.join(tmp, 'spill-export') });
+  const exportDb = await DuckDbDatabase.open({ memoryLimitMb: exportMemoryMb, threads: 2, tempDirectory: path.join(tmp, 'spill-export'), parquetMetadataCache: false });
   const profiles = new DuckDbProfileEngine(db);
   let works = 0;
   return {
@@ -39,6 +41,7 @@ export async function openExportWorld(prefix: string, exportMemoryMb = 256): Pro
     db,
     exportDb,
     engine: new DuckDbExportEngine(exportDb, profiles),
+    profiles,
     scope: (datasets, rules, events = []) => ({ sandboxId: 'sb', profileDatasets: datasets, eventDatasets: events, rules, derivedDir: path.join(tmp, 'derived') }),
     async snapshot(name, rows) {
       const file = path.join(tmp, `${name}.parquet`);

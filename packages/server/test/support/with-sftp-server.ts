@@ -15,6 +15,25 @@ import type { ConnectorEnvironment, ConnectorEnvironmentProvider } from './conne
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
 
+/**
+ * Runs a shadow-utils command (useradd, usermod, userdel), retrying while another process holds the lock on
+ * /etc/passwd (other test files create users concurrently; the tools then fail at once instead of waiting).
+ */
+async function runAccountTool(command: string, args: readonly string[], input?: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const running = run(command, args);
+      running.child.stdin?.end(input);
+      await running;
+      return;
+    } catch (error) {
+      const { stderr = '' } = error as { stderr?: string };
+      if (attempt >= 100 || !/lock|try again/i.test(stderr)) throw new Error(`${command} ${args.join(' ')} failed: ${stderr.trim()}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** A running sshd and its users; `stop` kills it, removes the users and every file. */
 export interface TestSftpServer {
   readonly host: string;
@@ -31,6 +50,12 @@ export interface TestSftpServer {
   /** The uid and gid the users run as (for tests that prepare files in {@link root}). */
   readonly uid: number;
   readonly gid: number;
+  /** sshd's log so far (LogLevel VERBOSE: logins, failed authentications, disconnects). */
+  log(): Promise<string>;
+  /** Kills this sshd's session processes (not the listener): every open SSH connection drops, as on a server restart. */
+  dropConnections(): Promise<void>;
+  /** Sends a signal to this sshd's session processes: SIGSTOP makes open connections hang (new ones still work), SIGCONT resumes them. */
+  signalSessions(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
   /** Lets the key user log in with another public key (`ssh-ed25519 AAAA…` line). */
   authorize(publicKey: string): Promise<void>;
   /** A target for the password user (`auth` and fingerprint overridable). */
@@ -41,6 +66,8 @@ export interface TestSftpServer {
 /** Why no sshd can be started here, or undefined. */
 export function sftpServerUnavailable(): string | undefined {
   if (!existsSync(SSHD)) return `${SSHD} is missing (install openssh-server; scripts/ensure-test-deps.sh does it as root)`;
+  if (!existsSync('/usr/bin/ssh-keygen')) return '/usr/bin/ssh-keygen is missing (install openssh-client; scripts/ensure-test-deps.sh does it as root)';
+  if (!existsSync('/usr/sbin/useradd')) return '/usr/sbin/useradd is missing (the SFTP tests create throwaway users with shadow-utils)';
   if (process.getuid?.() !== 0) return 'the SFTP tests create throwaway system users and run sshd, which needs root';
   return undefined;
 }
@@ -86,27 +113,37 @@ export async function startSftpServer(): Promise<TestSftpServer> {
   let daemon: ChildProcess | undefined;
   const stop = async () => {
     if (daemon !== undefined && daemon.exitCode === null) {
+      // Sessions outlive the listener: a client that was killed or leaked would keep writing into removed files.
+      for (const pid of await descendantsOf(daemon.pid ?? -1)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
       const exited = new Promise((resolve) => daemon?.once('exit', resolve));
       daemon.kill('SIGTERM');
       await exited;
     }
     // -f: a session process of a killed client may still be exiting.
-    for (const user of created.reverse()) await run('userdel', ['-f', user]).catch(() => undefined);
+    const leftovers: string[] = [];
+    for (const user of created.reverse()) await runAccountTool('userdel', ['-f', user]).catch((error: Error) => leftovers.push(error.message));
     created.length = 0;
     await rm(dir, { recursive: true, force: true });
+    if (leftovers.length > 0) throw new Error(`The SFTP test users could not be removed: ${leftovers.join('; ')}`);
   };
   try {
     await mkdir(root);
-    await run('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', passwordUser]);
+    await runAccountTool('useradd', ['-M', '-d', root, '-s', '/usr/sbin/nologin', passwordUser]);
     created.push(passwordUser);
     const uid = Number((await run('id', ['-u', passwordUser])).stdout.trim());
     const gid = Number((await run('id', ['-g', passwordUser])).stdout.trim());
     // The key user shares the uid (useradd -o), so both users can replace each other's files in the shared home.
-    await run('useradd', ['-M', '-o', '-u', String(uid), '-g', String(gid), '-d', root, '-s', '/usr/sbin/nologin', keyUser]);
+    await runAccountTool('useradd', ['-M', '-o', '-u', String(uid), '-g', String(gid), '-d', root, '-s', '/usr/sbin/nologin', keyUser]);
     created.push(keyUser);
-    await chpasswd(`${passwordUser}:${password}`);
+    await runAccountTool('chpasswd', [], `${passwordUser}:${password}\n`);
     // A locked account ('!', useradd's default) is refused when PAM is off; '*' only disables password login.
-    await run('usermod', ['-p', '*', keyUser]);
+    await runAccountTool('usermod', ['-p', '*', keyUser]);
     await chown(root, uid, gid);
     await chmod(root, 0o755);
 
@@ -147,6 +184,15 @@ export async function startSftpServer(): Promise<TestSftpServer> {
     daemon = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
     await waitForPort(port, daemon, log);
 
+    const signalSessions = async (signal: NodeJS.Signals) => {
+      for (const pid of await descendantsOf(daemon?.pid ?? -1)) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // Already gone.
+        }
+      }
+    };
     const server: TestSftpServer = {
       host: '127.0.0.1',
       port,
@@ -158,6 +204,9 @@ export async function startSftpServer(): Promise<TestSftpServer> {
       hostKeyFingerprint,
       uid,
       gid,
+      log: () => readFile(log, 'utf8'),
+      dropConnections: () => signalSessions('SIGTERM'),
+      signalSessions,
       authorize: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
       target: (overrides) => ({
         kind: 'sftp',
@@ -176,11 +225,27 @@ export async function startSftpServer(): Promise<TestSftpServer> {
   }
 }
 
-async function chpasswd(line: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile('chpasswd', (error) => (error ? reject(error) : resolve()));
-    child.stdin?.end(`${line}\n`);
-  });
+/** The processes below `pid` (children, grandchildren…), read from /proc. */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the parenthesised command name: state, ppid, …
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(ppid)) parents.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
 }
 
 /** Runs `body` with a started server and always stops it. */
@@ -210,18 +275,22 @@ export const sftpEnvironment: ConnectorEnvironmentProvider = {
   async start(): Promise<ConnectorEnvironment> {
     const server = await startSftpServer();
     const target = server.target({ hostKeyFingerprint: server.hostKeyFingerprint });
+    const closedPort = await freeLoopbackPort().catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
     return {
       target,
       badCredentials: server.target({ auth: { type: 'password', password: 'wrong-secret' } }),
       // SFTP has no bucket or root to be missing: folders are created under the login's home, and a home that does
       // not exist makes sshd start the session in "/" instead (writes there fail with PERMISSION_DENIED, not NOT_FOUND).
       // NOT_FOUND for a folder path that cannot be created is covered in sftp-connector.test.ts.
-      unreachable: { ...target, port: await freeLoopbackPort() },
+      unreachable: { ...target, port: closedPort },
       async readBack(folder, name) {
         return readFile(path.join(server.root, folder, name)).catch(() => undefined);
       },
       listAll: () => filesUnder(server.root),
-      pendingUploads: async () => [],
+      pendingUploads: () => Promise.resolve([]),
       stop: () => server.stop(),
     };
   },

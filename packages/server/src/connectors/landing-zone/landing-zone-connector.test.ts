@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError, type Connector } from '../connector.js';
-import { openLandingZoneConnector, temporaryNameOf } from './landing-zone-connector.js';
+import { landingZoneTargetOf, openLandingZoneConnector, temporaryNameOf } from './landing-zone-connector.js';
 
 let base: string;
 let root: string;
@@ -102,5 +102,12 @@ describe('landing-zone connector', () => {
 
   it('refuses a relative root', () => {
     expect(() => openLandingZoneConnector({ kind: 'landing-zone', root: 'data/dlz' }, { callTimeoutMs: 1 })).toThrow(ConnectorError);
+  });
+
+  it('places a sandbox landing zone at <dataDir>/dlz/<sandboxName> and refuses a name that is not one plain folder name', () => {
+    expect(landingZoneTargetOf('/var/lib/activator', 'prod')).toEqual({ kind: 'landing-zone', root: '/var/lib/activator/dlz/prod' });
+    for (const name of ['..', '.', '', 'a/b', '../prod', 'x\u0000']) {
+      expect(() => landingZoneTargetOf('/var/lib/activator', name)).toThrow(ConnectorError);
+    }
   });
 });

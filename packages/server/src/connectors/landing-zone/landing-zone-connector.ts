@@ -255,6 +255,17 @@ class LandingZoneConnector implements Connector {
   async close(): Promise<void> {}
 }
 
+/**
+ * The landing zone of a sandbox: `<dataDir>/dlz/<sandboxName>` (SPEC §13.5). Sandbox names are checked when created;
+ * this re-checks that the name is one plain folder name, so it can never point elsewhere.
+ */
+export function landingZoneTargetOf(dataDir: string, sandboxName: string): LandingZoneTarget {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(sandboxName)) {
+    throw new ConnectorError('INVALID_CONFIGURATION', `The sandbox name ${JSON.stringify(sandboxName)} cannot name a landing zone folder.`);
+  }
+  return { kind: 'landing-zone', root: path.join(path.resolve(dataDir), 'dlz', sandboxName) };
+}
+
 /** Opens the landing zone rooted at `target.root` (an absolute directory; created on first write). */
 export function openLandingZoneConnector(target: LandingZoneTarget, _settings: ConnectorSettings): Connector {
   if (!path.isAbsolute(target.root)) {

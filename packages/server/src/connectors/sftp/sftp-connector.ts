@@ -14,7 +14,7 @@ import type {
 import { ConnectorError } from '../connector.js';
 import { operationFailure, SFTP_STATUS } from './sftp-errors.js';
 import { folderSegments, isTemporaryName, remoteFolder, uploadPaths } from './sftp-paths.js';
-import { openSftpSession, sftpUrl, type SftpSession } from './sftp-session.js';
+import { openSftpSession, sftpUrl, untilAborted, type SftpSession } from './sftp-session.js';
 import { beginSftpUpload } from './sftp-upload.js';
 
 const S_IFMT = 0o170000;
@@ -50,7 +50,7 @@ class SftpConnector implements Connector {
   }
 
   async beginUpload(location: FileLocation, options?: CallOptions): Promise<PendingUpload> {
-    const paths = uploadPaths(location);
+    const paths = uploadPaths(location, (folder) => this.describe(folder));
     const session = await this.connect(options);
     await this.makeFolders(session, paths.segments, options);
     const display = (name: string) => `${this.describe(location.folder)}${name}`;
@@ -58,7 +58,7 @@ class SftpConnector implements Connector {
   }
 
   async delete(location: FileLocation, options?: CallOptions): Promise<void> {
-    const { final } = uploadPaths(location);
+    const { final } = uploadPaths(location, (folder) => this.describe(folder));
     const session = await this.connect(options);
     try {
       await session.request<void>(`deleting ${final}`, (sftp, done) => sftp.unlink(final, (error) => done(error, undefined)), options);
@@ -101,12 +101,17 @@ class SftpConnector implements Connector {
     if (this.closed) throw new Error('This SFTP connector is closed');
     const current = this.session;
     if (current !== undefined) {
-      const open = await current.catch(() => undefined);
+      const open = await untilAborted(current.catch(() => undefined), options);
       if (open !== undefined && !open.lost) return open;
       if (this.session === current) this.session = undefined;
     }
-    this.session ??= openSftpSession(this.target, this.settings.callTimeoutMs, options);
-    return this.session;
+    if (this.session === undefined) {
+      // Shared by the connector's calls, so no single call's signal may end it (a cancelled caller just stops waiting).
+      this.session = openSftpSession(this.target, this.settings.callTimeoutMs);
+      // Whoever stops waiting, a failed attempt must not become an unhandled rejection.
+      this.session.catch(() => undefined);
+    }
+    return untilAborted(this.session, options);
   }
 
   /** `mkdir -p`: one stat when the folder exists, else each missing level in turn. */

@@ -21,6 +21,11 @@ function asSshError(error: unknown): SshError {
     : { message: String(error) };
 }
 
+/** A duration for messages: `20 s`, `300 ms`. */
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
 /** Where a connection goes, for messages. */
 export interface SftpEndpoint {
   /** `sftp://host:port/` */
@@ -44,7 +49,7 @@ export function connectionFailure(error: unknown, endpoint: SftpEndpoint, timeou
   if (level === 'client-timeout' || /timed out/i.test(message)) {
     return fail(
       'TIMEOUT',
-      `${endpoint.url} did not complete the SSH handshake within ${Math.round(timeoutMs / 1000)} s. Check the host and port, and that a firewall lets this server reach it.`,
+      `${endpoint.url} did not complete the SSH handshake within ${seconds(timeoutMs)}. Check the host and port, and that a firewall lets this server reach it.`,
     );
   }
   switch (code) {
@@ -62,13 +67,17 @@ export function connectionFailure(error: unknown, endpoint: SftpEndpoint, timeou
   if ((typeof code === 'string' && SOCKET_UNREACHABLE.has(code)) || CHANNEL_CLOSED.test(message) || level === 'client-socket') {
     return disconnected(endpoint, error);
   }
-  if (/subsystem|sftp/i.test(message) && !/handshake|protocol/i.test(message)) {
+  if (/subsystem/i.test(message)) {
     return fail(
       'INVALID_CONFIGURATION',
       `${endpoint.url} accepted the login of "${endpoint.username}" but refused the SFTP subsystem. Check that the account may use SFTP.`,
     );
   }
-  return fail('UNREACHABLE', `The SSH connection to ${endpoint.url} failed (${message.replace(/^[\w:]*: /, '')}). Check the host and port.`);
+  // E.g. "Connection lost before handshake": a port that does not speak SSH, or a server shedding load (MaxStartups).
+  return fail(
+    'UNREACHABLE',
+    `The SSH connection to ${endpoint.url} failed (${message.replace(/^[\w:]*: /, '')}). Check that the host and port are those of an SFTP server; if they are, try again later.`,
+  );
 }
 
 /** The connection dropped (reset, closed by the server): transient. */
@@ -84,7 +93,7 @@ export function disconnected(endpoint: SftpEndpoint, cause?: unknown): Connector
 export function timedOut(endpoint: SftpEndpoint, action: string, timeoutMs: number): ConnectorError {
   return new ConnectorError(
     'TIMEOUT',
-    `${endpoint.url} did not answer within ${Math.round(timeoutMs / 1000)} s while ${action}. Try again; if it persists, check the server's load and the network.`,
+    `${endpoint.url} did not answer within ${seconds(timeoutMs)} while ${action}. Try again; if it persists, check the server's load and the network.`,
   );
 }
 

@@ -1,38 +1,13 @@
-// Remote paths of the SFTP connector: the port's folder/name rules checked before any I/O, and the names derived from them.
-import { ConnectorError, type FileLocation } from '../connector.js';
+// Remote paths of the SFTP connector: the port's folder/name rules (the shared location check) applied before any I/O,
+// and the remote names derived from a location, relative to the login's start directory.
+import { createHash } from 'node:crypto';
+import type { FileLocation } from '../connector.js';
+import { checkFileLocation, checkFolder } from '../location-check.js';
 
-// C0 controls and DEL: never part of a name a user could mean, and a classic way to confuse servers and logs.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
-/** Readable form of a user-supplied string for messages (control characters escaped, so logs stay one line). */
-function shown(value: string): string {
-  return JSON.stringify(value);
-}
-
-/**
- * The segments of a relative folder (`''` = the user's home, i.e. the SFTP session's start directory). Refuses an
- * absolute folder, a `..` segment, a backslash or a control character with INVALID_CONFIGURATION; empty and `.`
- * segments (`a//b`, `./a`, trailing `/`) are dropped.
- */
+/** The segments of a relative folder (`''` = the start directory); INVALID_CONFIGURATION for anything else. */
 export function folderSegments(folder: string): readonly string[] {
-  const refuse = (why: string) =>
-    new ConnectorError('INVALID_CONFIGURATION', `The folder ${shown(folder)} is not usable: ${why}. Use a relative folder such as "exports/crm".`);
-  if (folder.startsWith('/')) throw refuse('it is absolute');
-  if (folder.includes('\\')) throw refuse('it contains a backslash');
-  if (CONTROL_CHARACTER.test(folder)) throw refuse('it contains a control character');
-  const segments = folder.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw refuse('it contains a ".." segment');
-  return segments;
-}
-
-/** Refuses a file name that is empty, `.`/`..`, or contains `/`, `\` or a control character (INVALID_CONFIGURATION). */
-export function checkFileName(name: string): void {
-  const refuse = (why: string) =>
-    new ConnectorError('INVALID_CONFIGURATION', `The file name ${shown(name)} is not usable: ${why}. Use a plain file name such as "audience.csv".`);
-  if (name === '' || name === '.' || name === '..') throw refuse('it is empty or a dot name');
-  if (name.includes('/') || name.includes('\\')) throw refuse('it contains a path separator');
-  if (CONTROL_CHARACTER.test(name)) throw refuse('it contains a control character');
+  checkFolder(folder);
+  return folder === '' ? [] : folder.split('/');
 }
 
 /** The remote paths of one upload, relative to the session's start directory. */
@@ -45,10 +20,10 @@ export interface UploadPaths {
   readonly temporary: string;
 }
 
-/** Checks a location and derives its remote paths. */
-export function uploadPaths(location: FileLocation): UploadPaths {
-  const segments = folderSegments(location.folder);
-  checkFileName(location.name);
+/** Checks a location (INVALID_CONFIGURATION naming `describe(folder)`) and derives its remote paths. */
+export function uploadPaths(location: FileLocation, describe: (folder: string) => string): UploadPaths {
+  checkFileLocation(location, describe);
+  const segments = location.folder === '' ? [] : location.folder.split('/');
   const folder = remoteFolder(segments);
   return { segments, folder, final: `${folder}/${location.name}`, temporary: `${folder}/${temporaryName(location.name)}` };
 }
@@ -58,9 +33,14 @@ export function remoteFolder(segments: readonly string[]): string {
   return segments.length === 0 ? '.' : segments.join('/');
 }
 
-/** The name an upload is written under before it is published. */
+/**
+ * The name an upload is written under before it is published: `.<name>.part`, or a digest of the name when that would
+ * exceed the 255-byte limit of server file systems (as the landing zone does).
+ */
 export function temporaryName(name: string): string {
-  return `.${name}.part`;
+  const plain = `.${name}.part`;
+  if (Buffer.byteLength(plain) <= 255) return plain;
+  return `.${createHash('sha256').update(name).digest('hex').slice(0, 40)}.part`;
 }
 
 /** Whether a listed name is an upload's temporary file. */

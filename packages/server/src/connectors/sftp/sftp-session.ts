@@ -5,8 +5,11 @@ import SftpClient from 'ssh2-sftp-client';
 import type { FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import { ConnectorError, type CallOptions, type SftpTarget } from '../connector.js';
 import { connectionFailure, disconnected, timedOut, type SftpEndpoint } from './sftp-errors.js';
-import { fingerprintMatches, sshFingerprint } from './ssh-host-key.js';
+import { fingerprintMatches, isSha256Fingerprint, sshFingerprint } from './ssh-host-key.js';
 import { toSsh2PrivateKey, ACCEPTED_SSH_KEY_FORMATS, UnusableSshKeyError } from './ssh-private-key.js';
+
+/** How long a closing connection may wait for the server's goodbye before its socket is destroyed. */
+const END_GRACE_MS = 2_000;
 
 /** An open SFTP session; `lost` once the connection closed under it (the connector then opens a new one). */
 export interface SftpSession {
@@ -46,7 +49,12 @@ export function withDeadline<T>(
   onTimeout: () => void,
 ): Promise<T> {
   const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  if (signal?.aborted) {
+    // The call was already sent: let it settle unobserved, and tear the session down like a timeout does.
+    promise.catch(() => undefined);
+    onTimeout();
+    return Promise.reject(signal.reason as Error);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       cleanup();
@@ -70,7 +78,28 @@ export function withDeadline<T>(
       },
       (error: unknown) => {
         cleanup();
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself carries on). */
+export function untilAborted<T>(promise: Promise<T>, options: CallOptions | undefined): Promise<T> {
+  const signal = options?.signal;
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });
@@ -83,6 +112,14 @@ export function withDeadline<T>(
 export async function openSftpSession(target: SftpTarget, timeoutMs: number, options?: CallOptions): Promise<SftpSession> {
   const endpoint: SftpEndpoint = { url: sftpUrl(target), host: target.host, username: target.username };
   const auth = credentials(target, endpoint.url);
+  // A blank pin (an empty form field) means "not pinned"; anything else must be a fingerprint we can compare.
+  const pin = target.hostKeyFingerprint?.trim() || undefined;
+  if (pin !== undefined && !isSha256Fingerprint(pin)) {
+    throw new ConnectorError(
+      'INVALID_CONFIGURATION',
+      `The host key fingerprint ${JSON.stringify(pin)} for ${endpoint.url} is not a SHA-256 fingerprint. Use the "SHA256:…" value that ssh-keygen -lf prints for the server's host key.`,
+    );
+  }
   let lost = false;
   let presented: string | undefined;
   let rawError: unknown;
@@ -93,12 +130,17 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
     close: () => (lost = true),
   });
   client.on('error', (error: unknown) => (rawError ??= error));
+  // The library's end() only acts on a connection whose SFTP channel is open and then waits for the server to close;
+  // ssh2's own client is destroyed afterwards so that a half-open handshake or a hung server cannot keep the socket.
+  const ssh = (client as unknown as { client: { destroy(): void } }).client;
   const end = async () => {
     lost = true;
-    await client.end().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, END_GRACE_MS)))]);
+    clearTimeout(timer);
+    ssh.destroy();
   };
-  const mismatch = () =>
-    presented !== undefined && target.hostKeyFingerprint !== undefined && !fingerprintMatches(target.hostKeyFingerprint, presented);
+  const mismatch = () => presented !== undefined && pin !== undefined && !fingerprintMatches(pin, presented);
   let sftp: SFTPWrapper;
   try {
     sftp = await withDeadline(
@@ -124,7 +166,7 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
   } catch (error) {
     await end();
     if (mismatch()) {
-      const expected = target.hostKeyFingerprint ?? '';
+      const expected = pin ?? '';
       const actual = presented ?? '';
       throw new ConnectorError(
         'HOST_KEY_MISMATCH',
@@ -146,7 +188,7 @@ export async function openSftpSession(target: SftpTarget, timeoutMs: number, opt
       try {
         send(sftp, (error, value) => (error ? reject(error) : resolve(value)));
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     return withDeadline(pending, timeoutMs, () => timedOut(endpoint, action, timeoutMs), callOptions, () => void end());

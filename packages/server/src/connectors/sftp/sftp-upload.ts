@@ -1,7 +1,8 @@
 // One SFTP upload: bytes stream into `<folder>/.<name>.part` with a bounded number of write requests in flight, then
 // publish renames it onto the final name (posix-rename@openssh.com, which replaces atomically; servers without it get
 // delete + rename) and abort removes it.
-import type { CallOptions, PendingUpload, PublishedFile } from '../connector.js';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { ConnectorError, type CallOptions, type PendingUpload, type PublishedFile } from '../connector.js';
 import { operationFailure, SFTP_STATUS } from './sftp-errors.js';
 import type { UploadPaths } from './sftp-paths.js';
 import type { SftpSession } from './sftp-session.js';
@@ -51,6 +52,28 @@ export async function beginSftpUpload(context: SftpUploadContext): Promise<Pendi
   }
 }
 
+/**
+ * Renames `from` onto `to`, replacing it: posix-rename@openssh.com (one atomic rename(2) on the server) when the server
+ * offers it; otherwise plain SFTP rename, which refuses an existing target, after deleting the target — the final name
+ * is then briefly absent, never partial.
+ */
+function renameOver(sftp: SFTPWrapper, from: string, to: string, done: (error: Error | null | undefined, value: undefined) => void): void {
+  const deleteThenRename = () =>
+    sftp.unlink(to, (error) => {
+      if (error && (error as { code?: unknown }).code !== SFTP_STATUS.noSuchFile) return done(error, undefined);
+      sftp.rename(from, to, (renameError) => done(renameError, undefined));
+    });
+  try {
+    sftp.ext_openssh_rename(from, to, (error) => {
+      if (error && (error as { code?: unknown }).code === SFTP_STATUS.opUnsupported) return deleteThenRename();
+      done(error, undefined);
+    });
+  } catch {
+    // ssh2 throws at once when the server's VERSION packet did not list the extension.
+    deleteThenRename();
+  }
+}
+
 /** An empty body: publishing without a write() makes an empty file. */
 async function* nothing(): AsyncGenerator<Uint8Array> {}
 
@@ -69,12 +92,12 @@ class SftpUpload implements PendingUpload {
     this.state = 'writing';
     const { session, paths, display, options } = this.context;
     const inFlight = new Set<Promise<void>>();
-    let failure: unknown;
+    let failure: Error | undefined;
     const send = (piece: Buffer, position: number) => {
       const written = session
         .request<void>(`writing ${paths.temporary}`, (sftp, done) => sftp.write(this.handle, piece, 0, piece.length, position, (error) => done(error, undefined)), options)
         .catch((error: unknown) => {
-          failure ??= error;
+          failure ??= error instanceof Error ? error : new Error(String(error));
         })
         .finally(() => inFlight.delete(written));
       inFlight.add(written);
@@ -92,6 +115,7 @@ class SftpUpload implements PendingUpload {
       }
       await Promise.all(inFlight);
       if (failure !== undefined) throw failure;
+      await this.flushToDisk();
       await this.closeHandle();
       this.state = 'written';
     } catch (error) {
@@ -108,21 +132,13 @@ class SftpUpload implements PendingUpload {
     const { session, paths, display, options } = this.context;
     const target = display(this.context.location.name);
     try {
-      await session.request<void>(
-        `renaming ${paths.temporary}`,
-        (sftp, done) => {
-          try {
-            sftp.ext_openssh_rename(paths.temporary, paths.final, (error) => done(error, undefined));
-          } catch {
-            // No posix-rename@openssh.com: plain SFTP rename refuses an existing target, so delete it first.
-            sftp.unlink(paths.final, (error) => {
-              if (error && (error as { code?: unknown }).code !== SFTP_STATUS.noSuchFile) return done(error, undefined);
-              sftp.rename(paths.temporary, paths.final, (renameError) => done(renameError, undefined));
-            });
-          }
-        },
-        options,
-      );
+      if (!(await this.ownsTemporary(options))) {
+        throw new ConnectorError(
+          'SERVER_ERROR',
+          `Another upload of ${target} replaced this one's temporary file before it was published; nothing was published. Try again once the other upload has finished.`,
+        );
+      }
+      await session.request<void>(`renaming ${paths.temporary}`, (sftp, done) => renameOver(sftp, paths.temporary, paths.final, done), options);
     } catch (error) {
       throw operationFailure(error, session.endpoint, 'publishing', target);
     }
@@ -134,11 +150,56 @@ class SftpUpload implements PendingUpload {
     if (this.state === 'published' || this.state === 'aborted') return;
     this.state = 'aborted';
     const { session, paths } = this.context;
+    const owned = !session.lost && (await this.ownsTemporary(undefined).catch(() => false));
     await this.closeHandle().catch(() => undefined);
-    if (session.lost) return;
+    if (!owned || session.lost) return;
     await session
       .request<void>(`removing ${paths.temporary}`, (sftp, done) => sftp.unlink(paths.temporary, (error) => done(error, undefined)))
       .catch(() => undefined);
+  }
+
+  /**
+   * Whether the `.part` on the server is still this upload's file. SFTP cannot rename or unlink by handle: when another
+   * upload of the same name started meanwhile, the path is its file (ours was unlinked), and publishing or removing it
+   * would publish or destroy someone else's bytes. Compared by size and modification time with our open handle, or
+   * with the bytes written once the handle is closed: different files differ in all but freak cases.
+   */
+  private async ownsTemporary(options: CallOptions | undefined): Promise<boolean> {
+    const { session, paths } = this.context;
+    let onServer: Stats;
+    try {
+      onServer = await session.stat(paths.temporary, options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === SFTP_STATUS.noSuchFile) return false;
+      throw error;
+    }
+    if (!this.handleOpen) return onServer.size === this.size;
+    const mine = await session.request<Stats>(`reading ${paths.temporary}`, (sftp, done) => sftp.fstat(this.handle, done), options);
+    return mine.size === onServer.size && mine.mtime === onServer.mtime;
+  }
+
+  /**
+   * fsync@openssh.com before the rename, when offered: a server that crashes right after publish then shows the whole
+   * file or the previous one, never an empty or short file under the final name (as the landing zone does with fsync).
+   */
+  private async flushToDisk(): Promise<void> {
+    const { session, paths, display, options } = this.context;
+    await session
+      .request<void>(
+        `flushing ${paths.temporary}`,
+        (sftp, done) => {
+          try {
+            sftp.ext_openssh_fsync(this.handle, (error) => done(error, undefined));
+          } catch {
+            // ssh2 throws at once when the server does not offer the extension: nothing to flush with.
+            done(undefined, undefined);
+          }
+        },
+        options,
+      )
+      .catch((error: unknown) => {
+        throw operationFailure(error, session.endpoint, 'writing', display(this.context.location.name));
+      });
   }
 
   private async closeHandle(): Promise<void> {

@@ -14,3 +14,8 @@ export function fingerprintMatches(pinned: string, actual: string): boolean {
   const normalised = (value: string) => value.trim().replace(/^SHA256:/i, '').replace(/=+$/, '');
   return normalised(pinned) !== '' && normalised(pinned) === normalised(actual);
 }
+
+/** Whether a pin has the shape of a SHA-256 fingerprint (43 base64 characters, optionally `SHA256:`-prefixed and padded). */
+export function isSha256Fingerprint(pin: string): boolean {
+  return /^(?:SHA256:)?[A-Za-z0-9+/]{43}=?$/i.test(pin.trim());
+}

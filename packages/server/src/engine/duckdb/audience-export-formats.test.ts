@@ -1,6 +1,7 @@
 // exportAudience file formats (SPEC §6.4): the CSV options matrix with hostile values against hand-written bytes, value
 // rendering, NDJSON objects, Parquet column types and codecs, gzip. Files are read with node:zlib, JSON.parse and
 // DuckDB's own readers (parquet_schema, parquet_metadata, read_parquet), never with the code under test.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV, DEFAULT_CSV, exportRequest, fileText, openExportWorld, type ExportWorld } from '../../../test/support/export-fixtures.js';
 import { fields, fixtureDataset, writeBatch, type FixtureDataset } from '../../../test/support/lake-fixtures.js';
@@ -139,12 +140,18 @@ describe('exportAudience file formats', () => {
     }
   });
 
-  it('gzips whole CSV files, each part on its own, and writes a Parquet schema without rows for an empty export', async () => {
+  it('gzips whole CSV and JSON files, each part on its own and empty ones too, and writes a Parquet schema without rows for an empty export', async () => {
     const format: ExportFileFormat = { ...CSV, compression: 'GZIP' };
     const result = await world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: typed }, columns: TYPE_COLUMNS.slice(0, 2), format, maxFileRowCount: 2 }));
     expect(result.files.map((file) => file.path.split('/').at(-1))).toEqual(['part-00001.csv.gz', 'part-00002.csv.gz']);
     expect(result.files.map((file) => fileText(file.path))).toEqual(['i,x\n-42,5\n,-1e-7\n', 'i,x\n,123456789012345680000\n']);
     const empty = await world.snapshot('no-one', []);
+    // Zero rows, gzip: a valid gzip stream of the header alone (CSV) or of nothing (JSON), read by the gunzip CLI.
+    for (const [fileType, expected] of [['CSV', 'i,x\n'], ['JSON', '']] as const) {
+      const written = await world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: empty }, columns: TYPE_COLUMNS.slice(0, 2), format: { ...format, fileType } }));
+      expect(written.files.map((file) => execFileSync('gunzip', ['-c', file.path]).toString('utf8'))).toEqual([expected]);
+      expect(written.files.map((file) => file.rows)).toEqual([0]);
+    }
     const parquet = await world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: empty }, columns: TYPE_COLUMNS, format: { ...CSV, fileType: 'PARQUET' } }));
     expect(parquet.files).toHaveLength(1);
     const file = parquet.files[0]?.path as string;

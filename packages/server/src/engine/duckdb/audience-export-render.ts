@@ -18,24 +18,28 @@ const JS_NUMBER = '"$js_number"';
 
 /**
  * Temp macros of the connection: `"$js_number"(x)` renders a DOUBLE in the shortest round-trip form of ECMAScript's
- * Number::toString (`5`, `0.1`, `1e+21`, `1e-7`, `123456789012345680000`), from the shortest digits DuckDB's VARCHAR
- * cast gives (`5.0`, `1e-07`, `1.2345678901234568e+20`): digits D (k of them) and decimal exponent n with x = 0.D·10^n.
+ * Number::toString (`5`, `0.1`, `1e+21`, `1e-7`, `123456789012345680000`) from DuckDB's VARCHAR cast, which gives the
+ * same shortest digits: plain forms (`5.0`, `0.25`) only lose a trailing `.0`; scientific ones (`1e-07`,
+ * `1.2345678901234568e+20`) are re-laid out from digits D (k of them) and decimal exponent n with x = 0.D·10^n.
+ * The scientific path binds its parts once through a one-element list_transform, as macro arguments are expanded
+ * textually (binding them by nesting macros made the expression, and its cost, grow exponentially).
  */
 export const RENDER_MACROS_SQL: readonly string[] = [
-  // The VARCHAR form of |x| split: mantissa, exponent, its digits without the point, the point's position.
-  `CREATE OR REPLACE TEMP MACRO "$xn_mantissa"(a) AS split_part(a, 'e', 1)`,
-  `CREATE OR REPLACE TEMP MACRO "$xn_exponent"(a) AS CASE WHEN contains(a, 'e') THEN CAST(split_part(a, 'e', 2) AS INTEGER) ELSE 0 END`,
-  `CREATE OR REPLACE TEMP MACRO "$xn_raw"(a) AS replace("$xn_mantissa"(a), '.', '')`,
-  `CREATE OR REPLACE TEMP MACRO "$xn_point"(a) AS length(split_part("$xn_mantissa"(a), '.', 1)) + "$xn_exponent"(a) - (length("$xn_raw"(a)) - length(ltrim("$xn_raw"(a), '0')))`,
   // ECMAScript Number::toString(x) for digits d (no leading/trailing zero) and exponent n.
   `CREATE OR REPLACE TEMP MACRO "$xn_format"(d, n) AS CASE ` +
     `WHEN length(d) <= n AND n <= 21 THEN d || repeat('0', n - length(d)) ` +
     `WHEN 0 < n AND n <= 21 THEN d[1:n] || '.' || d[n + 1:] ` +
     `WHEN -6 < n AND n <= 0 THEN '0.' || repeat('0', -n) || d ` +
     `ELSE d[1:1] || CASE WHEN length(d) > 1 THEN '.' || d[2:] ELSE '' END || 'e' || CASE WHEN n - 1 >= 0 THEN '+' ELSE '-' END || CAST(abs(n - 1) AS VARCHAR) END`,
+  // A scientific VARCHAR form `[-]m[.fff]e±xx` (one non-zero digit before the point).
+  `CREATE OR REPLACE TEMP MACRO "$xn_scientific"(s) AS list_transform([{` +
+    `'sign': CASE WHEN starts_with(s, '-') THEN '-' ELSE '' END, ` +
+    `'d': rtrim(replace(split_part(ltrim(s, '-'), 'e', 1), '.', ''), '0'), ` +
+    `'n': CAST(split_part(s, 'e', 2) AS INTEGER) + 1}], lambda "$p": "$p".sign || "$xn_format"("$p".d, "$p".n))[1]`,
+  `CREATE OR REPLACE TEMP MACRO "$xn_text"(s) AS CASE WHEN contains(s, 'e') THEN "$xn_scientific"(s) WHEN suffix(s, '.0') THEN left(s, length(s) - 2) ELSE s END`,
   `CREATE OR REPLACE TEMP MACRO ${JS_NUMBER}(x) AS CASE ` +
     `WHEN x IS NULL THEN NULL WHEN isnan(x) THEN 'NaN' WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END WHEN x = 0 THEN '0' ` +
-    `ELSE CASE WHEN x < 0 THEN '-' ELSE '' END || "$xn_format"(rtrim(ltrim("$xn_raw"(CAST(abs(x) AS VARCHAR)), '0'), '0'), "$xn_point"(CAST(abs(x) AS VARCHAR))) END`,
+    `ELSE "$xn_text"(CAST(x AS VARCHAR)) END`,
 ];
 
 const DATE_FORMAT = "'%Y-%m-%d'";

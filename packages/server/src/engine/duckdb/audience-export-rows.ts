@@ -1,8 +1,9 @@
-// The rows of an audience export (SPEC §7.5, §8.2) as temp tables of one connection: the selected members
-// ("$xm"), then one typed row per member and identity id ("$xrows") with the mapped columns, mandatory filter applied.
+// The rows of an audience export (SPEC §7.5, §8.2) as temp tables of one connection: the snapshots' keys resolved to
+// profiles ("$xk_*"), then per shard slice its members ("$xslice") and one typed row per member and identity id
+// ("$xrows") with the mapped columns, mandatory filter applied.
 //
-// Memory: attributes are merged one shard of profiles (SHARD_KEYS node numbers) at a time, as member-export.ts does,
-// so a merge holds one shard's fragments, never the audience's; the rows accumulate in a temp table DuckDB spills.
+// Memory: members are grouped and attributes merged one shard of profiles (SHARD_KEYS node numbers) at a time, as
+// member-export.ts does, so no aggregate holds the whole audience; the tables are DuckDB temp tables that spill.
 //
 // Decisions (SPEC is silent):
 // - Two keys of a snapshot resolving to one profile: the row of the greatest key (as exportMembers).
@@ -19,7 +20,7 @@ import { quoteIdentifier, sqlStringLiteral } from './lake-sources-sql.js';
 import { exportedLeaves } from './member-export.js';
 import { createProfilesRelation } from './segment-relations.js';
 import { snapshotSql } from './segment-snapshots.js';
-import { readAllShardsSql, SHARD_KEYS } from './sharded-parquet.js';
+import { readAllShardsSql, readShardSql, SHARD_KEYS } from './sharded-parquet.js';
 
 /** A mapped column resolved against the scope: its internal column in "$xrows", its value type and its SQL in a slice. */
 export interface ResolvedColumn {
@@ -108,45 +109,71 @@ export function kindSqlType(kind: ValueKind): string {
   return scalar[kind.type];
 }
 
-/** Member rows of a snapshot in the given statuses with the profile their key resolves to now (unresolved dropped), one per profile. */
-function membersSql(snapshot: SnapshotFile, statuses: readonly string[], identities: string): string {
-  const resolved =
+/** Member keys of a snapshot in the given statuses with the profile each resolves to now (unresolved dropped). */
+function resolvedKeysSql(snapshot: SnapshotFile, statuses: readonly string[], identities: string): string {
+  return (
     `SELECT "$node".profile AS "$profile", "$snap"."profileKey" AS "$key", "$snap"."lastQualificationTime" AS "$at" FROM ${snapshotSql(snapshot)} AS "$snap" ` +
     `JOIN ${identities} AS "$node" ON "$node".nsu = upper(split_part("$snap"."profileKey", ':', 1)) ` +
     `AND "$node".id = "$snap"."profileKey"[strpos("$snap"."profileKey", ':') + 1:] ` +
-    `WHERE "$snap".status IN (${statuses.map((status) => sqlStringLiteral(status)).join(', ')})`;
-  return `SELECT "$profile", arg_max("$at", "$key") AS "$at" FROM (${resolved}) GROUP BY "$profile"`;
+    `WHERE "$snap".status IN (${statuses.map((status) => sqlStringLiteral(status)).join(', ')})`
+  );
 }
 
-/** Creates "$xm" (`"$profile"`, `"$status"` Active/Expired, `"$at"`) per SPEC §8.2 and returns its row count. */
-export async function createExportMembers(connection: DuckDBConnection, request: AudienceExportRequest, tables: DerivedProfileTables): Promise<number> {
+/** The key tables of an export: S's members, and for incremental exports B's members and S's exits. */
+const KEY_TABLES = { current: '"$xk_current"', baseline: '"$xk_baseline"', exited: '"$xk_exited"' } as const;
+export const MEMBER_TEMP_TABLES: readonly string[] = [...Object.values(KEY_TABLES), '"$xk_joined"'];
+
+/**
+ * Resolves the snapshots' keys to profiles once, into temp tables sorted by profile (a streamed join and an external
+ * sort: no aggregate over the whole audience, which would hold every profile in memory at once), and returns the
+ * shard slices holding members.
+ */
+export async function resolveMemberKeys(connection: DuckDBConnection, request: AudienceExportRequest, tables: DerivedProfileTables): Promise<bigint[]> {
   const identities = readAllShardsSql(tables.identities);
-  const current = membersSql(request.snapshot, ['realized', 'existing'], identities);
-  let select: string;
-  if (request.baseline === undefined) select = `SELECT "$profile", 'Active' AS "$status", "$at" FROM (${current})`;
-  else {
-    const baseline = membersSql(request.baseline, ['realized', 'existing'], identities);
-    const exited = membersSql(request.snapshot, ['exited'], identities);
-    select =
-      `SELECT "$s"."$profile", 'Active' AS "$status", "$s"."$at" FROM (${current}) AS "$s" WHERE "$s"."$profile" NOT IN (SELECT "$profile" FROM (${baseline}))` +
-      (request.includeExpired
-        ? ` UNION ALL SELECT "$b"."$profile", 'Expired', coalesce("$x"."$at", "$b"."$at") FROM (${baseline}) AS "$b" LEFT JOIN (${exited}) AS "$x" ON "$x"."$profile" = "$b"."$profile" ` +
-          `WHERE "$b"."$profile" NOT IN (SELECT "$profile" FROM (${current}))`
-        : '');
+  // Join, then sort, as two statements: in one pipeline the join's hash table and the sort ran out of a 384 MB limit
+  // at 10M keys, where each alone spills and passes.
+  const create = async (table: string, snapshot: SnapshotFile, statuses: readonly string[]) => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$xk_joined" AS ${resolvedKeysSql(snapshot, statuses, identities)}`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM "$xk_joined" ORDER BY "$profile"`);
+    await connection.run('DROP TABLE "$xk_joined"');
+  };
+  await create(KEY_TABLES.current, request.snapshot, ['realized', 'existing']);
+  const read: string[] = [KEY_TABLES.current];
+  if (request.baseline !== undefined) {
+    await create(KEY_TABLES.baseline, request.baseline, ['realized', 'existing']);
+    await create(KEY_TABLES.exited, request.snapshot, ['exited']);
+    if (request.includeExpired) read.push(KEY_TABLES.baseline);
   }
-  await connection.run(`CREATE OR REPLACE TEMP TABLE "$xm" AS ${select}`);
-  const result = await connection.runAndReadAll('SELECT count(*) AS "$n" FROM "$xm"');
-  return Number(result.getRowsJS()[0]?.[0] ?? 0);
+  const union = read.map((table) => `SELECT DISTINCT "$profile" // ${SHARD_KEYS} AS "$slice" FROM ${table}`).join(' UNION ');
+  return (await connection.runAndReadAll(`SELECT DISTINCT "$slice" FROM (${union}) ORDER BY 1`)).getRowsJS().map((row) => BigInt(row[0] as bigint));
 }
 
-/** Profile update times of the profiles in "$xslice" whose node numbers are in [from, to). */
+/** One row per profile of a key table in [from, to): the greatest key's qualification time (as exportMembers). */
+function perProfileSql(table: string, from: bigint, to: bigint): string {
+  return `SELECT "$profile", arg_max("$at", "$key") AS "$at" FROM ${table} WHERE "$profile" >= ${from} AND "$profile" < ${to} GROUP BY "$profile"`;
+}
+
+/** The members of profiles in [from, to) (`"$profile"`, `"$status"` Active/Expired, `"$at"`) per SPEC §8.2. */
+function sliceMembersSql(request: AudienceExportRequest, from: bigint, to: bigint): string {
+  const current = perProfileSql(KEY_TABLES.current, from, to);
+  if (request.baseline === undefined) return `SELECT "$profile", 'Active' AS "$status", "$at" FROM (${current})`;
+  const baseline = perProfileSql(KEY_TABLES.baseline, from, to);
+  const active = `SELECT "$s"."$profile", 'Active' AS "$status", "$s"."$at" FROM (${current}) AS "$s" WHERE "$s"."$profile" NOT IN (SELECT "$profile" FROM (${baseline}))`;
+  if (!request.includeExpired) return active;
+  return (
+    `${active} UNION ALL SELECT "$b"."$profile", 'Expired', coalesce("$x"."$at", "$b"."$at") FROM (${baseline}) AS "$b" ` +
+    `LEFT JOIN (${perProfileSql(KEY_TABLES.exited, from, to)}) AS "$x" ON "$x"."$profile" = "$b"."$profile" WHERE "$b"."$profile" NOT IN (SELECT "$profile" FROM (${current}))`
+  );
+}
+
+/** Profile update times of the profiles in "$xslice" (node numbers in [from, to), one shard: only its files are read). */
 function updatedSql(tables: DerivedProfileTables, from: bigint, to: bigint): string {
   const range = (column: string) => `${column} >= ${from} AND ${column} < ${to} AND ${column} IN (SELECT "$profile" FROM "$xslice")`;
-  const fragments = tables.fragments
-    .filter((dir): dir is string => dir !== undefined)
-    .map((dir) => `SELECT "$profile", max("$fragment_time") AS "$t" FROM ${readAllShardsSql(dir)} WHERE ${range('"$profile"')} GROUP BY "$profile"`);
+  const shards = (dirs: readonly (string | undefined)[]) => dirs.flatMap((dir) => (dir === undefined ? [] : [readShardSql(dir, from)].filter((sql): sql is string => sql !== undefined)));
+  const fragments = shards(tables.fragments).map((table) => `SELECT "$profile", max("$fragment_time") AS "$t" FROM ${table} WHERE ${range('"$profile"')} GROUP BY "$profile"`);
   const newest = fragments.length === 0 ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$t" WHERE false' : `SELECT "$profile", max("$t") AS "$t" FROM (${fragments.join(' UNION ALL ')}) GROUP BY "$profile"`;
-  const events = tables.eventLatest === undefined ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last" WHERE false' : `SELECT "$profile", "$last" FROM ${readAllShardsSql(tables.eventLatest)} WHERE ${range('"$profile"')}`;
+  const [eventShard] = shards([tables.eventLatest]);
+  const events = eventShard === undefined ? 'SELECT NULL::BIGINT AS "$profile", NULL::TIMESTAMP AS "$last" WHERE false' : `SELECT "$profile", "$last" FROM ${eventShard} WHERE ${range('"$profile"')}`;
   return (
     `SELECT "$s"."$profile", coalesce("$f"."$t", "$e"."$last", TIMESTAMP '1970-01-01') AS "$updated" FROM "$xslice" AS "$s" ` +
     `LEFT JOIN (${newest}) AS "$f" ON "$f"."$profile" = "$s"."$profile" LEFT JOIN (${events}) AS "$e" ON "$e"."$profile" = "$s"."$profile"`
@@ -155,17 +182,20 @@ function updatedSql(tables: DerivedProfileTables, from: bigint, to: bigint): str
 
 /** The rows of the profiles in "$xslice" (node numbers in [from, to)), mandatory filter applied. */
 function sliceRowsSql(resolved: ResolvedColumns, mandatory: readonly ResolvedColumn[], tables: DerivedProfileTables, from: bigint, to: bigint): string {
+  const members = readShardSql(tables.members, from) ?? '(SELECT NULL::BIGINT AS profile, NULL::VARCHAR AS id, NULL::VARCHAR AS nsu WHERE false)';
   const joins = resolved.namespaces.map(
     (namespace, index) =>
-      ` LEFT JOIN (SELECT DISTINCT profile AS "$profile", id AS "$id" FROM ${readAllShardsSql(tables.members)} WHERE profile >= ${from} AND profile < ${to} ` +
+      ` LEFT JOIN (SELECT DISTINCT profile AS "$profile", id AS "$id" FROM ${members} WHERE profile >= ${from} AND profile < ${to} ` +
       `AND nsu = ${sqlStringLiteral(namespace)} AND profile IN (SELECT "$profile" FROM "$xslice")) AS "$i${index}" ON "$i${index}"."$profile" = "$m"."$profile"`,
   );
   const where = mandatory.length === 0 ? '' : ` WHERE ${mandatory.map((column) => `(${column.select}) IS NOT NULL`).join(' AND ')}`;
+  // File order within the slice (slices are inserted in order, so "$xrows" is in file order): profile, then identity ids.
+  const order = ['"$m"."$profile"', ...resolved.namespaces.map((_, index) => `"$i${index}"."$id"`)].join(', ');
   const values = resolved.columns.map((column) => `, CAST(${column.select} AS ${kindSqlType(column.kind)}) AS ${column.column}`).join('');
   return (
     `SELECT "$m"."$profile", "$m"."$at", "$u"."$updated"${values} FROM "$xslice" AS "$m" ` +
     `LEFT JOIN "$profiles" AS "$p" ON "$p"."$profile" = "$m"."$profile" LEFT JOIN (${updatedSql(tables, from, to)}) AS "$u" ON "$u"."$profile" = "$m"."$profile"` +
-    `${joins.join('')}${where}`
+    `${joins.join('')}${where} ORDER BY ${order}`
   );
 }
 
@@ -179,8 +209,9 @@ export function mandatoryColumns(resolved: ResolvedColumns, names: readonly stri
 }
 
 /**
- * Creates "$xrows" (`"$profile"`, `"$at"`, `"$updated"`, one `"$c<i>"` per column) from "$xm", one shard slice at a
- * time; `beforeSlice` runs between statements (cancellation).
+ * Creates "$xrows" (`"$profile"`, `"$at"`, `"$updated"`, one `"$c<i>"` per column) one shard slice at a time, in
+ * slice order; `beforeSlice` runs between statements (cancellation). Returns the members selected and the profiles
+ * skipped by the mandatory filter.
  */
 export async function createExportRows(
   connection: DuckDBConnection,
@@ -188,19 +219,29 @@ export async function createExportRows(
   tables: DerivedProfileTables,
   resolved: ResolvedColumns,
   beforeSlice: () => void,
-): Promise<void> {
+): Promise<{ readonly members: number; readonly skipped: number }> {
   const mandatory = mandatoryColumns(resolved, request.mandatory);
-  const slices = (await connection.runAndReadAll(`SELECT DISTINCT "$profile" // ${SHARD_KEYS} FROM "$xm" ORDER BY 1`)).getRowsJS().map((row) => BigInt(row[0] as bigint));
+  const slices = await resolveMemberKeys(connection, request, tables);
   // The empty table first, so that its types do not depend on the first slice (and a zero-row export has them).
-  await connection.run('CREATE OR REPLACE TEMP TABLE "$xslice" AS SELECT * FROM "$xm" WHERE false');
-  await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"' });
+  await connection.run(`CREATE OR REPLACE TEMP TABLE "$xslice" AS ${sliceMembersSql(request, 0n, 0n)}`);
+  await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"', profileRange: { from: 0n, to: 0n } });
   await connection.run(`CREATE OR REPLACE TEMP TABLE "$xrows" AS ${sliceRowsSql(resolved, mandatory, tables, 0n, 0n)} LIMIT 0`);
+  let members = 0;
+  let skipped = 0;
   for (const slice of slices) {
     beforeSlice();
     const from = slice * SHARD_KEYS;
     const to = from + SHARD_KEYS;
-    await connection.run(`CREATE OR REPLACE TEMP TABLE "$xslice" AS SELECT * FROM "$xm" WHERE "$profile" >= ${from} AND "$profile" < ${to}`);
-    await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"' });
+    await connection.run(`CREATE OR REPLACE TEMP TABLE "$xslice" AS ${sliceMembersSql(request, from, to)}`);
+    await createProfilesRelation(connection, { scope: request.scope, tables, fields: resolved.leaves, onlyProfiles: '"$xslice"', profileRange: { from, to } });
     await connection.run(`INSERT INTO "$xrows" ${sliceRowsSql(resolved, mandatory, tables, from, to)}`);
+    // "$xrows" grows in slice order, so this count reads the slice's row groups only (zone maps on "$profile").
+    const counts = await connection.runAndReadAll(
+      `SELECT (SELECT count(*) FROM "$xslice"), (SELECT count(DISTINCT "$profile") FROM "$xrows" WHERE "$profile" >= ${from} AND "$profile" < ${to})`,
+    );
+    const [selected, kept] = (counts.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
+    members += selected;
+    skipped += selected - kept;
   }
+  return { members, skipped };
 }

@@ -170,3 +170,82 @@ describe('exportAudience: tie-break, mandatory fields, incremental rows and spli
     }
   });
 });
+
+describe('exportAudience: merged values, cancellation and caller errors', () => {
+  let world: ExportWorld;
+  const a: FixtureDataset = fixtureDataset('ds-a', { class: 'profile', fields: fields(['name', 'string'], ['points', 'integer'], ['tags', 'array', 'string']), identities: [] });
+  const b: FixtureDataset = fixtureDataset('ds-b', { class: 'profile', fields: fields(['name', 'string'], ['points', 'integer']), identities: [] });
+  let snapshot: string;
+  const columns: ExportColumn[] = [attribute('name', 'name'), attribute('points', 'points'), attribute('tags', 'tags'), { kind: 'identity', name: 'CRMID', namespace: 'CRMID' }];
+
+  beforeAll(async () => {
+    world = await openExportWorld('audience-export-merge');
+    await writeBatch(world.db, world.lake, a, {
+      id: 'a-0', completedAt: '2024-01-01 00:00:00',
+      records: [
+        { identities: [['CRMID', '1']], time: '2024-01-01 00:00:00', values: { name: 'a-old', points: 1, tags: ['x'] } },
+        { identities: [['CRMID', '2'], ['Email', 'two@x.com']], time: '2024-03-01 00:00:00', values: { name: 'a-new' } },
+        { identities: [['CRMID', '3']], time: '2024-01-01 00:00:00', values: { points: 3 } },
+      ],
+    });
+    await writeBatch(world.db, world.lake, b, {
+      id: 'b-0', completedAt: '2024-02-01 00:00:00',
+      records: [
+        { identities: [['CRMID', '1']], time: '2024-02-01 00:00:00', values: { name: 'b-new', points: null } },
+        { identities: [['CRMID', '2']], time: '2024-02-01 00:00:00', values: { name: 'b-old', points: 20 } },
+        { identities: [['Email', 'two@x.com'], ['CRMID', '4']], time: '2024-02-01 00:00:00', values: { points: 40 } },
+      ],
+    });
+    snapshot = await world.snapshot('merge', ['CRMID:1', 'CRMID:2', 'CRMID:3', 'CRMID:4'].map((profileKey) => ({ profileKey, status: 'realized' as const, at: '2024-04-01 00:00:00' })));
+  }, 60_000);
+  afterAll(() => world.close());
+
+  const rulesCases: MergeRules[] = [
+    { identityGraph: 'pdg', attributeMerge: { type: 'timestampOrdered' } },
+    { identityGraph: 'pdg', attributeMerge: { type: 'dataSetPrecedence', order: ['ds-b', 'ds-a'] } },
+    { identityGraph: 'none', attributeMerge: { type: 'timestampOrdered' } },
+    { identityGraph: 'none', attributeMerge: { type: 'dataSetPrecedence', order: ['ds-a', 'ds-b'] } },
+  ];
+  for (const rules of rulesCases) {
+    it(`writes the values lookupProfile gives (${rules.identityGraph}, ${rules.attributeMerge.type})`, async () => {
+      const scope = world.scope([a, b], rules);
+      const result = await world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: snapshot }, columns, format: { ...CSV, fileType: 'JSON' } }));
+      const rows = fileText(result.files[0]?.path as string).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const expected = new Map<string, Record<string, unknown>>();
+      for (const id of ['1', '2', '3', '4']) {
+        const profile = await world.profiles.lookupProfile(scope, { namespace: 'CRMID', id });
+        if (profile === undefined) continue;
+        const attributes = profile.attributes as Record<string, unknown>;
+        const values = Object.fromEntries(['name', 'points', 'tags'].filter((key) => attributes[key] !== undefined && attributes[key] !== null).map((key) => [key, typeof attributes[key] === 'bigint' ? Number(attributes[key]) : attributes[key]]));
+        for (const identity of profile.identities.filter((entry) => entry.namespace === 'CRMID')) expected.set(identity.id, { ...values, CRMID: identity.id });
+      }
+      expect(new Map(rows.map((row) => [row['CRMID'] as string, row]))).toEqual(expected);
+      expect(rows).toHaveLength(expected.size);
+    });
+  }
+
+  it('rejects with the abort reason when cancelled, before or during the export', async () => {
+    const scope = world.scope([a, b], rulesCases[0] as MergeRules);
+    const before = new AbortController();
+    before.abort(new Error('run cancelled'));
+    await expect(world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: snapshot }, columns, signal: before.signal }))).rejects.toThrow('run cancelled');
+    const during = new AbortController();
+    const running = world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: snapshot }, columns, signal: during.signal }));
+    during.abort(new Error('run cancelled meanwhile'));
+    await expect(running).rejects.toThrow('run cancelled meanwhile');
+    // The connection is usable afterwards: the next export succeeds.
+    const next = await world.engine.exportAudience(exportRequest(world, { scope, snapshot: { path: snapshot }, columns }));
+    expect(next.outputRecordCount).toBeGreaterThan(0);
+  });
+
+  it('names what is wrong in a request: unmapped mandatory or key column, duplicate names, bad row count, Parquet names equal but for case', async () => {
+    const scope = world.scope([a, b], rulesCases[0] as MergeRules);
+    const base = { scope, snapshot: { path: snapshot }, columns };
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, mandatory: ['email'] }))).rejects.toThrow('Mandatory field "email" is not a mapped column');
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, dedupKey: ['email'] }))).rejects.toThrow('Dedup key "email" is not a mapped column');
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, columns: [...columns, attribute('name', 'points')] }))).rejects.toThrow('Column name "name" is mapped twice');
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, maxFileRowCount: 0 }))).rejects.toThrow('maxFileRowCount must be a positive integer, got 0');
+    const parquet = { ...CSV, fileType: 'PARQUET' as const };
+    await expect(world.engine.exportAudience(exportRequest(world, { ...base, columns: [...columns, attribute('NAME', 'points')], format: parquet }))).rejects.toThrow('Column name "NAME" differs from another only in case');
+  });
+});

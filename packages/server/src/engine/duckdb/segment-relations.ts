@@ -10,7 +10,7 @@ import type { ScalarFieldType, SchemaField } from '../lake-schema.js';
 import type { DerivedProfileTables } from './duckdb-profiles.js';
 import { canonicalDatasets, createSourceViews, declaredFields, quoteIdentifier, sqlTypeOf } from './lake-sources-sql.js';
 import { precedenceOf, storesLong } from './merge-sql.js';
-import { readAllShardsSql } from './sharded-parquet.js';
+import { readAllShardsSql, readShardSql } from './sharded-parquet.js';
 
 /** Prefix of the event paths in `AudienceQuery.fields` (CheckResult.fields). */
 const EVENT_PREFIX = 'xEvent.';
@@ -74,17 +74,27 @@ function parseStoredSql(text: string, type: ScalarFieldType): string {
 }
 
 /** The rows of one dataset's fragments table that carry a used path: `"$profile"`, `"$rank"` and one column per used path it declares. */
-function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, used: readonly string[]): string | undefined {
+function fragmentRowsSql(dataset: LakeDataset, dir: string, precedence: number, used: readonly string[], range: ProfileRange | undefined): string | undefined {
   const fields = declaredFields(dataset);
   const declared = fields.map((field, index) => ({ field, index })).filter(({ field }) => used.includes(field.path));
   if (declared.length === 0) return undefined;
-  const table = readAllShardsSql(dir);
+  // A range reads its shard only (ranges are shard-aligned): no other shard's files are even listed.
+  const table = range === undefined ? readAllShardsSql(dir) : readShardSql(dir, range.from);
+  if (table === undefined) return undefined;
+  // Literal bounds, so that the Parquet reader skips the files and row groups of other profiles by their statistics.
+  const within = range === undefined ? '' : `"$profile" >= ${range.from} AND "$profile" < ${range.to} AND `;
   if (!storesLong(dataset)) {
     const columns = declared.map(({ field }) => quoteIdentifier(field.path));
-    return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${columns.map((column) => `${column} IS NOT NULL`).join(' OR ')}`;
+    return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${within}(${columns.map((column) => `${column} IS NOT NULL`).join(' OR ')})`;
   }
   const columns = declared.map(({ field, index }) => `CASE WHEN "$field" = ${index} THEN ${longValueSql(field)} END AS ${quoteIdentifier(field.path)}`);
-  return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE "$field" IN (${declared.map(({ index }) => index).join(', ')})`;
+  return `SELECT "$profile", ${rankSql(precedence)} AS "$rank", ${columns.join(', ')} FROM ${table} WHERE ${within}"$field" IN (${declared.map(({ index }) => index).join(', ')})`;
+}
+
+/** Profile node numbers `[from, to)` inside one shard of the derived tables (sharded-parquet.ts). */
+export interface ProfileRange {
+  readonly from: bigint;
+  readonly to: bigint;
 }
 
 function longValueSql(field: SchemaField): string {
@@ -100,6 +110,8 @@ export interface RelationsInput {
   readonly fields: readonly string[];
   /** A relation with column `"$profile"`: only these profiles (a preview's sample); default every profile. */
   readonly onlyProfiles?: string;
+  /** With `onlyProfiles`: the shard range holding all of them (an export's slice), so no other shard is read. */
+  readonly profileRange?: ProfileRange;
 }
 
 /** All profiles of the identity graph (one row each, column `"$profile"`). */
@@ -119,7 +131,7 @@ export async function createProfilesRelation(connection: DuckDBConnection, input
     const dir = input.tables.fragments[index];
     const precedence = precedenceOf(input.scope.rules, dataset.id);
     if (dir === undefined || precedence === undefined) continue;
-    const branch = fragmentRowsSql(dataset, dir, precedence, used);
+    const branch = fragmentRowsSql(dataset, dir, precedence, used, input.profileRange);
     if (branch !== undefined) branches.push(branch);
   }
   const base = input.onlyProfiles === undefined ? allProfilesSql(input.tables) : `SELECT "$profile" FROM ${input.onlyProfiles}`;
@@ -131,9 +143,14 @@ export async function createProfilesRelation(connection: DuckDBConnection, input
   }
   // A branch lacks the paths its dataset does not declare (NULL in the union by name); the empty first branch types every path.
   const padding = `SELECT NULL::BIGINT AS "$profile"${used.map((fieldPath) => `, ${typedNull(fieldPath)}`).join('')} WHERE false`;
-  const merged = used.map((fieldPath) => `arg_max(${column(fieldPath)}, "$rank") FILTER (WHERE ${column(fieldPath)} IS NOT NULL) AS ${column(fieldPath)}`);
+  // A slice (profileRange) ranks its fragments once with a window and takes arg_max by that BIGINT: ~3× faster than
+  // arg_max by the rank struct on a 65,536-profile slice. The whole-scope path keeps the struct until measured at scale.
+  const by = input.profileRange === undefined ? '"$rank"' : '"$order"';
+  const merged = used.map((fieldPath) => `arg_max(${column(fieldPath)}, ${by}) FILTER (WHERE ${column(fieldPath)} IS NOT NULL) AS ${column(fieldPath)}`);
   const restrict = input.onlyProfiles === undefined ? '' : ` WHERE "$profile" IN (SELECT "$profile" FROM ${input.onlyProfiles})`;
-  const values = `SELECT "$profile", ${merged.join(', ')} FROM (${[padding, ...branches].join(' UNION ALL BY NAME ')})${restrict} GROUP BY "$profile"`;
+  let rows = `SELECT * FROM (${[padding, ...branches].join(' UNION ALL BY NAME ')})${restrict}`;
+  if (input.profileRange !== undefined) rows = `SELECT *, row_number() OVER (PARTITION BY "$profile" ORDER BY "$rank") AS "$order" FROM (${rows})`;
+  const values = `SELECT "$profile", ${merged.join(', ')} FROM (${rows}) GROUP BY "$profile"`;
   const select =
     `SELECT "$all"."$profile"${used.map((fieldPath) => `, "$merged".${column(fieldPath)}`).join('')} ` +
     `FROM (${base}) AS "$all" LEFT JOIN (${values}) AS "$merged" ON "$merged"."$profile" = "$all"."$profile"`;
