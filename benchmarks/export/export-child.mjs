@@ -19,8 +19,10 @@ const { database, engines, connectors, pipeline, plans } = await loadServerModul
 
 // As the server opens them (main.ts): the query instance (here it only finds the cached derived tables) and the
 // export instance with the export memory limit.
-const open = (memoryLimitMb, spill) => database.DuckDbDatabase.open({ memoryLimitMb, threads: os.availableParallelism(), tempDirectory: path.join(job.work, spill) });
-const analytics = engines.createDuckDbAnalyticsEngine(await open(job.queryMemoryMb, 'spill'), {}, await open(job.memoryMb, 'spill-export'));
+const open = (memoryLimitMb, spill, settings = {}) =>
+  database.DuckDbDatabase.open({ memoryLimitMb, threads: os.availableParallelism(), tempDirectory: path.join(job.work, spill), ...settings });
+const exportDb = await open(job.memoryMb, 'spill-export', { parquetMetadataCache: false });
+const analytics = engines.createDuckDbAnalyticsEngine(await open(job.queryMemoryMb, 'spill'), {}, exportDb);
 const connector = connectors.createConnectorFactory({ callTimeoutMs: 120_000 }).open(job.target);
 const stages = { engineMs: 0, writeMs: 0, publishMs: 0 };
 const timed = async (stage, work) => {
