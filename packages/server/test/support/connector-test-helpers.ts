@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { expect } from 'vitest';
-import { ConnectorError } from '../../src/connectors/connector.js';
+import { ConnectorError, type ConnectorFactory, type ConnectorTarget, type PublishedFile } from '../../src/connectors/connector.js';
 
 /** `data` as a stream of `size`-byte chunks (what an upload body looks like). */
 export function chunksOf(data: Buffer, size: number): AsyncIterable<Uint8Array> {
@@ -23,4 +23,21 @@ export async function failureOf(promise: Promise<unknown>): Promise<ConnectorErr
   );
   expect(outcome).toBeInstanceOf(ConnectorError);
   return outcome as ConnectorError;
+}
+
+/** Opens a connector for `target`, uploads and publishes `data` (aborting on failure), and closes it. */
+export async function putFile(factory: ConnectorFactory, target: ConnectorTarget, folder: string, name: string, data: Buffer): Promise<PublishedFile> {
+  const connector = factory.open(target);
+  try {
+    const upload = await connector.beginUpload({ folder, name });
+    try {
+      await upload.write(chunksOf(data, 256 * 1024));
+      return await upload.publish();
+    } catch (error) {
+      await upload.abort();
+      throw error;
+    }
+  } finally {
+    await connector.close();
+  }
 }

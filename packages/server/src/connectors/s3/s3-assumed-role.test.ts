@@ -1,7 +1,7 @@
 // The S3 connector's "Assumed Role" credentials end to end: STS AssumeRole signed with the environment's AWS
 // credentials (answered by the test front, which checks the external id), then S3 calls with the temporary keys.
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putFile } from '../../../test/support/connector-test-helpers.js';
 import { startS3Server, type S3Server } from '../../../test/support/with-s3-server.js';
 import { createConnectorFactory } from '../connector-factory.js';
 import { ConnectorError, type ConnectorTarget } from '../connector.js';
@@ -17,21 +17,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
   return outcome as ConnectorError;
 }
 
-async function put(target: ConnectorTarget, folder: string, name: string, data: Buffer) {
-  const connector = factory.open(target);
-  try {
-    const upload = await connector.beginUpload({ folder, name });
-    try {
-      await upload.write(Readable.from([data]));
-      return await upload.publish();
-    } catch (error) {
-      await upload.abort();
-      throw error;
-    }
-  } finally {
-    await connector.close();
-  }
-}
+const put = (target: ConnectorTarget, folder: string, name: string, data: Buffer) => putFile(factory, target, folder, name, data);
 
 describe('S3 connector with assumed role credentials (STS answered by the test front)', () => {
   let server: S3Server;

@@ -5,27 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3Server } from '../../../test/support/with-s3-server.js';
 import { createConnectorFactory } from '../connector-factory.js';
 import type { ConnectorTarget } from '../connector.js';
-import { chunksOf, failureOf, sha256 } from '../../../test/support/connector-test-helpers.js';
+import { chunksOf, failureOf, putFile, sha256 } from '../../../test/support/connector-test-helpers.js';
 
 const MiB = 1024 * 1024;
 const factory = createConnectorFactory({ callTimeoutMs: 20_000 });
 
 /** Writes and publishes through a fresh connector (aborting on failure, as the pipeline does). */
-async function put(target: ConnectorTarget, folder: string, name: string, data: Buffer, settings = factory) {
-  const connector = settings.open(target);
-  try {
-    const upload = await connector.beginUpload({ folder, name });
-    try {
-      await upload.write(chunksOf(data, 256 * 1024));
-      return await upload.publish();
-    } catch (error) {
-      await upload.abort();
-      throw error;
-    }
-  } finally {
-    await connector.close();
-  }
-}
+const put = (target: ConnectorTarget, folder: string, name: string, data: Buffer, settings = factory) => putFile(settings, target, folder, name, data);
 
 describe('S3 connector', () => {
   let server: S3Server;

@@ -10,18 +10,9 @@ import type { SchemaField } from '../lake-schema.js';
 import { DuckDbDatabase } from './duckdb-database.js';
 import { DuckDbProfileEngine } from './duckdb-profiles.js';
 import { DuckDbSegmentEngine } from './duckdb-segments.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const SHARED = fields(
   ['name', 'string'], ['loyalty.points', 'integer'], ['loyalty.tier', 'string'], ['score', 'number'], ['vip', 'boolean'], ['birthDate', 'date'],

@@ -12,18 +12,9 @@ import { DuckDbProfileEngine } from './duckdb-profiles.js';
 import { nestAttributes } from './profile-values.js';
 import { createEventsRelation, createProfilesRelation, splitFields } from './segment-relations.js';
 import { readAllShardsSql } from './sharded-parquet.js';
+import { seededRandom } from '../../../test/support/seeded-random.js';
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 // Paths shared by several datasets (one attribute), of every type.
 const SHARED = fields(
